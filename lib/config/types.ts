@@ -1,0 +1,156 @@
+/**
+ * The typed description of one environment. Plain data: no cdktf, no I/O.
+ * Write environments as `{ ... } satisfies EnvironmentConfig` and pass them through
+ * `validateEnvironment`, which is the only way constructs should receive them.
+ */
+
+/** Where the VMs go in vCenter. Names are inventory names, not managed object ids. */
+export interface VsphereConfig {
+  readonly datacenter: string;
+  /** Compute cluster (DRS must be enabled for the anti-affinity rules to act). */
+  readonly computeCluster: string;
+  readonly datastore: string;
+  /** Port group (standard or distributed) the node NIC is attached to. */
+  readonly network: string;
+  /** VM folder, relative to the datacenter's VM folder. */
+  readonly folder: string;
+  /**
+   * Resource pool path inside the compute cluster.
+   * @default the compute cluster's root resource pool
+   */
+  readonly resourcePool?: string;
+}
+
+/** The network every node sits on. Addresses are static; no DHCP is assumed. */
+export interface NodeNetworkConfig {
+  /** Node subnet, e.g. "10.20.0.0/24". */
+  readonly cidr: string;
+  readonly gateway: string;
+  readonly dnsServers: readonly string[];
+  /** @default [] */
+  readonly searchDomains?: readonly string[];
+  /** NTP servers (internal in an air-gapped site). */
+  readonly ntpServers: readonly string[];
+  /**
+   * Name of the node NIC inside the guest (vmxnet3 on the first PCI slot is ens192 on EL9).
+   * @default "ens192"
+   */
+  readonly interface?: string;
+}
+
+/** A template referenced by name, with the facts Packer would otherwise record. */
+export interface NamedTemplateConfig {
+  /** Template VM name in the datacenter inventory, e.g. "rocky9-k8s-1.33.4-20261101". */
+  readonly name: string;
+  /** Guest OS of the template, e.g. "rocky-9". */
+  readonly os: string;
+  /** Size of the template's system disk. Every clone's OS disk must be at least this big. */
+  readonly diskGiB: number;
+  /** @default "efi" */
+  readonly firmware?: "efi" | "bios";
+  /** Kubernetes version (x.y.z) whose kubelet/kubeadm the template carries. */
+  readonly kubernetesVersion: string;
+  /** @default "pvscsi" */
+  readonly scsiType?: "pvscsi" | "lsilogic" | "lsilogic-sas";
+}
+
+/** A template read from the manifest `packer build` writes (see packer/). */
+export interface ManifestTemplateConfig {
+  /** Path to the Packer manifest, relative to the project root, e.g. "packer/manifest.json". */
+  readonly manifest: string;
+}
+
+export type NodeTemplateConfig = NamedTemplateConfig | ManifestTemplateConfig;
+
+export interface Taint {
+  readonly key: string;
+  /** @default "" */
+  readonly value?: string;
+  readonly effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+/** Sizing and addressing of a group of identical nodes. */
+export interface NodePoolConfig {
+  /** DNS-1123 label; node names are `<env>-<pool>-<n>` (n from 1). */
+  readonly name: string;
+  readonly count: number;
+  readonly cpus: number;
+  readonly memoryMiB: number;
+  readonly osDiskGiB: number;
+  /**
+   * Raw, unformatted second disk (Rook-Ceph consumes it as an OSD).
+   * @default no data disk
+   */
+  readonly dataDiskGiB?: number;
+  /** One static IP per node, in node order. */
+  readonly ips: readonly string[];
+  /** @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** @default [] */
+  readonly taints?: readonly Taint[];
+  /**
+   * Bump a node's revision to rebuild that node (and only that node) from the current template.
+   * Keys are node names of this pool. Existing nodes otherwise keep the template they were cloned from.
+   * @default {} (every node at revision 0)
+   */
+  readonly nodeRevisions?: Readonly<Record<string, number>>;
+}
+
+export interface KubernetesConfig {
+  /** Exact x.y.z; must equal the version the node template was built for. */
+  readonly version: string;
+  /** Virtual IP kube-vip announces for the API server; in the node CIDR, not a node IP. */
+  readonly apiVip: string;
+  /** Pod network: kubeadm's podSubnet and Calico's IP pool (one source of truth). */
+  readonly podCidr: string;
+  readonly serviceCidr: string;
+  /** @default "cluster.local" */
+  readonly dnsDomain?: string;
+  /**
+   * Extra names/IPs for the API server certificate (the VIP is always included).
+   * @default []
+   */
+  readonly apiCertSans?: readonly string[];
+}
+
+/** Internal registry that mirrors every upstream registry (air-gap). */
+export interface RegistryMirrorConfig {
+  /** host[:port] of the mirror, e.g. "gitlab.example.internal:5050". */
+  readonly host: string;
+  /**
+   * Path prefix under which upstream registries are mirrored: `docker.io/library/x` becomes
+   * `<host>/<pathPrefix>/docker.io/library/x`.
+   * @default "" (upstream paths directly under the host)
+   */
+  readonly pathPrefix?: string;
+  /**
+   * OCI repository that holds the Helm charts, e.g. "oci://gitlab.example.internal:5050/platform/charts".
+   * @default no chart mirror (charts come from their upstream repositories)
+   */
+  readonly chartRepository?: string;
+  /**
+   * PEM CA bundle that signed the mirror's certificate, trusted by containerd and the nodes.
+   * @default the system trust store only
+   */
+  readonly caPem?: string;
+}
+
+export interface EnvironmentConfig {
+  /** Environment (and stack) name: DNS-1123 label, e.g. "prod". Prefixes every VM and DRS rule. */
+  readonly name: string;
+  readonly vsphere: VsphereConfig;
+  readonly network: NodeNetworkConfig;
+  readonly template: NodeTemplateConfig;
+  /** Control-plane pool: an odd number of nodes (3 or 5 in prod). Never tainted off by us. */
+  readonly controlPlane: NodePoolConfig;
+  /** One or more named worker pools. */
+  readonly workers: readonly NodePoolConfig[];
+  readonly kubernetes: KubernetesConfig;
+  /** @default no mirror: images and charts come from their upstream registries */
+  readonly registryMirror?: RegistryMirrorConfig;
+  /**
+   * Break-glass SSH public keys for the node OS user. Public keys only.
+   * @default [] (no SSH access)
+   */
+  readonly sshAuthorizedKeys?: readonly string[];
+}
