@@ -135,9 +135,16 @@ export interface RegistryMirrorConfig {
   readonly caPem?: string;
 }
 
+export type Tier = "sandbox" | "dev" | "prod";
+
 export interface EnvironmentConfig {
   /** Environment (and stack) name: DNS-1123 label, e.g. "prod". Prefixes every VM and DRS rule. */
   readonly name: string;
+  /**
+   * What the environment is for; sets the safety rules (prod: at least 3 control-plane nodes, 3 Ceph
+   * data nodes) and the sizing defaults of the platform. Several clusters may share a tier.
+   */
+  readonly tier: Tier;
   readonly vsphere: VsphereConfig;
   readonly network: NodeNetworkConfig;
   readonly template: NodeTemplateConfig;
