@@ -1,0 +1,113 @@
+import { ConfigError } from "../../lib/config/problems";
+import { validateEnvironment } from "../../lib/config/validate";
+import { dev } from "../../stacks/dev";
+import { prod } from "../../stacks/prod";
+import { sandbox } from "../../stacks/sandbox";
+import { prodCopy, sandboxCopy } from "../helpers/environments";
+
+function problemsOf(input: unknown): readonly string[] {
+  try {
+    validateEnvironment(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("validateEnvironment", () => {
+  it.each([sandbox, dev, prod])("accepts the shipped $name environment unchanged", (env) => {
+    expect(validateEnvironment(env)).toBe(env);
+  });
+
+  const cases: Array<[string, (env: any) => void, string]> = [
+    ["malformed node IP", (e) => (e.workers[0].ips[2] = "10.20.30.300"),
+      'prod.workers[0].ips[2]: "10.20.30.300" is not an IPv4 address (four numbers 0-255, e.g. "10.20.0.11")'],
+    ["node IP outside the node CIDR", (e) => (e.workers[1].ips[0] = "10.20.31.41"),
+      'prod.workers[1].ips[0]: "10.20.31.41" is outside the node network 10.20.30.0/24'],
+    ["duplicate IP across pools", (e) => (e.workers[1].ips[3] = "10.20.30.31"),
+      'prod.workers[1].ips[3]: "10.20.30.31" is already used by prod.workers[0].ips[0]; every node needs a unique IP'],
+    ["node IP equal to the gateway", (e) => (e.controlPlane.ips[0] = "10.20.30.1"),
+      'prod.controlPlane.ips[0]: "10.20.30.1" is the gateway address; give the node its own address'],
+    ["node IP equal to the VIP", (e) => (e.controlPlane.ips[1] = "10.20.30.10"),
+      'prod.controlPlane.ips[1]: "10.20.30.10" is the API VIP; the VIP must not be a node address'],
+    ["node IP is the broadcast address", (e) => (e.workers[1].ips[3] = "10.20.30.255"),
+      'prod.workers[1].ips[3]: "10.20.30.255" is the network or broadcast address of 10.20.30.0/24; use a host address'],
+    ["VIP outside the node CIDR", (e) => (e.kubernetes.apiVip = "10.20.40.10"),
+      'prod.kubernetes.apiVip: "10.20.40.10" is outside the node network 10.20.30.0/24; kube-vip announces it by ARP, so it must be a free address in that subnet'],
+    ["fewer IPs than nodes", (e) => e.workers[1].ips.pop(),
+      "prod.workers[1].ips: has 3 address(es) for count 4; give exactly one static IP per node"],
+    ["more IPs than nodes", (e) => e.controlPlane.ips.push("10.20.30.14"),
+      "prod.controlPlane.ips: has 4 address(es) for count 3; give exactly one static IP per node"],
+    ["even control-plane count", (e) => { e.tier = "dev"; e.controlPlane.count = 4; e.controlPlane.ips.push("10.20.30.14"); },
+      "prod.controlPlane.count: 4 is even; etcd needs an odd number of members for quorum: use 3 or 5"],
+    ["prod with one control-plane node", (e) => { e.controlPlane.count = 1; e.controlPlane.ips = ["10.20.30.11"]; },
+      "prod.controlPlane.count: 1 control-plane node(s) in a prod environment; prod needs at least 3 to survive the loss of one"],
+    ["pod CIDR overlapping the service CIDR", (e) => (e.kubernetes.serviceCidr = "10.244.128.0/20"),
+      'prod.kubernetes.serviceCidr: "10.244.128.0/20" overlaps podCidr 10.244.0.0/16; pods and services need disjoint ranges'],
+    ["pod CIDR overlapping the node network", (e) => (e.kubernetes.podCidr = "10.20.0.0/16"),
+      'prod.kubernetes.podCidr: "10.20.0.0/16" overlaps the node network 10.20.30.0/24; choose a range that is not routed in the datacenter'],
+    ["malformed CIDR", (e) => (e.network.cidr = "10.20.30.0/33"),
+      'prod.network.cidr: "10.20.30.0/33" is not an IPv4 CIDR (address/prefix, e.g. "10.20.0.0/24")'],
+    ["CIDR with host bits", (e) => (e.kubernetes.podCidr = "10.244.1.0/16"),
+      'prod.kubernetes.podCidr: "10.244.1.0/16" has host bits set; did you mean "10.244.0.0/16"?'],
+    ["pool name that is not DNS-1123", (e) => (e.workers[1].name = "General_Pool"),
+      'prod.workers[1].name: "General_Pool" is not a DNS-1123 label; use at most 54 lower-case letters, digits and "-", starting and ending with a letter or digit'],
+    ["environment name that is not DNS-1123", (e) => (e.name = "Prod"),
+      'Prod.name: "Prod" is not a DNS-1123 label; use at most 30 lower-case letters, digits and "-", starting and ending with a letter or digit'],
+    ["control-plane below kubeadm's CPU minimum", (e) => (e.controlPlane.cpus = 1),
+      "prod.controlPlane.cpus: 1 is below the minimum of 2 (kubeadm minimum for control-plane nodes); raise it to at least 2"],
+    ["control-plane below kubeadm's memory minimum", (e) => (e.controlPlane.memoryMiB = 1024),
+      "prod.controlPlane.memoryMiB: 1024 is below the minimum of 1700 (minimum for control-plane nodes); raise it to at least 1700"],
+    ["OS disk too small", (e) => (e.workers[0].osDiskGiB = 8),
+      "prod.workers[0].osDiskGiB: 8 is below the minimum of 20 (images, logs and etcd need room); raise it to at least 20"],
+    ["unknown key (typo) in a pool", (e) => (e.workers[0].dataDiskGb = 100),
+      "prod.workers[0].dataDiskGb: unknown field (typo?); known fields here: name, count, cpus, memoryMiB, osDiskGiB, dataDiskGiB, ips, labels, taints, nodeRevisions"],
+    ["unknown top-level key", (e) => (e.kubernetesVersion = "1.35.9"),
+      "prod.kubernetesVersion: unknown field (typo?); known fields here: name, tier, vsphere, network, template, controlPlane, workers, kubernetes, registryMirror, sshAuthorizedKeys"],
+    ["duplicate pool names", (e) => (e.workers[1].name = "storage"),
+      'prod.workers[1].name: "storage" is used twice (or collides with the control-plane pool); pool names must be unique'],
+    ["Kubernetes version that is not exact", (e) => (e.kubernetes.version = "1.35"),
+      'prod.kubernetes.version: "1.35" is not an exact Kubernetes version; write x.y.z, e.g. "1.35.9"'],
+    ["revision for a node that does not exist", (e) => (e.workers[0].nodeRevisions = { "prod-storage-9": 1 }),
+      "prod.workers[0].nodeRevisions.prod-storage-9: is not a node of this pool; its nodes are prod-storage-1, prod-storage-2, prod-storage-3"],
+    ["bad taint effect", (e) => (e.workers[1].taints = [{ key: "dedicated", effect: "NoWay" }]),
+      'prod.workers[1].taints[0].effect: "NoWay" is not one of NoSchedule, PreferNoSchedule, NoExecute'],
+    ["private key given as SSH key", (e) => (e.sshAuthorizedKeys = ["-----BEGIN OPENSSH PRIVATE KEY-----\nabc"]),
+      "prod.sshAuthorizedKeys[0]: is a PRIVATE key; never put private keys in config: give the .pub line"],
+    ["mirror host with a scheme", (e) => (e.registryMirror.host = "https://gitlab.example.internal"),
+      'prod.registryMirror.host: "https://gitlab.example.internal" must be host[:port] without a scheme or path, e.g. "gitlab.example.internal:5050"'],
+    ["missing gateway", (e) => delete e.network.gateway,
+      "prod.network.gateway: is required (an IPv4 address)"],
+  ];
+
+  it.each(cases)("rejects %s with one precise problem", (_, breakIt, expected) => {
+    const env = prodCopy();
+    breakIt(env);
+    expect(problemsOf(env)).toEqual([expected]);
+  });
+
+  it("lists every problem at once, in one error whose message names the environment", () => {
+    const env = sandboxCopy();
+    env.workers[0].ips = ["10.20.10.300"];
+    env.kubernetes.apiVip = "10.30.0.1";
+    env.controlPlane.count = 2;
+    env.controlPlane.ips.push("10.20.10.12");
+    let message = "";
+    try {
+      validateEnvironment(env);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split("\n")).toEqual([
+      'Invalid environment "sandbox": 3 problems',
+      '  - sandbox.kubernetes.apiVip: "10.30.0.1" is outside the node network 10.20.10.0/24; kube-vip announces it by ARP, so it must be a free address in that subnet',
+      "  - sandbox.controlPlane.count: 2 is even; etcd needs an odd number of members for quorum: use 1 or 3",
+      '  - sandbox.workers[0].ips[0]: "10.20.10.300" is not an IPv4 address (four numbers 0-255, e.g. "10.20.0.11")',
+    ]);
+  });
+
+  it("rejects input that is not an object", () => {
+    expect(problemsOf(42)).toEqual(["environment: 42 must be an object"]);
+  });
+});

@@ -1,0 +1,346 @@
+import { DNS_LABEL, DNS_SUBDOMAIN, Input, isObject, readArray, readEnum, readInteger, readObject, readString, readStringList } from "./fields";
+import { Problems, show } from "./problems";
+
+/**
+ * The platform part of an environment: what the Helm add-ons need beyond the cluster itself.
+ * Plain data, validated by `validatePlatform` in the same pass as the rest of the environment.
+ */
+
+/** Names of the add-on releases; also the keys of `PlatformConfig.overrides`. */
+export const ADDON_NAMES = [
+  "calico-crds", "calico", "traefik-public", "traefik-admin", "argo-cd", "argocd-apps",
+  "kube-prometheus-stack", "blackbox-exporter", "rook-ceph", "rook-ceph-cluster",
+] as const;
+export type AddonName = (typeof ADDON_NAMES)[number];
+
+/** Helm values as plain data (what a values.yaml holds). */
+export type HelmValues = { readonly [key: string]: unknown };
+
+/** One Traefik instance, exposed through fixed NodePorts behind the site's load balancer. */
+export interface TraefikInstanceConfig {
+  /** NodePort (30000-32767) of the `web` (HTTP) entry point; the load balancer forwards :80 here. */
+  readonly httpNodePort: number;
+  /** NodePort (30000-32767) of the `websecure` (HTTPS) entry point; the load balancer forwards :443 here. */
+  readonly httpsNodePort: number;
+  /**
+   * Traefik pods.
+   * @default 1 on sandbox, 2 on dev and prod
+   */
+  readonly replicas?: number;
+}
+
+export interface IngressConfig {
+  /** Ingress class `public`: the applications' ingress. */
+  readonly public: TraefikInstanceConfig;
+  /** Ingress class `admin`: platform UIs (Argo CD, Grafana, ...), usually on an internal-only VIP. */
+  readonly admin: TraefikInstanceConfig;
+}
+
+/** The GitOps repository Argo CD bootstraps from (app-of-apps). */
+export interface GitOpsConfig {
+  /** Git URL of the environment's GitOps repository (https:// or ssh://), e.g. on the internal GitLab. */
+  readonly repoURL: string;
+  /** Directory in the repository holding the environment's Applications, e.g. "envs/prod". */
+  readonly path: string;
+  /**
+   * Branch, tag or commit the root Application tracks.
+   * @default "main"
+   */
+  readonly targetRevision?: string;
+  /**
+   * User name for the repository (e.g. a GitLab deploy token's name); the password/token comes from the
+   * sensitive Terraform variable `argocd_repo_password`.
+   * @default no credentials (public repository)
+   */
+  readonly username?: string;
+  /**
+   * PEM CA that signed the Git server's certificate (internal GitLab with a private CA).
+   * @default the system trust store only
+   */
+  readonly caPem?: string;
+  /**
+   * Namespaces the AppProject lets Applications deploy to (on this cluster only).
+   * @default ["*"] except the platform's own namespaces (kube-system, rook-ceph, argocd, ... are denied)
+   */
+  readonly destinationNamespaces?: readonly string[];
+  /**
+   * Extra source repositories the AppProject allows besides `repoURL` (e.g. the OCI chart mirror).
+   * @default [] (only repoURL)
+   */
+  readonly extraSourceRepos?: readonly string[];
+}
+
+export type AlertReceiverConfig =
+  /** E-mail through the SMTP relay in `monitoring.smtp`. */
+  | { readonly name: string; readonly type: "email"; readonly to: readonly string[] }
+  /** Generic webhook; the URL (often with a token) comes from the sensitive variable `alertmanager_<name>_url`. */
+  | { readonly name: string; readonly type: "webhook" }
+  /** Slack incoming webhook; URL from the sensitive variable `alertmanager_<name>_url`. */
+  | { readonly name: string; readonly type: "slack"; readonly channel: string }
+  /** Microsoft Teams (Workflows webhook, msteamsv2); URL from the sensitive variable `alertmanager_<name>_url`. */
+  | { readonly name: string; readonly type: "teams" };
+
+export interface SmtpConfig {
+  /** host:port of the internal mail relay. */
+  readonly smarthost: string;
+  readonly from: string;
+  /**
+   * SMTP user; the password comes from the sensitive variable `alertmanager_smtp_password`.
+   * @default no SMTP authentication
+   */
+  readonly username?: string;
+  /** @default true */
+  readonly requireTls?: boolean;
+}
+
+export interface MonitoringConfig {
+  /** Prometheus retention, a Prometheus duration such as "15d". */
+  readonly retention: string;
+  /** Size of Prometheus' volume on the Ceph block storage class. */
+  readonly storageGiB: number;
+  /**
+   * Size of Alertmanager's volume on the Ceph block storage class.
+   * @default 2
+   */
+  readonly alertmanagerStorageGiB?: number;
+  /**
+   * Where alerts go; the first receiver is the default route.
+   * @default [] (alerts are only visible in Alertmanager's UI)
+   */
+  readonly receivers?: readonly AlertReceiverConfig[];
+  /** @default no SMTP relay (then no email receiver is allowed) */
+  readonly smtp?: SmtpConfig;
+  /**
+   * Extra URLs probed by the blackbox exporter besides the platform UIs (e.g. applications on the public class).
+   * @default []
+   */
+  readonly extraProbeUrls?: readonly string[];
+}
+
+export interface StorageConfig {
+  /**
+   * Ceph monitors.
+   * @default 1 on sandbox, 3 on dev and prod
+   */
+  readonly monCount?: number;
+  /**
+   * Copies of every block in the RBD pool.
+   * @default 1 on sandbox, 3 on dev and prod (2 if dev has fewer than 3 data nodes)
+   */
+  readonly replication?: number;
+}
+
+export interface PlatformConfig {
+  /** DNS domain of the platform UIs: argocd.<domain>, grafana.<domain>, alertmanager.<domain>, prometheus.<domain>. */
+  readonly domain: string;
+  /**
+   * URL scheme users (and the blackbox probes) reach the UIs with through the load balancer.
+   * @default "https"
+   */
+  readonly urlScheme?: "http" | "https";
+  readonly ingress: IngressConfig;
+  readonly gitops: GitOpsConfig;
+  readonly monitoring: MonitoringConfig;
+  /** @default sized from the environment tier (see StorageConfig) */
+  readonly storage?: StorageConfig;
+  /**
+   * Argo CD in high availability (redis-ha, 2 servers/repo servers).
+   * @default true on prod, false otherwise
+   */
+  readonly argocdHa?: boolean;
+  /**
+   * Last-word Helm values per add-on, deep-merged over everything the library computes (escape hatch:
+   * checked by nothing but Helm, so prefer a typed field).
+   * @default {}
+   */
+  readonly overrides?: Partial<Record<AddonName, HelmValues>>;
+}
+
+export const PLATFORM_DEFAULTS = {
+  urlScheme: "https",
+  targetRevision: "main",
+  alertmanagerStorageGiB: 2,
+} as const;
+
+export const NODE_PORT_MIN = 30000;
+export const NODE_PORT_MAX = 32767;
+const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+const HOST_PORT = /^[A-Za-z0-9.-]+:[0-9]{1,5}$/;
+
+/**
+ * Checks `env.platform` and its fit with the rest of the environment (data disks for Ceph, replication).
+ * Adds `<env>.platform.<path>: <value> <what is wrong, how to fix>` lines to `problems`. Takes untyped input
+ * so it can run inside validateEnvironment before the config is trusted.
+ */
+export function validatePlatform(env: unknown, problems: Problems): void {
+  if (!isObject(env)) return;
+  const root = `${typeof env.name === "string" ? env.name : "environment"}.platform`;
+  if (env.platform === undefined) {
+    problems.add(root, "is required (domain, ingress, gitops, monitoring); see README \"Platform\"");
+    return;
+  }
+  const p = readObject(problems, env.platform, root, [
+    "domain", "urlScheme", "ingress", "gitops", "monitoring", "storage", "argocdHa", "overrides",
+  ]);
+  if (!p) return;
+  const domain = readString(problems, p, "domain", root);
+  if (domain !== undefined && !DNS_SUBDOMAIN.test(domain)) {
+    problems.add(`${root}.domain`, `${show(domain)} is not a lower-case DNS name, e.g. "prod.k8s.example.internal"`);
+  }
+  readEnum(problems, p, "urlScheme", root, ["http", "https"] as const, false);
+  if (p.argocdHa !== undefined && typeof p.argocdHa !== "boolean") problems.add(`${root}.argocdHa`, `${show(p.argocdHa)} must be true or false`);
+  checkIngress(problems, p.ingress, `${root}.ingress`);
+  checkGitops(problems, p.gitops, `${root}.gitops`);
+  checkMonitoring(problems, p.monitoring, `${root}.monitoring`);
+  checkStorage(problems, env, p.storage, `${root}.storage`);
+  if (p.overrides !== undefined) readObject(problems, p.overrides, `${root}.overrides`, ADDON_NAMES);
+}
+
+function checkIngress(problems: Problems, value: unknown, path: string): void {
+  if (value === undefined) return problems.add(path, "is required ({ public: {...}, admin: {...} })");
+  const ingress = readObject(problems, value, path, ["public", "admin"]);
+  if (!ingress) return;
+  const seen = new Map<number, string>();
+  for (const cls of ["public", "admin"] as const) {
+    const ipath = `${path}.${cls}`;
+    if (ingress[cls] === undefined) {
+      problems.add(ipath, "is required ({ httpNodePort, httpsNodePort })");
+      continue;
+    }
+    const inst = readObject(problems, ingress[cls], ipath, ["httpNodePort", "httpsNodePort", "replicas"]);
+    if (!inst) continue;
+    readInteger(problems, inst, "replicas", ipath, { min: 1, required: false });
+    for (const key of ["httpNodePort", "httpsNodePort"]) {
+      const port = readInteger(problems, inst, key, ipath, { min: NODE_PORT_MIN, why: "the Kubernetes NodePort range" });
+      if (port === undefined) continue;
+      if (port > NODE_PORT_MAX) {
+        problems.add(`${ipath}.${key}`, `${port} is above ${NODE_PORT_MAX}, the end of the Kubernetes NodePort range; pick a port in ${NODE_PORT_MIN}-${NODE_PORT_MAX}`);
+      } else if (seen.has(port)) {
+        problems.add(`${ipath}.${key}`, `${port} is already used by ${seen.get(port)}; every entry point needs its own NodePort`);
+      } else seen.set(port, `${ipath}.${key}`);
+    }
+  }
+}
+
+function checkGitops(problems: Problems, value: unknown, path: string): void {
+  if (value === undefined) return problems.add(path, "is required ({ repoURL, path })");
+  const g = readObject(problems, value, path, [
+    "repoURL", "path", "targetRevision", "username", "caPem", "destinationNamespaces", "extraSourceRepos",
+  ]);
+  if (!g) return;
+  const url = readString(problems, g, "repoURL", path);
+  if (url !== undefined && !/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/.test(url)) {
+    problems.add(`${path}.repoURL`, `${show(url)} must be an https://, ssh:// or git@ Git URL`);
+  }
+  const dir = readString(problems, g, "path", path);
+  if (dir !== undefined && (dir.startsWith("/") || dir.split("/").includes(".."))) {
+    problems.add(`${path}.path`, `${show(dir)} must be a path relative to the repository root, without ".."`);
+  }
+  readString(problems, g, "targetRevision", path, false);
+  readString(problems, g, "username", path, false);
+  const ca = readString(problems, g, "caPem", path, false);
+  if (ca !== undefined && !ca.includes("-----BEGIN CERTIFICATE-----")) {
+    problems.add(`${path}.caPem`, "must be a PEM certificate (-----BEGIN CERTIFICATE-----)");
+  }
+  const namespaces = readStringList(problems, g, "destinationNamespaces", path, false);
+  namespaces?.forEach((ns, i) => {
+    if (ns !== "*" && !DNS_LABEL.test(ns.replace(/\*/g, "x"))) {
+      problems.add(`${path}.destinationNamespaces[${i}]`, `${show(ns)} is not a namespace name or glob`);
+    }
+  });
+  readStringList(problems, g, "extraSourceRepos", path, false);
+}
+
+function checkMonitoring(problems: Problems, value: unknown, path: string): void {
+  if (value === undefined) return problems.add(path, "is required ({ retention, storageGiB })");
+  const m = readObject(problems, value, path, [
+    "retention", "storageGiB", "alertmanagerStorageGiB", "receivers", "smtp", "extraProbeUrls",
+  ]);
+  if (!m) return;
+  const retention = readString(problems, m, "retention", path);
+  if (retention !== undefined && !DURATION.test(retention)) {
+    problems.add(`${path}.retention`, `${show(retention)} is not a Prometheus duration; use e.g. "15d" or "12h"`);
+  }
+  readInteger(problems, m, "storageGiB", path, { min: 1 });
+  readInteger(problems, m, "alertmanagerStorageGiB", path, { min: 1, required: false });
+  const smtp = m.smtp === undefined ? undefined : readObject(problems, m.smtp, `${path}.smtp`, ["smarthost", "from", "username", "requireTls"]);
+  if (smtp) {
+    const host = readString(problems, smtp, "smarthost", `${path}.smtp`);
+    if (host !== undefined && !HOST_PORT.test(host)) problems.add(`${path}.smtp.smarthost`, `${show(host)} must be host:port, e.g. "smtp.example.internal:587"`);
+    const from = readString(problems, smtp, "from", `${path}.smtp`);
+    if (from !== undefined && !EMAIL.test(from)) problems.add(`${path}.smtp.from`, `${show(from)} is not an e-mail address`);
+    readString(problems, smtp, "username", `${path}.smtp`, false);
+  }
+  const receivers = readArray(problems, m, "receivers", path, false) ?? [];
+  const names = new Set<string>();
+  receivers.forEach((r, i) => {
+    const rpath = `${path}.receivers[${i}]`;
+    if (!isObject(r)) return problems.add(rpath, `${show(r)} must be an object ({ name, type, ... })`);
+    const type = readEnum(problems, r, "type", rpath, ["email", "webhook", "slack", "teams"] as const);
+    const extra = type === "email" ? ["to"] : type === "slack" ? ["channel"] : [];
+    readObject(problems, r, rpath, ["name", "type", ...extra]);
+    const name = readString(problems, r, "name", rpath);
+    if (name !== undefined) {
+      if (!DNS_LABEL.test(name) || name === "null") {
+        problems.add(`${rpath}.name`, `${show(name)} must be a DNS-1123 label other than "null" (it names a Terraform variable)`);
+      } else if (names.has(name)) problems.add(`${rpath}.name`, `${show(name)} is used by another receiver; names must be unique`);
+      names.add(name);
+    }
+    if (type === "email") {
+      const to = readStringList(problems, r, "to", rpath);
+      to?.forEach((addr, j) => { if (!EMAIL.test(addr)) problems.add(`${rpath}.to[${j}]`, `${show(addr)} is not an e-mail address`); });
+      if (to?.length === 0) problems.add(`${rpath}.to`, "is empty; list at least one address");
+      if (!smtp) problems.add(`${rpath}.type`, `"email" needs ${path}.smtp (the mail relay); add it or use another receiver type`);
+    }
+    if (type === "slack") readString(problems, r, "channel", rpath);
+  });
+  readStringList(problems, m, "extraProbeUrls", path, false)?.forEach((url, i) => {
+    if (!/^https?:\/\/[^\s/]+/.test(url)) problems.add(`${path}.extraProbeUrls[${i}]`, `${show(url)} must be an http:// or https:// URL`);
+  });
+}
+
+/** Nodes with a data disk (Ceph OSD hosts) in untyped input. */
+function dataNodeCount(env: Input): number {
+  const workers = Array.isArray(env.workers) ? env.workers : [];
+  return workers
+    .filter((w): w is Input => isObject(w) && typeof w.dataDiskGiB === "number" && typeof w.count === "number")
+    .reduce((sum, w) => sum + (w.count as number), 0);
+}
+
+function checkStorage(problems: Problems, env: Input, value: unknown, path: string): void {
+  const s = value === undefined ? {} : readObject(problems, value, path, ["monCount", "replication"]);
+  if (!s) return;
+  const monCount = readInteger(problems, s, "monCount", path, { min: 1, required: false });
+  const replication = readInteger(problems, s, "replication", path, { min: 1, required: false });
+  const osdNodes = dataNodeCount(env);
+  const workersPath = `${path.replace(/\.platform\.storage$/, "")}.workers`;
+  if (osdNodes === 0) {
+    problems.add(workersPath, "no worker pool has dataDiskGiB; Rook-Ceph (the platform's storage) needs at least one node with a data disk");
+    return;
+  }
+  if (env.tier === "prod" && osdNodes < 3) {
+    problems.add(workersPath, `${osdNodes} node(s) with a data disk in a prod environment; prod needs at least 3 (one Ceph replica per host); raise the count of a pool with dataDiskGiB`);
+  }
+  if (monCount !== undefined && monCount % 2 === 0) {
+    problems.add(`${path}.monCount`, `${monCount} is even; Ceph monitors need an odd number for quorum: use ${monCount - 1} or ${monCount + 1}`);
+  }
+  const effective = replication ?? defaultReplication(env.tier, osdNodes);
+  if (effective > osdNodes) {
+    problems.add(
+      replication !== undefined ? `${path}.replication` : path,
+      `replication ${effective} is more than the ${osdNodes} node(s) with a data disk; with failureDomain "host" Ceph cannot place the copies: lower the replication or add data nodes`,
+    );
+  }
+}
+
+/** Default RBD pool replication per tier, bounded by the data nodes that exist (never more copies than hosts). */
+export function defaultReplication(tier: unknown, osdNodes: number): number {
+  if (tier === "sandbox") return 1;
+  if (tier === "prod") return 3;
+  return Math.max(1, Math.min(3, osdNodes));
+}
+
+export function defaultMonCount(tier: unknown): number {
+  return tier === "sandbox" ? 1 : 3;
+}

@@ -1,0 +1,35 @@
+import type { NodeNetworkConfig } from "../config/types";
+import type { PoolNode } from "../config/pool-nodes";
+import { parseCidr } from "../config/ipv4";
+
+/** The NIC name inside the guest when the config does not say (vmxnet3 on EL9). */
+export const DEFAULT_INTERFACE = "ens192";
+
+/**
+ * cloud-init metadata for the VMware datasource (guestinfo.metadata): identity and the static
+ * network config (v2). `instance-id` carries the node revision, so a rebuilt node is a new instance.
+ * `cleanup-guestinfo` makes cloud-init clear the user-data (which holds join secrets) from the VM's
+ * guestinfo after first boot; Terraform ignores extra_config changes, so it does not put it back.
+ */
+export function nodeMetadata(node: PoolNode, network: NodeNetworkConfig, revision: number, hasUserData: boolean): object {
+  const prefix = parseCidr(network.cidr)?.prefix;
+  const iface = network.interface ?? DEFAULT_INTERFACE;
+  return {
+    "instance-id": `${node.name}-r${revision}`,
+    "local-hostname": node.name,
+    network: {
+      version: 2,
+      ethernets: {
+        [iface]: {
+          match: { name: iface },
+          "set-name": iface,
+          dhcp4: false,
+          addresses: [`${node.ip}/${prefix}`],
+          routes: [{ to: "default", via: network.gateway }],
+          nameservers: { addresses: [...network.dnsServers], search: [...(network.searchDomains ?? [])] },
+        },
+      },
+    },
+    ...(hasUserData ? { "cleanup-guestinfo": ["userdata"] } : {}),
+  };
+}

@@ -1,0 +1,12 @@
+import { ConfigError } from "../lib/config/problems";
+import { buildApp } from "./app";
+
+// Entry point for `cdktf synth/diff/deploy` and `npm run synth`. A user's mistake prints one clear
+// message (every problem, with its path) and no stack trace; nothing is written.
+try {
+  buildApp().synth();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exitCode = 1;
+}

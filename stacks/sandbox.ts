@@ -1,0 +1,22 @@
+import type { EnvironmentConfig } from "../lib/config/types";
+import { site } from "./site";
+
+/** One small node of each kind: cheap, disposable, local state. */
+export const sandbox = {
+  name: "sandbox",
+  tier: "sandbox",
+  vsphere: { ...site.vsphere, folder: "kubernetes/sandbox" },
+  network: { cidr: "10.20.10.0/24", gateway: "10.20.10.1", ...site.dns },
+  template: site.template,
+  controlPlane: { name: "control-plane", count: 1, cpus: 2, memoryMiB: 4096, osDiskGiB: 40, ips: ["10.20.10.11"] },
+  workers: [
+    { name: "worker", count: 1, cpus: 4, memoryMiB: 8192, osDiskGiB: 60, dataDiskGiB: 50, ips: ["10.20.10.21"] },
+  ],
+  kubernetes: {
+    version: site.kubernetesVersion,
+    apiVip: "10.20.10.10",
+    podCidr: "10.244.0.0/16",
+    serviceCidr: "10.96.0.0/16",
+  },
+  registryMirror: site.registryMirror,
+} satisfies EnvironmentConfig;

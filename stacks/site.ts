@@ -1,0 +1,29 @@
+import type { NodeNetworkConfig, RegistryMirrorConfig, VsphereConfig } from "../lib/config/types";
+
+/**
+ * What the three environments share: one vCenter, the site's DNS/NTP and the internal GitLab that
+ * mirrors images and charts. Example values for a fictitious site: replace them with yours.
+ */
+export const site = {
+  vsphere: {
+    datacenter: "dc1",
+    computeCluster: "cluster1",
+    datastore: "vsan-datastore",
+    network: "k8s-nodes",
+  },
+  dns: { dnsServers: ["10.0.0.53", "10.0.1.53"], searchDomains: ["example.internal"], ntpServers: ["ntp1.example.internal", "ntp2.example.internal"] },
+  registryMirror: {
+    host: "gitlab.example.internal:5050",
+    pathPrefix: "platform/mirror",
+    chartRepository: "oci://gitlab.example.internal:5050/platform/charts",
+  },
+  /** Node image built in packer/: the manifest pins template, disk size and Kubernetes version. */
+  template: { manifest: "packer/manifest.json" },
+  kubernetesVersion: "1.35.9",
+} as const satisfies {
+  vsphere: Omit<VsphereConfig, "folder">;
+  dns: Omit<NodeNetworkConfig, "cidr" | "gateway">;
+  registryMirror: RegistryMirrorConfig;
+  template: { manifest: string };
+  kubernetesVersion: string;
+};
