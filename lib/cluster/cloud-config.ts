@@ -1,0 +1,133 @@
+import { stringify } from "yaml";
+import type { EnvironmentConfig, NodePoolConfig } from "../config/types";
+import type { PoolNode } from "../config/pool-nodes";
+import { BOOTSTRAP_DIR, BOOTSTRAP_SCRIPT_PATH, bootstrapScript } from "./bootstrap-script";
+import { containerdConfigToml, modulesLoadConf, sysctlConf } from "./containerd";
+import { kubeadmInitConfig, kubeadmJoinConfig } from "./kubeadm-config";
+import { kubeVipManifest } from "./kube-vip";
+import { hostsToml, MIRRORED_REGISTRIES, mirrorCaPath, mirroredImage } from "./mirror";
+import type { ClusterSecrets } from "./secrets";
+import { KUBE_VIP_IMAGE, needsSuperAdminForKubeVip, pauseImageTag } from "./versions";
+
+/** The node NIC when the config does not name it (vmxnet3 on EL9); same default as the node pool. */
+const DEFAULT_INTERFACE = "ens192";
+
+export interface RenderOptions {
+  /**
+   * How long a joining node keeps waiting for the API and retrying `kubeadm join`.
+   * @default 3600
+   */
+  readonly joinTimeoutSeconds?: number;
+  /**
+   * Delay between control-plane joins (node index x this), so etcd adds one member at a time.
+   * @default 90
+   */
+  readonly controlPlaneJoinStaggerSeconds?: number;
+}
+
+interface WriteFile {
+  path: string;
+  content: string;
+  permissions: string;
+  owner?: string;
+  encoding?: "b64";
+}
+
+/** The pool config a node belongs to. */
+export function poolOf(env: EnvironmentConfig, node: PoolNode): NodePoolConfig {
+  const pool = node.role === "control-plane" ? env.controlPlane : env.workers.find((p) => p.name === node.pool);
+  if (!pool) throw new Error(`node ${node.name}: no pool named ${node.pool} in ${env.name}`);
+  return pool;
+}
+
+/** Only this node ever runs `kubeadm init`: the first control-plane node, in its first build. */
+export function runsKubeadmInit(env: EnvironmentConfig, node: PoolNode): boolean {
+  return node.role === "control-plane" && node.index === 0 && (env.controlPlane.nodeRevisions?.[node.name] ?? 0) === 0;
+}
+
+/**
+ * The node's cloud-config (user-data). Pure: the same function renders the Terraform value (secrets
+ * are Terraform expressions) and the reviewable file (secrets are placeholders).
+ */
+export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secrets: ClusterSecrets, options: RenderOptions = {}): string {
+  const k8s = env.kubernetes.version;
+  const mirror = env.registryMirror;
+  const pool = poolOf(env, node);
+  const init = runsKubeadmInit(env, node);
+  const cp = node.role === "control-plane";
+  const iface = env.network.interface ?? DEFAULT_INTERFACE;
+  const files: WriteFile[] = [];
+  const file = (path: string, content: string, permissions = "0644"): void => {
+    files.push({ path, content, permissions, owner: "root:root" });
+  };
+  const secretFile = (path: string, b64: string, permissions = "0600"): void => {
+    files.push({ path, content: b64, encoding: "b64", permissions, owner: "root:root" });
+  };
+
+  // Kernel and container runtime.
+  file("/etc/modules-load.d/kubernetes.conf", modulesLoadConf());
+  file("/etc/sysctl.d/90-kubernetes.conf", sysctlConf());
+  file("/etc/containerd/config.toml", containerdConfigToml(mirroredImage(`registry.k8s.io/pause:${pauseImageTag(k8s)}`, mirror)));
+  if (mirror) {
+    for (const registry of MIRRORED_REGISTRIES) file(`/etc/containerd/certs.d/${registry}/hosts.toml`, hostsToml(registry, mirror));
+    if (mirror.caPem) file(mirrorCaPath(mirror), mirror.caPem);
+  }
+
+  // Bootstrap inputs. The CA certificate is pinned by every node (discovery hash, /readyz checks).
+  const peers = env.controlPlane.ips.slice(0, env.controlPlane.count).filter((ip) => ip !== node.ip);
+  const joinTimeout = options.joinTimeoutSeconds ?? 3600;
+  const stagger = cp ? node.index * (options.controlPlaneJoinStaggerSeconds ?? 90) : 0;
+  file(
+    `${BOOTSTRAP_DIR}/bootstrap.env`,
+    envFile({
+      NODE_NAME: node.name,
+      NODE_IP: node.ip,
+      ROLE: node.role,
+      MODE: init ? "init" : "join",
+      API_VIP: env.kubernetes.apiVip,
+      CONTROL_PLANE_PEERS: peers.join(" "),
+      JOIN_TIMEOUT_SECONDS: String(joinTimeout),
+      JOIN_DELAY_SECONDS: String(stagger),
+    }),
+  );
+  secretFile(`${BOOTSTRAP_DIR}/ca.crt`, secrets.caCertB64, "0644");
+  files.push({ path: `${BOOTSTRAP_DIR}/kubeadm-join.yaml`, content: kubeadmJoinConfig(env, node, pool, secrets.bootstrapToken), permissions: "0600", owner: "root:root" });
+
+  if (cp) {
+    // Terraform's PKI, restored into /etc/kubernetes/pki by the bootstrap before kubeadm runs.
+    const pki = `${BOOTSTRAP_DIR}/pki`;
+    secretFile(`${pki}/ca.crt`, secrets.caCertB64, "0644");
+    secretFile(`${pki}/ca.key`, secrets.caKeyB64);
+    secretFile(`${pki}/front-proxy-ca.crt`, secrets.frontProxyCaCertB64, "0644");
+    secretFile(`${pki}/front-proxy-ca.key`, secrets.frontProxyCaKeyB64);
+    secretFile(`${pki}/etcd/ca.crt`, secrets.etcdCaCertB64, "0644");
+    secretFile(`${pki}/etcd/ca.key`, secrets.etcdCaKeyB64);
+    secretFile(`${pki}/sa.key`, secrets.saKeyB64);
+    secretFile(`${pki}/sa.pub`, secrets.saPubB64, "0644");
+
+    const vip = { vip: env.kubernetes.apiVip, interface: iface, image: mirroredImage(KUBE_VIP_IMAGE, mirror) } as const;
+    file(`${BOOTSTRAP_DIR}/kube-vip.yaml`, kubeVipManifest({ ...vip, kubeconfig: "/etc/kubernetes/admin.conf" }), "0600");
+    if (init) {
+      const initKubeconfig = needsSuperAdminForKubeVip(k8s) ? "/etc/kubernetes/super-admin.conf" : "/etc/kubernetes/admin.conf";
+      file(`${BOOTSTRAP_DIR}/kube-vip-init.yaml`, kubeVipManifest({ ...vip, kubeconfig: initKubeconfig }), "0600");
+      files.push({ path: `${BOOTSTRAP_DIR}/kubeadm-init.yaml`, content: kubeadmInitConfig(env, node, secrets.bootstrapToken), permissions: "0600", owner: "root:root" });
+    }
+  }
+  file(BOOTSTRAP_SCRIPT_PATH, bootstrapScript(), "0755");
+
+  const doc: Record<string, unknown> = {
+    // cloud-init sets the hostname from the node pool metadata (local-hostname = node name).
+    preserve_hostname: false,
+    ntp: { enabled: true, ntp_client: "chrony", servers: [...env.network.ntpServers] },
+    write_files: files,
+    runcmd: [[BOOTSTRAP_SCRIPT_PATH]],
+  };
+  if (mirror?.caPem) doc.ca_certs = { trusted: [mirror.caPem] };
+  if (env.sshAuthorizedKeys && env.sshAuthorizedKeys.length > 0) doc.ssh_authorized_keys = [...env.sshAuthorizedKeys];
+  return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
+}
+
+function envFile(values: Readonly<Record<string, string>>): string {
+  // Single-quoted: values are names, IPs and numbers, never containing a quote.
+  return `${Object.entries(values).map(([k, v]) => `${k}='${v}'`).join("\n")}\n`;
+}

@@ -1,0 +1,140 @@
+import { stringify } from "yaml";
+import type { EnvironmentConfig, NodePoolConfig, Taint } from "../config/types";
+import type { PoolNode } from "../config/pool-nodes";
+import { mirrorBase } from "./mirror";
+import { kubeadmApiVersion } from "./versions";
+
+/** Replaced on the node by the SHA-256 of the delivered CA's public key (computed at boot). */
+export const CA_CERT_HASH_PLACEHOLDER = "sha256:__CA_PUBLIC_KEY_SHA256__";
+
+/** kubeadm pins the API server at this port on every control-plane node and on the VIP. */
+export const API_PORT = 6443;
+
+export const CRI_SOCKET = "unix:///run/containerd/containerd.sock";
+
+/**
+ * kube-vip's manifest is in /etc/kubernetes/manifests before kubeadm runs (the VIP must be up while
+ * kubeadm init/join talk to it), and kubeadm refuses a non-empty manifests directory otherwise.
+ */
+const IGNORED_PREFLIGHT = ["DirAvailable--etc-kubernetes-manifests"];
+
+type Args = Readonly<Record<string, string>>;
+
+/** v1beta4 takes extra args as a list of {name, value}; v1beta3 as a map. */
+function extraArgs(apiVersion: string, args: Args): unknown {
+  return apiVersion.endsWith("v1beta4") ? Object.entries(args).map(([name, value]) => ({ name, value })) : { ...args };
+}
+
+export function endpoint(env: EnvironmentConfig): string {
+  return `${env.kubernetes.apiVip}:${API_PORT}`;
+}
+
+/** Registry kubeadm pulls the control-plane images from (the mirror's copy of registry.k8s.io). */
+export function imageRepository(env: EnvironmentConfig): string {
+  return env.registryMirror ? `${mirrorBase(env.registryMirror)}/registry.k8s.io` : "registry.k8s.io";
+}
+
+function nodeRegistration(env: EnvironmentConfig, node: PoolNode, pool: NodePoolConfig): Record<string, unknown> {
+  const api = kubeadmApiVersion(env.kubernetes.version);
+  const labels = Object.entries(pool.labels ?? {}).map(([k, v]) => `${k}=${v}`);
+  const args: Record<string, string> = { "node-ip": node.ip };
+  if (labels.length > 0) args["node-labels"] = labels.join(",");
+  const reg: Record<string, unknown> = {
+    name: node.name,
+    criSocket: CRI_SOCKET,
+    kubeletExtraArgs: extraArgs(api, args),
+  };
+  const taints = (pool.taints ?? []).map(taint);
+  if (node.role === "worker") {
+    reg.taints = taints;
+  } else if (taints.length > 0) {
+    // Setting taints replaces kubeadm's default: keep the control-plane taint, add the pool's.
+    reg.taints = [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }, ...taints];
+  }
+  if (node.role === "control-plane") reg.ignorePreflightErrors = IGNORED_PREFLIGHT;
+  return reg;
+}
+
+function taint(t: Taint): Record<string, string> {
+  return { key: t.key, value: t.value ?? "", effect: t.effect };
+}
+
+/**
+ * InitConfiguration + ClusterConfiguration (+ kubelet and kube-proxy component configs) for the
+ * one node that runs `kubeadm init`. `bootstrapToken` becomes the cluster's join token.
+ */
+export function kubeadmInitConfig(env: EnvironmentConfig, node: PoolNode, bootstrapToken: string): string {
+  const api = kubeadmApiVersion(env.kubernetes.version);
+  const k = env.kubernetes;
+  const repo = imageRepository(env);
+  const init = {
+    apiVersion: api,
+    kind: "InitConfiguration",
+    bootstrapTokens: [
+      {
+        token: bootstrapToken,
+        description: "Terraform-managed join token (README: Cluster PKI and join token)",
+        // Never expires: a node rebuilt weeks later (nodeRevisions) joins with no one at a console.
+        // Rotate it by replacing random_string.bootstrap-token-* (see the README).
+        ttl: "0s",
+        usages: ["signing", "authentication"],
+        groups: ["system:bootstrappers:kubeadm:default-node-token"],
+      },
+    ],
+    localAPIEndpoint: { advertiseAddress: node.ip, bindPort: API_PORT },
+    nodeRegistration: nodeRegistration(env, node, env.controlPlane),
+    // kubeadm must not re-upload certs: the PKI is Terraform's and already on every control-plane node.
+    skipPhases: ["upload-certs"],
+  };
+  const cluster = {
+    apiVersion: api,
+    kind: "ClusterConfiguration",
+    clusterName: env.name,
+    kubernetesVersion: `v${k.version}`,
+    controlPlaneEndpoint: endpoint(env),
+    imageRepository: repo,
+    // With a custom imageRepository kubeadm would look for <repo>/coredns; a mirror keeps upstream
+    // paths, where CoreDNS lives at registry.k8s.io/coredns/coredns.
+    dns: { imageRepository: `${repo}/coredns` },
+    networking: { podSubnet: k.podCidr, serviceSubnet: k.serviceCidr, dnsDomain: k.dnsDomain ?? "cluster.local" },
+    apiServer: { certSANs: [k.apiVip, ...(k.apiCertSans ?? [])] },
+    // Metrics where kube-prometheus-stack scrapes them (on the node IPs). Plain-HTTP etcd metrics
+    // carry no data; scheduler and controller-manager keep authn/authz on their secure ports.
+    etcd: { local: { extraArgs: extraArgs(api, { "listen-metrics-urls": "http://0.0.0.0:2381" }) } },
+    controllerManager: { extraArgs: extraArgs(api, { "bind-address": "0.0.0.0" }) },
+    scheduler: { extraArgs: extraArgs(api, { "bind-address": "0.0.0.0" }) },
+  };
+  const kubelet = { apiVersion: "kubelet.config.k8s.io/v1beta1", kind: "KubeletConfiguration", cgroupDriver: "systemd" };
+  const proxy = { apiVersion: "kubeproxy.config.k8s.io/v1alpha1", kind: "KubeProxyConfiguration", metricsBindAddress: "0.0.0.0:10249" };
+  return docs([init, cluster, kubelet, proxy]);
+}
+
+/**
+ * JoinConfiguration for every other node (and for the first control-plane node when it is rebuilt
+ * into an existing cluster). Discovery pins the cluster CA by its public-key hash; the hash is
+ * filled in at boot from the CA certificate Terraform delivered (it is unknown before apply).
+ */
+export function kubeadmJoinConfig(env: EnvironmentConfig, node: PoolNode, pool: NodePoolConfig, bootstrapToken: string): string {
+  const api = kubeadmApiVersion(env.kubernetes.version);
+  const discovery: Record<string, unknown> = {
+    bootstrapToken: { apiServerEndpoint: endpoint(env), token: bootstrapToken, caCertHashes: [CA_CERT_HASH_PLACEHOLDER] },
+    tlsBootstrapToken: bootstrapToken,
+  };
+  const join: Record<string, unknown> = {
+    apiVersion: api,
+    kind: "JoinConfiguration",
+    discovery,
+    nodeRegistration: nodeRegistration(env, node, pool),
+  };
+  if (api.endsWith("v1beta4")) join.timeouts = { discovery: "5m0s", tlsBootstrap: "5m0s" };
+  else discovery.timeout = "5m0s";
+  if (node.role === "control-plane") {
+    // No certificateKey: the control-plane certificates are already on disk (delivered by Terraform).
+    join.controlPlane = { localAPIEndpoint: { advertiseAddress: node.ip, bindPort: API_PORT } };
+  }
+  return docs([join]);
+}
+
+function docs(objects: readonly object[]): string {
+  return objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
+}

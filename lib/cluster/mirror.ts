@@ -1,0 +1,45 @@
+import type { RegistryMirrorConfig } from "../config/types";
+
+/**
+ * Upstream registries containerd redirects to the mirror. Any image of these registries is pulled
+ * from `<mirror>/<pathPrefix>/<registry>/...`; a registry not listed here is pulled from upstream,
+ * which fails in an air-gapped site (that is the visible error you want, not a silent fallback).
+ */
+export const MIRRORED_REGISTRIES = ["docker.io", "registry.k8s.io", "quay.io", "ghcr.io", "gcr.io", "registry.gitlab.com", "public.ecr.aws"] as const;
+
+/** Where containerd reaches each upstream registry when there is no mirror in front of it. */
+const UPSTREAM_ENDPOINT: Readonly<Record<string, string>> = { "docker.io": "https://registry-1.docker.io" };
+
+/** `<host>/<pathPrefix>` without trailing slash. */
+export function mirrorBase(mirror: RegistryMirrorConfig): string {
+  const prefix = (mirror.pathPrefix ?? "").replace(/^\/+|\/+$/g, "");
+  return prefix === "" ? mirror.host : `${mirror.host}/${prefix}`;
+}
+
+/** `ghcr.io/kube-vip/kube-vip:v1` -> `<mirror>/ghcr.io/kube-vip/kube-vip:v1` (unchanged without a mirror). */
+export function mirroredImage(image: string, mirror: RegistryMirrorConfig | undefined): string {
+  return mirror ? `${mirrorBase(mirror)}/${image}` : image;
+}
+
+/** Where containerd finds the extra CA that signed the mirror's certificate. */
+export function mirrorCaPath(mirror: RegistryMirrorConfig): string {
+  return `/etc/containerd/certs.d/${mirror.host}/ca.crt`;
+}
+
+/**
+ * `/etc/containerd/certs.d/<registry>/hosts.toml`: pull and resolve through the mirror, under the
+ * path prefix (`override_path`, because the mirror path is not the registry's /v2 root).
+ */
+export function hostsToml(registry: string, mirror: RegistryMirrorConfig): string {
+  const server = UPSTREAM_ENDPOINT[registry] ?? `https://${registry}`;
+  const lines = [
+    `# Managed by the cluster bootstrap: ${registry} is pulled through the mirror ${mirror.host}.`,
+    `server = "${server}"`,
+    "",
+    `[host."https://${mirrorBase(mirror)}/v2/${registry}"]`,
+    `  capabilities = ["pull", "resolve"]`,
+    `  override_path = true`,
+  ];
+  if (mirror.caPem) lines.push(`  ca = "${mirrorCaPath(mirror)}"`);
+  return `${lines.join("\n")}\n`;
+}

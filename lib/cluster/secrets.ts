@@ -1,0 +1,58 @@
+/**
+ * What a node's cloud-config needs that only exists after `terraform apply`: the join token and the
+ * cluster PKI. Plain strings: Terraform expressions in the stack, visible placeholders for review.
+ * PEM material is passed base64-encoded (`*B64`) and written with `encoding: b64`, so multi-line PEM
+ * never has to survive YAML quoting.
+ */
+export interface ClusterSecrets {
+  /** kubeadm join token `[a-z0-9]{6}.[a-z0-9]{16}`. Secret. */
+  readonly bootstrapToken: string;
+  /** Cluster CA certificate (public; every node pins it). */
+  readonly caCertB64: string;
+  /** Cluster CA private key. Secret; control-plane nodes only. */
+  readonly caKeyB64: string;
+  readonly frontProxyCaCertB64: string;
+  /** Secret; control-plane nodes only. */
+  readonly frontProxyCaKeyB64: string;
+  readonly etcdCaCertB64: string;
+  /** Secret; control-plane nodes only. */
+  readonly etcdCaKeyB64: string;
+  /** Service-account token signing key. Secret; control-plane nodes only. */
+  readonly saKeyB64: string;
+  readonly saPubB64: string;
+}
+
+export type SecretName = keyof ClusterSecrets;
+
+/** Which values are secrets (placeholder `<secret:...>`) and which are only unknown until apply (`<generated:...>`). */
+const SECRET: Readonly<Record<SecretName, boolean>> = {
+  bootstrapToken: true,
+  caCertB64: false,
+  caKeyB64: true,
+  frontProxyCaCertB64: false,
+  frontProxyCaKeyB64: true,
+  etcdCaCertB64: false,
+  etcdCaKeyB64: true,
+  saKeyB64: true,
+  saPubB64: false,
+};
+
+export const SECRET_NAMES = Object.keys(SECRET) as SecretName[];
+
+function kebab(name: string): string {
+  return name.replace(/B64$/, "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** `<secret:bootstrap-token>`, `<generated:ca-cert>`, ... */
+export function placeholderFor(name: SecretName): string {
+  return `<${SECRET[name] ? "secret" : "generated"}:${kebab(name)}>`;
+}
+
+/** Visible placeholders: what the reviewable rendered files show instead of the values. */
+export function placeholderSecrets(): ClusterSecrets {
+  return Object.fromEntries(SECRET_NAMES.map((n) => [n, placeholderFor(n)])) as unknown as ClusterSecrets;
+}
+
+export function isSecret(name: SecretName): boolean {
+  return SECRET[name];
+}
