@@ -3,6 +3,9 @@ import { buildApp } from "./app";
 
 // Entry point for `cdktf synth/diff/deploy` and `npm run synth`. A user's mistake prints one clear
 // message (every problem, with its path) and no stack trace; nothing is written.
+// cdktf captures a stack trace for every token it creates; with tsx's source maps on, formatting
+// them is a third of synth time. Bugs still get stack traces, with transpiled line numbers.
+process.setSourceMapsEnabled(false);
 try {
   buildApp().synth();
 } catch (error) {

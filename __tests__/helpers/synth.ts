@@ -1,0 +1,30 @@
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildApp } from "../../stacks/app";
+
+export interface SynthResult {
+  readonly outdir: string;
+  /** Parsed cdk.tf.json per stack name. */
+  readonly stacks: Record<string, any>;
+}
+
+/** Synthesizes environments with the real app builder into a fresh temp dir. */
+export function synthEnvironments(environments?: readonly unknown[]): SynthResult {
+  const outdir = mkdtempSync(join(tmpdir(), "cdktf-test-"));
+  buildApp({ outdir, environments }).synth();
+  const stacks: Record<string, any> = {};
+  for (const name of readdirSync(join(outdir, "stacks"))) {
+    stacks[name] = JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8"));
+  }
+  return { outdir, stacks };
+}
+
+/** Resources of one type, keyed by their construct path without the stack prefix. */
+export function resourcesByPath(stack: any, type: string): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const resource of Object.values<any>(stack.resource?.[type] ?? {})) {
+    out[resource["//"].metadata.path.split("/").slice(1).join("/")] = resource;
+  }
+  return out;
+}

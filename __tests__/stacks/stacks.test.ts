@@ -1,0 +1,79 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ConfigError } from "../../lib/config/problems";
+import { buildApp } from "../../stacks/app";
+import { sandboxCopy } from "../helpers/environments";
+import { synthEnvironments } from "../helpers/synth";
+
+const root = resolve(__dirname, "../..");
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe("the app", () => {
+  const secrets = { TF_VAR_vsphere_password: "vc-Pa55-4c8e1f", TF_HTTP_PASSWORD: "glpat-4f2a9c7e1b", TF_VAR_vsphere_user: "svc-k8s@vsphere.local" };
+  let synth: ReturnType<typeof synthEnvironments>;
+  beforeAll(() => {
+    Object.assign(process.env, secrets);
+    synth = synthEnvironments();
+  });
+  afterAll(() => {
+    for (const key of Object.keys(secrets)) delete process.env[key];
+  });
+
+  it("synthesizes exactly the stacks sandbox, dev and prod", () => {
+    expect(Object.keys(synth.stacks).sort()).toEqual(["dev", "prod", "sandbox"]);
+  });
+
+  it("keeps sandbox state in a local file at the project root and dev/prod in GitLab's HTTP backend", () => {
+    expect(synth.stacks.sandbox.terraform.backend).toEqual({ local: { path: "../../../terraform.sandbox.tfstate" } });
+    for (const env of ["dev", "prod"]) {
+      // No address in the synth output: Terraform reads TF_HTTP_ADDRESS/_LOCK_/_UNLOCK_ and credentials.
+      expect(synth.stacks[env].terraform.backend).toEqual({ http: { lock_method: "POST", unlock_method: "DELETE", retry_wait_min: 5 } });
+    }
+  });
+
+  it("takes vCenter credentials from variables, the password marked sensitive", () => {
+    for (const stack of Object.values<any>(synth.stacks)) {
+      expect(stack.variable.vsphere_password).toMatchObject({ sensitive: true, type: "string" });
+      expect(stack.provider.vsphere[0]).toMatchObject({
+        password: "${var.vsphere_password}",
+        user: "${var.vsphere_user}",
+        vsphere_server: "${var.vsphere_server}",
+      });
+    }
+  });
+
+  it("pins the provider versions of the prebuilt bindings", () => {
+    expect(synth.stacks.prod.terraform.required_providers.vsphere).toEqual({ source: "vmware/vsphere", version: "2.15.0" });
+  });
+
+  it("never writes a secret given as input into cdktf.out", () => {
+    const files = filesUnder(synth.outdir);
+    expect(files.length).toBeGreaterThan(3);
+    for (const file of files) {
+      const text = readFileSync(file, "utf8");
+      for (const secret of Object.values(secrets)) expect(text).not.toContain(secret);
+    }
+  });
+
+  it("validates every environment before creating any stack: one error, nothing written", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "cdktf-bad-")), "out");
+    const bad = sandboxCopy();
+    bad.workers[0].ips = ["10.20.10.300"];
+    expect(() => buildApp({ outdir, environments: [sandboxCopy(), bad] }).synth()).toThrow(ConfigError);
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  it("runs as the cdktf app command (tsx stacks/main.ts) and writes the three stacks", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "cdktf-main-"));
+    execFileSync(join(root, "node_modules/.bin/tsx"), [join(root, "stacks/main.ts")], { cwd, stdio: "pipe" });
+    for (const env of ["sandbox", "dev", "prod"]) expect(existsSync(join(cwd, "cdktf.out/stacks", env, "cdk.tf.json"))).toBe(true);
+  });
+});
