@@ -1,0 +1,79 @@
+/**
+ * Alerts added on top of kube-prometheus-stack's default rules: what ops teams ask first ("is anything
+ * restarting, crash-looping or failing its probes, and are the UIs reachable?"). Pure data: the spec of
+ * a PrometheusRule, given to the chart through `additionalPrometheusRulesMap`.
+ */
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: readonly AlertRule[];
+}
+
+/** Job name of the blackbox Probes (see blackbox-exporter.ts), used by the probe alert. */
+export const PROBE_JOB = "platform-http-probes";
+
+export function platformAlertRules(): { readonly groups: readonly RuleGroup[] } {
+  return {
+    groups: [
+      {
+        name: "platform.workloads",
+        rules: [
+          {
+            alert: "PodRestartingOften",
+            // kube-state-metrics counter; increase() tolerates counter resets when the pod is replaced.
+            expr: "increase(kube_pod_container_status_restarts_total[1h]) > 3",
+            for: "5m",
+            labels: { severity: "warning" },
+            annotations: {
+              summary: "Container restarts often",
+              description: "{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) restarted {{ $value | humanize }} times in the last hour.",
+            },
+          },
+          {
+            alert: "PodCrashLoopBackOff",
+            expr: 'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1',
+            for: "10m",
+            labels: { severity: "critical" },
+            annotations: {
+              summary: "Container is in CrashLoopBackOff",
+              description: "{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) has been crash-looping for 10 minutes.",
+            },
+          },
+          {
+            alert: "ContainerProbeFailing",
+            // kubelet's prober metrics (scraped by kube-prometheus-stack's kubelet ServiceMonitor, /metrics/probes).
+            expr: 'sum by (namespace, pod, container, probe_type) (increase(prober_probe_total{result="failed"}[10m])) > 5',
+            for: "5m",
+            labels: { severity: "warning" },
+            annotations: {
+              summary: "Liveness/readiness/startup probe failing",
+              description: "{{ $labels.probe_type }} probe of {{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) failed {{ $value | humanize }} times in 10 minutes.",
+            },
+          },
+        ],
+      },
+      {
+        name: "platform.endpoints",
+        rules: [
+          {
+            alert: "HttpProbeFailed",
+            expr: `probe_success{job="${PROBE_JOB}"} == 0`,
+            for: "5m",
+            labels: { severity: "critical" },
+            annotations: {
+              summary: "URL exposed through ingress is down",
+              description: "{{ $labels.instance }} has failed its HTTP probe for 5 minutes (blackbox exporter, module http_2xx).",
+            },
+          },
+        ],
+      },
+    ],
+  };
+}

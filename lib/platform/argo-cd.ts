@@ -1,0 +1,115 @@
+import { Password } from "@cdktf/provider-random/lib/password";
+import { ITerraformDependable, TerraformOutput, TerraformVariable } from "cdktf";
+import { Construct } from "constructs";
+import type { EnvironmentConfig } from "../config/types";
+import type { ImageField } from "./air-gap";
+import { CHARTS } from "./chart-versions";
+import { HelmAddon, SensitiveValue } from "./helm-addon";
+import { INGRESS_CLASS, NAMESPACE, uiHost } from "./names";
+
+/** Every component image defaults to global.image.repository (their own `repository: ""`). */
+export const ARGO_CD_IMAGES: readonly ImageField[] = [
+  { kind: "ref", path: "global.image.repository", upstream: "quay.io/argoproj/argocd" },
+  { kind: "ref", path: "dex.image.repository", upstream: "ghcr.io/dexidp/dex" },
+  { kind: "ref", path: "redis.image.repository", upstream: "ecr-public.aws.com/docker/library/redis" },
+  { kind: "ref", path: "redis.exporter.image.repository", upstream: "ghcr.io/oliver006/redis_exporter" },
+  { kind: "ref", path: "redis-ha.image.repository", upstream: "ecr-public.aws.com/docker/library/redis" },
+  { kind: "ref", path: "redis-ha.exporter.image", upstream: "ghcr.io/oliver006/redis_exporter" },
+  { kind: "ref", path: "redis-ha.haproxy.image.repository", upstream: "ecr-public.aws.com/docker/library/haproxy" },
+  { kind: "ref", path: "server.extensions.image.repository", upstream: "quay.io/argoprojlabs/argocd-extension-installer" },
+];
+
+/** Key of the GitOps repository in `configs.repositories` (becomes the Secret `argocd-repo-gitops`). */
+export const GITOPS_REPOSITORY_KEY = "gitops";
+
+export interface ArgoCdProps {
+  readonly env: EnvironmentConfig;
+  /** Readiness gate, CNI, and the admin ingress (its UI is served there). */
+  readonly dependsOn: readonly ITerraformDependable[];
+}
+
+/**
+ * Argo CD configured as code. The admin password is generated (random_password); only its bcrypt hash
+ * reaches the chart (set_sensitive `configs.secret.argocdServerAdminPassword`), the plain password is the
+ * sensitive output `argocd_admin_password`. The Git password/token of the GitOps repository comes from
+ * the sensitive variable `argocd_repo_password`. HA (redis-ha, 2 servers/repo servers/applicationset
+ * controllers) on prod by default; redis-ha's hard anti-affinity needs 3 nodes, which prod has.
+ */
+export class ArgoCd extends Construct {
+  readonly addon: HelmAddon;
+  readonly adminPassword: Password;
+
+  constructor(scope: Construct, id: string, props: ArgoCdProps) {
+    super(scope, id);
+    const { env } = props;
+    const { gitops } = env.platform;
+    const ha = env.platform.argocdHa ?? env.tier === "prod";
+    const host = uiHost("argocd", env.platform.domain);
+
+    // special: false keeps the password shell- and URL-safe; 32 alphanumerics are ~190 bits.
+    this.adminPassword = new Password(this, "admin-password", { length: 32, special: false });
+    const output = new TerraformOutput(this, "admin-password-output", {
+      value: this.adminPassword.result,
+      sensitive: true,
+      description: `Argo CD admin password (user "admin") for https://${host}`,
+    });
+    output.overrideLogicalId("argocd_admin_password");
+
+    const sensitive: SensitiveValue[] = [
+      { path: "configs.secret.argocdServerAdminPassword", value: this.adminPassword.bcryptHash },
+    ];
+    if (gitops.username !== undefined) {
+      const repoPassword = new TerraformVariable(this, "repo-password", {
+        type: "string",
+        sensitive: true,
+        description: `Password/token of ${gitops.username} for ${gitops.repoURL}`,
+      });
+      repoPassword.overrideLogicalId("argocd_repo_password");
+      sensitive.push({ path: `configs.repositories.${GITOPS_REPOSITORY_KEY}.password`, value: repoPassword.stringValue });
+    }
+    const repoHost = /^https:\/\/([^/:]+)/.exec(gitops.repoURL)?.[1];
+
+    this.addon = new HelmAddon(this, "helm", {
+      releaseName: "argo-cd",
+      chart: CHARTS.argoCd,
+      namespace: NAMESPACE.argocd,
+      mirror: env.registryMirror,
+      defaults: {
+        configs: {
+          // TLS ends at the load balancer/Traefik; argocd-server must not redirect plain HTTP from Traefik.
+          params: { "server.insecure": true },
+          cm: { "admin.enabled": true },
+        },
+        dex: { enabled: false },
+      },
+      environment: {
+        global: { domain: host },
+        configs: {
+          repositories: {
+            [GITOPS_REPOSITORY_KEY]: {
+              url: gitops.repoURL,
+              type: "git",
+              name: GITOPS_REPOSITORY_KEY,
+              ...(gitops.username !== undefined ? { username: gitops.username } : {}),
+            },
+          },
+          ...(gitops.caPem !== undefined && repoHost ? { tls: { certificates: { [repoHost]: gitops.caPem } } } : {}),
+        },
+        server: {
+          replicas: ha ? 2 : 1,
+          ingress: { enabled: true, ingressClassName: INGRESS_CLASS.admin, hostname: host },
+        },
+        repoServer: { replicas: ha ? 2 : 1 },
+        applicationSet: { replicas: ha ? 2 : 1 },
+        // The application controller stays at 1: more replicas only help with sharding across clusters.
+        "redis-ha": { enabled: ha },
+        redis: { enabled: !ha },
+      },
+      images: ARGO_CD_IMAGES,
+      overrides: env.platform.overrides?.["argo-cd"],
+      sensitive,
+      timeoutSeconds: ha ? 900 : 600,
+      dependsOn: props.dependsOn,
+    });
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * THE pinned chart versions: one row per chart, mirroring ../shared/charts/SOURCES.md (and README's
+ * "Chart versions" table, which a test keeps equal to this one). Exact versions only: a range would let
+ * an upstream release change a plan without a commit. Bump a chart here and nowhere else.
+ */
+export interface ChartPin {
+  /** Chart name in its repository (and in the OCI mirror: `<chartRepository>/<chart>`). */
+  readonly chart: string;
+  /** Upstream Helm repository (https index) the chart is published to. */
+  readonly repository: string;
+  /** Exact published version (Rook and Calico publish with a leading "v"). */
+  readonly version: string;
+}
+
+export const CHARTS = {
+  /** Calico's CRDs: since v3.32 no longer in tigera-operator (projectcalico/calico#11727, #12860). */
+  calicoCrds: { chart: "crd.projectcalico.org.v1", repository: "https://docs.tigera.io/calico/charts", version: "v3.32.1" },
+  tigeraOperator: { chart: "tigera-operator", repository: "https://docs.tigera.io/calico/charts", version: "v3.32.1" },
+  traefik: { chart: "traefik", repository: "https://traefik.github.io/charts", version: "41.3.0" },
+  argoCd: { chart: "argo-cd", repository: "https://argoproj.github.io/argo-helm", version: "10.1.1" },
+  argocdApps: { chart: "argocd-apps", repository: "https://argoproj.github.io/argo-helm", version: "2.0.5" },
+  kubePrometheusStack: { chart: "kube-prometheus-stack", repository: "https://prometheus-community.github.io/helm-charts", version: "88.5.3" },
+  blackboxExporter: { chart: "prometheus-blackbox-exporter", repository: "https://prometheus-community.github.io/helm-charts", version: "11.17.2" },
+  rookCeph: { chart: "rook-ceph", repository: "https://charts.rook.io/release", version: "v1.20.6" },
+  rookCephCluster: { chart: "rook-ceph-cluster", repository: "https://charts.rook.io/release", version: "v1.20.6" },
+} as const satisfies Record<string, ChartPin>;
+
+export type ChartKey = keyof typeof CHARTS;

@@ -1,0 +1,93 @@
+import { Release, ReleaseSetSensitive } from "@cdktf/provider-helm/lib/release";
+import type { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { stringify } from "yaml";
+import type { RegistryMirrorConfig } from "../config/types";
+import { chartSource, ImageField, imageMirrorValues } from "./air-gap";
+import type { ChartPin } from "./chart-versions";
+import { deepMerge, HelmValues } from "./values";
+
+/** A secret Helm value: goes through `set_sensitive`, never into the values YAML (which plans print). */
+export interface SensitiveValue {
+  /** Helm --set path, e.g. "configs.secret.argocdServerAdminPassword". */
+  readonly path: string;
+  /** Usually a Terraform token: a random_password attribute or a sensitive variable. */
+  readonly value: string;
+}
+
+export interface HelmAddonProps {
+  /** Chart name, repository and exact version: always a row of CHARTS. */
+  readonly chart: ChartPin;
+  /** Namespace of the release, created by Helm if missing. */
+  readonly namespace: string;
+  /**
+   * Helm release name.
+   * @default the construct id
+   */
+  readonly releaseName?: string;
+  /** @default no mirror: upstream chart repository and images */
+  readonly mirror?: RegistryMirrorConfig;
+  /** The add-on's own defaults (lowest precedence). */
+  readonly defaults: HelmValues;
+  /**
+   * Values computed from the environment (sizes, hosts, CIDRs...).
+   * @default {}
+   */
+  readonly environment?: HelmValues;
+  /**
+   * The user's last word (`platform.overrides.<addon>`), merged after the mirror rewrite.
+   * @default {}
+   */
+  readonly overrides?: HelmValues;
+  /**
+   * Every image field of the chart's values; rewritten to the mirror when there is one.
+   * @default [] (the chart pulls no image, e.g. a CRD-only chart)
+   */
+  readonly images?: readonly ImageField[];
+  /** @default [] */
+  readonly sensitive?: readonly SensitiveValue[];
+  /** Seconds Helm waits for the release's resources (sized per chart; Helm's 300 s is too short for some). */
+  readonly timeoutSeconds: number;
+  /**
+   * What must exist first: the API readiness gate and the add-ons this one needs. Terraform destroys in the
+   * reverse order, so this also encodes the destroy order.
+   * @default []
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/**
+ * The one base of every add-on: a single helm_release with a pinned chart, values merged in layers
+ * (defaults < environment < mirror < overrides) and serialized ONCE to YAML, secrets only through
+ * set_sensitive, atomic installs that clean up after themselves.
+ */
+export class HelmAddon extends Construct {
+  readonly release: Release;
+  /** The merged values as given to Helm (without the sensitive ones). */
+  readonly values: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, props: HelmAddonProps) {
+    super(scope, id);
+    this.values = deepMerge(props.defaults, props.environment, imageMirrorValues(props.images ?? [], props.mirror), props.overrides);
+    const source = chartSource(props.chart, props.mirror);
+    const setSensitive: ReleaseSetSensitive[] = (props.sensitive ?? []).map((s) => ({ name: s.path, value: s.value, type: "string" }));
+    this.release = new Release(this, "release", {
+      name: props.releaseName ?? id,
+      namespace: props.namespace,
+      createNamespace: true,
+      repository: source.repository,
+      chart: source.chart,
+      version: props.chart.version,
+      // lineWidth 0: never fold long strings (PEM bundles, PromQL) so the YAML round-trips exactly.
+      values: [stringify(this.values, { lineWidth: 0 })],
+      setSensitive: setSensitive.length > 0 ? setSensitive : undefined,
+      timeout: props.timeoutSeconds,
+      // atomic: a failed install/upgrade is rolled back instead of leaving a half-applied release;
+      // cleanup_on_fail: resources created by the failed attempt are deleted.
+      atomic: true,
+      cleanupOnFail: true,
+      wait: true,
+      dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
+    });
+  }
+}

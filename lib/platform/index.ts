@@ -1,0 +1,16 @@
+export * from "./air-gap";
+export * from "./alert-rules";
+export * from "./argo-cd";
+export * from "./argocd-apps";
+export * from "./blackbox-exporter";
+export * from "./calico";
+export * from "./ceph-devices";
+export * from "./chart-versions";
+export * from "./helm-addon";
+export * from "./kube-prometheus-stack";
+export * from "./names";
+export * from "./platform";
+export * from "./rook-ceph";
+export * from "./rook-ceph-cluster";
+export * from "./traefik";
+export { deepMerge } from "./values";

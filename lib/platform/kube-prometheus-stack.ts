@@ -1,0 +1,200 @@
+import { Password } from "@cdktf/provider-random/lib/password";
+import { ITerraformDependable, TerraformOutput, TerraformVariable } from "cdktf";
+import { Construct } from "constructs";
+import type { AlertReceiverConfig } from "../config/platform";
+import { poolNodes } from "../config/pool-nodes";
+import type { EnvironmentConfig } from "../config/types";
+import type { ImageField } from "./air-gap";
+import { platformAlertRules } from "./alert-rules";
+import { CHARTS } from "./chart-versions";
+import { HelmAddon, SensitiveValue } from "./helm-addon";
+import { CEPH_BLOCK_STORAGE_CLASS, INGRESS_CLASS, NAMESPACE, uiHost } from "./names";
+
+export const KUBE_PROMETHEUS_STACK_IMAGES: readonly ImageField[] = [
+  { kind: "registry", path: "alertmanager.alertmanagerSpec.image.registry", upstream: "quay.io" },
+  { kind: "registry", path: "prometheus.prometheusSpec.image.registry", upstream: "quay.io" },
+  { kind: "registry", path: "prometheusOperator.image.registry", upstream: "quay.io" },
+  { kind: "registry", path: "prometheusOperator.prometheusConfigReloader.image.registry", upstream: "quay.io" },
+  { kind: "registry", path: "prometheusOperator.thanosImage.registry", upstream: "quay.io" },
+  { kind: "registry", path: "prometheusOperator.admissionWebhooks.deployment.image.registry", upstream: "quay.io" },
+  { kind: "registry", path: "prometheusOperator.admissionWebhooks.patch.image.registry", upstream: "ghcr.io" },
+  { kind: "registry", path: "thanosRuler.thanosRulerSpec.image.registry", upstream: "quay.io" },
+  { kind: "registry", path: "crds.upgradeJob.image.busybox.registry", upstream: "docker.io" },
+  { kind: "registry", path: "crds.upgradeJob.image.kubectl.registry", upstream: "registry.k8s.io" },
+  // Subcharts whose values.yaml is not in ../shared/charts (kube-state-metrics 8.4.0, node-exporter 4.56.1):
+  // both use image.registry + image.repository (registry.k8s.io/kube-state-metrics/kube-state-metrics,
+  // quay.io/prometheus/node-exporter).
+  { kind: "registry", path: "kube-state-metrics.image.registry", upstream: "registry.k8s.io" },
+  { kind: "registry", path: "prometheus-node-exporter.image.registry", upstream: "quay.io" },
+  // Grafana subchart (../shared/charts/grafana).
+  { kind: "registry", path: "grafana.image.registry", upstream: "docker.io" },
+  { kind: "registry", path: "grafana.testFramework.image.registry", upstream: "docker.io" },
+  { kind: "registry", path: "grafana.downloadDashboardsImage.registry", upstream: "docker.io" },
+  { kind: "registry", path: "grafana.initChownData.image.registry", upstream: "docker.io" },
+  { kind: "registry", path: "grafana.sidecar.image.registry", upstream: "quay.io" },
+  { kind: "registry", path: "grafana.imageRenderer.image.registry", upstream: "docker.io" },
+];
+
+/** kubeadm's control-plane metrics endpoints (ports fixed by kubeadm; issue 3 binds them on the node IP). */
+export const CONTROL_PLANE_METRICS = {
+  /** etcd `--listen-metrics-urls=http://<ip>:2381`: plain HTTP, no client certificate. */
+  etcd: { port: 2381, https: false },
+  /** kube-scheduler serves /metrics on its secure port with a self-signed serving certificate. */
+  scheduler: { port: 10259, https: true },
+  /** kube-controller-manager: same as the scheduler. */
+  controllerManager: { port: 10257, https: true },
+} as const;
+
+/** Terraform variable holding a receiver's secret URL. */
+export function receiverVariableName(receiver: AlertReceiverConfig): string {
+  return `alertmanager_${receiver.name.replace(/-/g, "_")}_url`;
+}
+
+function volumeClaim(sizeGiB: number): Record<string, unknown> {
+  return {
+    volumeClaimTemplate: {
+      spec: {
+        storageClassName: CEPH_BLOCK_STORAGE_CLASS,
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: `${sizeGiB}Gi` } },
+      },
+    },
+  };
+}
+
+function controlPlaneTarget(ips: string[], m: { port: number; https: boolean }): Record<string, unknown> {
+  return {
+    enabled: true,
+    endpoints: ips,
+    service: { enabled: true, port: m.port, targetPort: m.port },
+    serviceMonitor: m.https
+      ? // Self-signed serving certs of kubeadm's static pods: TLS without verification, auth by the SA token.
+        { enabled: true, https: true, insecureSkipVerify: true }
+      : { enabled: true, scheme: "http" },
+  };
+}
+
+export interface KubePrometheusStackProps {
+  readonly env: EnvironmentConfig;
+  /** Readiness gate, CNI and the Rook cluster (volumes on the Ceph storage class). */
+  readonly dependsOn: readonly ITerraformDependable[];
+}
+
+/**
+ * kube-prometheus-stack: Prometheus (retention and volume per environment on Ceph), Alertmanager with
+ * receivers from config (secret URLs/passwords only through set_sensitive from sensitive variables),
+ * Grafana with a generated admin password (sensitive output `grafana_admin_password`), UIs on the admin
+ * ingress class, kubeadm's etcd/scheduler/controller-manager scraped at the control-plane IPs, and the
+ * platform alert rules.
+ */
+export class KubePrometheusStack extends Construct {
+  readonly addon: HelmAddon;
+  readonly grafanaPassword: Password;
+
+  constructor(scope: Construct, id: string, props: KubePrometheusStackProps) {
+    super(scope, id);
+    const { env } = props;
+    const { monitoring, domain } = env.platform;
+    const cpIps = poolNodes(env.name, env.controlPlane, "control-plane").map((n) => n.ip);
+
+    this.grafanaPassword = new Password(this, "grafana-admin-password", { length: 32, special: false });
+    new TerraformOutput(this, "grafana-admin-password-output", {
+      value: this.grafanaPassword.result,
+      sensitive: true,
+      description: `Grafana admin password (user "admin") for ${uiHost("grafana", domain)}`,
+    }).overrideLogicalId("grafana_admin_password");
+
+    const sensitive: SensitiveValue[] = [{ path: "grafana.adminPassword", value: this.grafanaPassword.result }];
+    const secretVariable = (name: string, description: string): string => {
+      const v = new TerraformVariable(this, name, { type: "string", sensitive: true, description });
+      v.overrideLogicalId(name);
+      return v.stringValue;
+    };
+
+    const receivers = monitoring.receivers ?? [];
+    // Index 0 is upstream's "null" receiver (the Watchdog route points at it); ours follow.
+    const receiverValues = receivers.map((r, i) => {
+      const at = `alertmanager.config.receivers[${i + 1}]`;
+      switch (r.type) {
+        case "email":
+          return { name: r.name, email_configs: [{ to: r.to.join(", "), send_resolved: true }] };
+        case "webhook":
+          sensitive.push({ path: `${at}.webhook_configs[0].url`, value: secretVariable(receiverVariableName(r), `Webhook URL of alert receiver ${r.name}`) });
+          return { name: r.name, webhook_configs: [{ send_resolved: true }] };
+        case "slack":
+          sensitive.push({ path: `${at}.slack_configs[0].api_url`, value: secretVariable(receiverVariableName(r), `Slack webhook URL of alert receiver ${r.name}`) });
+          return { name: r.name, slack_configs: [{ channel: r.channel, send_resolved: true }] };
+        case "teams":
+          sensitive.push({ path: `${at}.msteamsv2_configs[0].webhook_url`, value: secretVariable(receiverVariableName(r), `Teams Workflows webhook URL of alert receiver ${r.name}`) });
+          return { name: r.name, msteamsv2_configs: [{ send_resolved: true }] };
+      }
+    });
+    const smtp = monitoring.smtp;
+    if (smtp?.username !== undefined) {
+      sensitive.push({ path: "alertmanager.config.global.smtp_auth_password", value: secretVariable("alertmanager_smtp_password", `SMTP password of ${smtp.username}`) });
+    }
+
+    const ingress = (app: "prometheus" | "alertmanager") => ({
+      enabled: true,
+      ingressClassName: INGRESS_CLASS.admin,
+      hosts: [uiHost(app, domain)],
+      paths: ["/"],
+    });
+
+    this.addon = new HelmAddon(this, "helm", {
+      releaseName: "kube-prometheus-stack",
+      chart: CHARTS.kubePrometheusStack,
+      namespace: NAMESPACE.monitoring,
+      mirror: env.registryMirror,
+      defaults: {
+        prometheus: {
+          prometheusSpec: {
+            // Select every rule/monitor/probe in the cluster, not only those labelled with this release:
+            // the blackbox Probes and the GitOps apps' ServiceMonitors come from other releases.
+            ruleSelectorNilUsesHelmValues: false,
+            serviceMonitorSelectorNilUsesHelmValues: false,
+            podMonitorSelectorNilUsesHelmValues: false,
+            probeSelectorNilUsesHelmValues: false,
+          },
+        },
+        additionalPrometheusRulesMap: { "platform-alerts": platformAlertRules() },
+      },
+      environment: {
+        prometheus: {
+          ingress: ingress("prometheus"),
+          prometheusSpec: { retention: monitoring.retention, storageSpec: volumeClaim(monitoring.storageGiB) },
+        },
+        alertmanager: {
+          ingress: ingress("alertmanager"),
+          alertmanagerSpec: { storage: volumeClaim(monitoring.alertmanagerStorageGiB ?? 2) },
+          config: {
+            ...(smtp
+              ? {
+                  global: {
+                    smtp_smarthost: smtp.smarthost,
+                    smtp_from: smtp.from,
+                    smtp_require_tls: smtp.requireTls ?? true,
+                    ...(smtp.username !== undefined ? { smtp_auth_username: smtp.username } : {}),
+                  },
+                }
+              : {}),
+            route: { receiver: receivers[0]?.name ?? "null" },
+            receivers: [{ name: "null" }, ...receiverValues],
+          },
+        },
+        grafana: {
+          ingress: { enabled: true, ingressClassName: INGRESS_CLASS.admin, hosts: [uiHost("grafana", domain)], path: "/" },
+        },
+        kubeEtcd: controlPlaneTarget(cpIps, CONTROL_PLANE_METRICS.etcd),
+        kubeScheduler: controlPlaneTarget(cpIps, CONTROL_PLANE_METRICS.scheduler),
+        kubeControllerManager: controlPlaneTarget(cpIps, CONTROL_PLANE_METRICS.controllerManager),
+      },
+      images: KUBE_PROMETHEUS_STACK_IMAGES,
+      overrides: env.platform.overrides?.["kube-prometheus-stack"],
+      sensitive,
+      // CRDs, operator admission webhook job, Grafana and node-exporter DaemonSet: well above Helm's 300 s.
+      timeoutSeconds: 1200,
+      dependsOn: props.dependsOn,
+    });
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Names shared between add-ons, each defined once: a storage class or ingress class typed twice would
+ * drift silently (monitoring asking for a class Rook never creates stays Pending forever).
+ */
+
+/** The RBD StorageClass Rook creates (default class) and every platform volume uses. */
+export const CEPH_BLOCK_STORAGE_CLASS = "ceph-block";
+
+/** Ingress classes: one Traefik instance each. */
+export const INGRESS_CLASS = { public: "public", admin: "admin" } as const;
+export type IngressClassName = keyof typeof INGRESS_CLASS;
+
+export const NAMESPACE = {
+  calico: "tigera-operator",
+  traefik: (cls: IngressClassName) => `traefik-${cls}`,
+  argocd: "argocd",
+  monitoring: "monitoring",
+  rook: "rook-ceph",
+} as const;
+
+/** Namespaces the GitOps AppProject may never deploy to: the platform's own (Helm/Terraform own them). */
+export const PLATFORM_NAMESPACES = [
+  "kube-system", "kube-public", "kube-node-lease", "tigera-operator", "calico-system", "calico-apiserver",
+  "traefik-public", "traefik-admin", "monitoring", "rook-ceph",
+] as const;
+
+/** Hostnames of the platform UIs on the admin ingress class. */
+export function uiHost(app: "argocd" | "grafana" | "prometheus" | "alertmanager", domain: string): string {
+  return `${app}.${domain}`;
+}

@@ -1,0 +1,69 @@
+import type { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import type { EnvironmentConfig } from "../config/types";
+import { ArgoCd } from "./argo-cd";
+import { ArgocdApps } from "./argocd-apps";
+import { BlackboxExporter } from "./blackbox-exporter";
+import { Calico } from "./calico";
+import { KubePrometheusStack } from "./kube-prometheus-stack";
+import { RookCephCluster } from "./rook-ceph-cluster";
+import { RookCephOperator } from "./rook-ceph";
+import { Traefik } from "./traefik";
+
+export interface PlatformProps {
+  /** A config that passed validateEnvironment (with validatePlatform). */
+  readonly config: EnvironmentConfig;
+  /** The API readiness gate: nothing is installed before the API server answers. */
+  readonly readiness: ITerraformDependable;
+}
+
+/**
+ * Every add-on, wired in install order. The construct ids below are part of the public contract: they are
+ * Terraform addresses, renaming one uninstalls and reinstalls that release.
+ *
+ *   gate → calico (crds → operator) → rook-ceph → rook-ceph-cluster ─┐
+ *                 ├→ traefik-public, traefik-admin                    ├→ kube-prometheus-stack → blackbox-exporter
+ *                 └→ argo-cd (after traefik-admin) → argocd-apps      ┘
+ *
+ * Terraform destroys in reverse: argocd-apps before argo-cd (Applications before their controller),
+ * rook-ceph-cluster before rook-ceph (CephCluster before its operator), monitoring before the storage it
+ * uses, everything before Calico.
+ */
+export class Platform extends Construct {
+  readonly calico: Calico;
+  readonly traefikPublic: Traefik;
+  readonly traefikAdmin: Traefik;
+  readonly rookCeph: RookCephOperator;
+  readonly rookCephCluster: RookCephCluster;
+  readonly argoCd: ArgoCd;
+  readonly argocdApps: ArgocdApps;
+  readonly monitoring: KubePrometheusStack;
+  readonly blackboxExporter: BlackboxExporter;
+
+  constructor(scope: Construct, id: string, props: PlatformProps) {
+    super(scope, id);
+    const env = props.config;
+    const gate = props.readiness;
+    this.calico = new Calico(this, "calico", { env, dependsOn: [gate] });
+    // Nothing but host-network pods runs before the CNI: everything below waits for it.
+    const network = [gate, this.calico.operator.release];
+    this.traefikPublic = new Traefik(this, "traefik-public", { env, ingressClass: "public", dependsOn: network });
+    this.traefikAdmin = new Traefik(this, "traefik-admin", { env, ingressClass: "admin", dependsOn: network });
+    this.rookCeph = new RookCephOperator(this, "rook-ceph", { env, dependsOn: network });
+    this.rookCephCluster = new RookCephCluster(this, "rook-ceph-cluster", {
+      env,
+      dependsOn: [...network, this.rookCeph.addon.release],
+    });
+    const adminIngress = this.traefikAdmin.addon.release;
+    this.argoCd = new ArgoCd(this, "argo-cd", { env, dependsOn: [...network, adminIngress] });
+    this.argocdApps = new ArgocdApps(this, "argocd-apps", { env, dependsOn: [...network, this.argoCd.addon.release] });
+    this.monitoring = new KubePrometheusStack(this, "kube-prometheus-stack", {
+      env,
+      dependsOn: [...network, adminIngress, this.rookCephCluster.addon.release],
+    });
+    this.blackboxExporter = new BlackboxExporter(this, "blackbox-exporter", {
+      env,
+      dependsOn: [...network, this.monitoring.addon.release],
+    });
+  }
+}

@@ -1,0 +1,113 @@
+import type { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { defaultMonCount, defaultReplication } from "../config/platform";
+import type { EnvironmentConfig } from "../config/types";
+import type { ImageField } from "./air-gap";
+import { cephOsdNodes } from "./ceph-devices";
+import { CHARTS } from "./chart-versions";
+import { HelmAddon } from "./helm-addon";
+import { CEPH_BLOCK_STORAGE_CLASS, NAMESPACE } from "./names";
+
+export const ROOK_CLUSTER_IMAGES: readonly ImageField[] = [
+  { kind: "ref", path: "cephImage.repository", upstream: "quay.io/ceph/ceph" },
+];
+
+/** Where Rook keeps mon data and config on every host (survives pod restarts; wipe it on node rebuild). */
+export const ROOK_DATA_DIR = "/var/lib/rook";
+export const CEPH_BLOCK_POOL = "ceph-blockpool";
+
+/** Sizing of the Ceph cluster for an environment: config, else the tier's defaults. */
+export function cephSizing(env: EnvironmentConfig): { monCount: number; replication: number; multiplePerNode: boolean } {
+  const osdNodes = cephOsdNodes(env).length;
+  return {
+    monCount: env.platform.storage?.monCount ?? defaultMonCount(env.tier),
+    replication: env.platform.storage?.replication ?? defaultReplication(env.tier, osdNodes),
+    // Sandbox: one node may carry everything (a single-node cluster must still come up).
+    multiplePerNode: env.tier === "sandbox",
+  };
+}
+
+export interface RookCephClusterProps {
+  readonly env: EnvironmentConfig;
+  /** Must include the Rook operator: its CRDs first, and on destroy the CephCluster goes first. */
+  readonly dependsOn: readonly ITerraformDependable[];
+}
+
+/**
+ * The CephCluster: OSDs only on nodes of pools with a data disk (explicit node list, device filter derived
+ * from the VM disk layout), mons and replication per environment, one RBD pool with the default
+ * StorageClass `ceph-block`. CephFS and object store (on by default in the chart) are off: nothing uses them.
+ */
+export class RookCephCluster extends Construct {
+  readonly addon: HelmAddon;
+
+  constructor(scope: Construct, id: string, props: RookCephClusterProps) {
+    super(scope, id);
+    const { env } = props;
+    const sizing = cephSizing(env);
+    this.addon = new HelmAddon(this, "helm", {
+      releaseName: "rook-ceph-cluster",
+      chart: CHARTS.rookCephCluster,
+      namespace: NAMESPACE.rook,
+      mirror: env.registryMirror,
+      defaults: {
+        operatorNamespace: NAMESPACE.rook,
+        toolbox: { enabled: false },
+        cephFileSystems: [],
+        cephObjectStores: [],
+      },
+      environment: {
+        cephClusterSpec: {
+          dataDirHostPath: ROOK_DATA_DIR,
+          mon: { count: sizing.monCount, allowMultiplePerNode: sizing.multiplePerNode },
+          mgr: { count: Math.min(2, sizing.monCount), allowMultiplePerNode: sizing.multiplePerNode },
+          storage: {
+            useAllNodes: false,
+            useAllDevices: false,
+            nodes: cephOsdNodes(env).map((n) => ({ name: n.name, deviceFilter: n.deviceFilter })),
+          },
+        },
+        // Helm replaces lists whole: the pool is spelled out in full, StorageClass parameters included.
+        cephBlockPools: [
+          {
+            name: CEPH_BLOCK_POOL,
+            spec: {
+              failureDomain: "host",
+              // size 1 (sandbox) needs requireSafeReplicaSize false, or Ceph refuses the pool.
+              replicated: { size: sizing.replication, requireSafeReplicaSize: sizing.replication > 1 },
+            },
+            storageClass: {
+              enabled: true,
+              name: CEPH_BLOCK_STORAGE_CLASS,
+              isDefault: true,
+              reclaimPolicy: "Delete",
+              allowVolumeExpansion: true,
+              volumeBindingMode: "Immediate",
+              annotations: {},
+              labels: {},
+              mountOptions: [],
+              allowedTopologies: [],
+              parameters: {
+                imageFormat: "2",
+                imageFeatures: "layering",
+                "csi.storage.k8s.io/provisioner-secret-name": "rook-csi-rbd-provisioner",
+                "csi.storage.k8s.io/provisioner-secret-namespace": "{{ .Release.Namespace }}",
+                "csi.storage.k8s.io/controller-expand-secret-name": "rook-csi-rbd-provisioner",
+                "csi.storage.k8s.io/controller-expand-secret-namespace": "{{ .Release.Namespace }}",
+                "csi.storage.k8s.io/controller-publish-secret-name": "rook-csi-rbd-provisioner",
+                "csi.storage.k8s.io/controller-publish-secret-namespace": "{{ .Release.Namespace }}",
+                "csi.storage.k8s.io/node-stage-secret-name": "rook-csi-rbd-node",
+                "csi.storage.k8s.io/node-stage-secret-namespace": "{{ .Release.Namespace }}",
+                "csi.storage.k8s.io/fstype": "ext4",
+              },
+            },
+          },
+        ],
+      },
+      images: ROOK_CLUSTER_IMAGES,
+      overrides: env.platform.overrides?.["rook-ceph-cluster"],
+      timeoutSeconds: 900,
+      dependsOn: props.dependsOn,
+    });
+  }
+}
