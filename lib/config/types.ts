@@ -3,6 +3,7 @@
  * Write environments as `{ ... } satisfies EnvironmentConfig` and pass them through
  * `validateEnvironment`, which is the only way constructs should receive them.
  */
+import type { PlatformConfig } from "./platform";
 
 /** Where the VMs go in vCenter. Names are inventory names, not managed object ids. */
 export interface VsphereConfig {
@@ -160,4 +161,5 @@ export interface EnvironmentConfig {
    * @default [] (no SSH access)
    */
   readonly sshAuthorizedKeys?: readonly string[];
+  readonly platform: PlatformConfig;
 }
