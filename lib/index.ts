@@ -1,0 +1,14 @@
+// Public API. Everything exported here is a contract with the repos that compose these constructs;
+// construct ids used inside them become Terraform addresses and are part of the contract too.
+
+export type * from "./config/types";
+export { validateEnvironment, MINIMUM_SIZES, MINIMUM_KUBERNETES_MINOR } from "./config/validate";
+export { ConfigError, Problems } from "./config/problems";
+export { poolNodes, allNodes, type PoolNode, type NodeRole } from "./config/pool-nodes";
+
+export { VspherePlacement, type VspherePlacementProps } from "./vsphere/placement";
+export { NodeTemplate, type NodeTemplateProps } from "./vsphere/node-template";
+export { resolveNodeTemplate, parsePackerManifest, type NodeTemplateSpec } from "./vsphere/node-template-spec";
+export { NodePool, IGNORED_NODE_CHANGES, type NodePoolProps } from "./vsphere/node-pool";
+export { checkTemplateFit } from "./vsphere/template-fit";
+export { DATA_DISK_UNIT, OS_DISK_UNIT, guestDeviceForUnit } from "./vsphere/disk-layout";
