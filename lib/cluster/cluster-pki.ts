@@ -1,0 +1,104 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { PrivateKey } from "@cdktf/provider-tls/lib/private-key";
+import { SelfSignedCert } from "@cdktf/provider-tls/lib/self-signed-cert";
+import { CertRequest } from "@cdktf/provider-tls/lib/cert-request";
+import { LocallySignedCert } from "@cdktf/provider-tls/lib/locally-signed-cert";
+import { Password } from "@cdktf/provider-random/lib/password";
+import { StringResource } from "@cdktf/provider-random/lib/string-resource";
+import type { ClusterSecrets } from "./secrets";
+
+/** The group kubeadm (>= 1.29) binds to cluster-admin; unlike system:masters it can be revoked by RBAC. */
+export const ADMIN_GROUP = "kubeadm:cluster-admins";
+
+export interface ClusterPkiProps {
+  /** Environment name, used in certificate subjects. */
+  readonly environment: string;
+  /**
+   * Lifetime of the CAs. Replacing a CA replaces every credential of the cluster: keep it long.
+   * @default 87600 (10 years, kubeadm's default)
+   */
+  readonly caValidityHours?: number;
+  /**
+   * Lifetime of Terraform's admin client certificate; renewed by Terraform 30 days before expiry.
+   * @default 8760 (1 year)
+   */
+  readonly adminCertValidityHours?: number;
+}
+
+/**
+ * The cluster's PKI, owned by Terraform: the cluster CA, the front-proxy and etcd CAs, the
+ * service-account signing key, Terraform's admin client certificate and the kubeadm join token.
+ * Everything is in the Terraform state (the state holds the CA keys: whoever reads the state owns
+ * the cluster; protect the backend accordingly). Control-plane nodes receive the CAs at first boot,
+ * so no node ever needs kubeadm's short-lived certificate upload.
+ */
+export class ClusterPki extends Construct {
+  /** PEM of the cluster CA (public). */
+  readonly caCertPem: string;
+  readonly adminCertPem: string;
+  /** Sensitive. */
+  readonly adminKeyPem: string;
+  /** Sensitive. `[a-z0-9]{6}.[a-z0-9]{16}` */
+  readonly bootstrapToken: string;
+  /** The material node cloud-configs carry, as Terraform expressions. */
+  readonly secrets: ClusterSecrets;
+
+  constructor(scope: Construct, id: string, props: ClusterPkiProps) {
+    super(scope, id);
+    const caHours = props.caValidityHours ?? 87600;
+    const ca = (name: string, commonName: string) => {
+      const key = new PrivateKey(this, `${name}-key`, { algorithm: "RSA", rsaBits: 2048 });
+      const cert = new SelfSignedCert(this, `${name}-cert`, {
+        privateKeyPem: key.privateKeyPem,
+        subject: [{ commonName, organizationalUnit: props.environment }],
+        isCaCertificate: true,
+        validityPeriodHours: caHours,
+        allowedUses: ["cert_signing", "crl_signing", "digital_signature", "key_encipherment"],
+      });
+      return { key, cert };
+    };
+    // Common names as kubeadm would generate them.
+    const cluster = ca("ca", "kubernetes");
+    const frontProxy = ca("front-proxy-ca", "front-proxy-ca");
+    const etcd = ca("etcd-ca", "etcd-ca");
+    const sa = new PrivateKey(this, "sa-key", { algorithm: "RSA", rsaBits: 2048 });
+
+    const adminKey = new PrivateKey(this, "admin-key", { algorithm: "RSA", rsaBits: 2048 });
+    const adminCsr = new CertRequest(this, "admin-csr", {
+      privateKeyPem: adminKey.privateKeyPem,
+      subject: [{ commonName: `terraform-${props.environment}`, organization: ADMIN_GROUP }],
+    });
+    const admin = new LocallySignedCert(this, "admin-cert", {
+      certRequestPem: adminCsr.certRequestPem,
+      caPrivateKeyPem: cluster.key.privateKeyPem,
+      caCertPem: cluster.cert.certPem,
+      validityPeriodHours: props.adminCertValidityHours ?? 8760,
+      earlyRenewalHours: 720,
+      allowedUses: ["digital_signature", "key_encipherment", "client_auth"],
+    });
+
+    // kubeadm's token format: 6 + 16 characters of [a-z0-9]. The id is public (kubeadm token list);
+    // the secret part is a random_password, whose result Terraform treats as sensitive.
+    const charset = { lower: true, numeric: true, upper: false, special: false } as const;
+    const tokenId = new StringResource(this, "bootstrap-token-id", { length: 6, ...charset });
+    const tokenSecret = new Password(this, "bootstrap-token-secret", { length: 16, ...charset });
+
+    this.caCertPem = cluster.cert.certPem;
+    this.adminCertPem = admin.certPem;
+    this.adminKeyPem = adminKey.privateKeyPem;
+    this.bootstrapToken = `${tokenId.result}.${tokenSecret.result}`;
+    const b64 = (pem: string) => Fn.base64encode(pem);
+    this.secrets = {
+      bootstrapToken: this.bootstrapToken,
+      caCertB64: b64(cluster.cert.certPem),
+      caKeyB64: b64(cluster.key.privateKeyPem),
+      frontProxyCaCertB64: b64(frontProxy.cert.certPem),
+      frontProxyCaKeyB64: b64(frontProxy.key.privateKeyPem),
+      etcdCaCertB64: b64(etcd.cert.certPem),
+      etcdCaKeyB64: b64(etcd.key.privateKeyPem),
+      saKeyB64: b64(sa.privateKeyPem),
+      saPubB64: b64(sa.publicKeyPem),
+    };
+  }
+}

@@ -1,0 +1,11 @@
+export { ClusterPki, type ClusterPkiProps, ADMIN_GROUP } from "./cluster-pki";
+export { KubeadmCluster, type KubeadmClusterProps, type ClusterConnection } from "./kubeadm-cluster";
+export { ReadinessGate, type ReadinessGateProps } from "./readiness-gate";
+export { renderCloudConfig, runsKubeadmInit, type RenderOptions } from "./cloud-config";
+export { kubeadmInitConfig, kubeadmJoinConfig } from "./kubeadm-config";
+export { renderKubeconfig, type KubeconfigInput } from "./kubeconfig";
+export { placeholderSecrets, type ClusterSecrets } from "./secrets";
+export { renderedCloudConfigs, writeRenderedCloudConfigs } from "./rendered-files";
+export { terraformString } from "./terraform-string";
+export { KUBE_VIP_IMAGE, kubeadmApiVersion } from "./versions";
+export { MIRRORED_REGISTRIES } from "./mirror";

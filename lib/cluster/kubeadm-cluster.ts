@@ -1,0 +1,131 @@
+import { Construct } from "constructs";
+import { Fn, TerraformOutput } from "cdktf";
+import type { EnvironmentConfig } from "../config/types";
+import { ConfigError, show } from "../config/problems";
+import { NodePool } from "../vsphere/node-pool";
+import type { NodeTemplate } from "../vsphere/node-template";
+import type { VspherePlacement } from "../vsphere/placement";
+import { ClusterPki } from "./cluster-pki";
+import { type RenderOptions, renderCloudConfig } from "./cloud-config";
+import { API_PORT } from "./kubeadm-config";
+import { renderKubeconfig } from "./kubeconfig";
+import { ReadinessGate } from "./readiness-gate";
+import { placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
+import { terraformString } from "./terraform-string";
+import { MIN_KUBERNETES_MINOR, parseKubeVersion } from "./versions";
+
+/** What the kubernetes and helm providers need to reach the cluster as Terraform's admin. */
+export interface ClusterConnection {
+  /** https://<VIP>:6443 */
+  readonly host: string;
+  /** PEM. */
+  readonly clusterCaCertificate: string;
+  /** PEM of the admin client certificate (group kubeadm:cluster-admins). */
+  readonly clientCertificate: string;
+  /** PEM, sensitive. */
+  readonly clientKey: string;
+}
+
+export interface KubeadmClusterProps {
+  /** A config that went through validateEnvironment. */
+  readonly config: EnvironmentConfig;
+  readonly placement: VspherePlacement;
+  readonly template: NodeTemplate;
+  /**
+   * Bootstrap timings on the nodes.
+   * @default join timeout 3600 s, control-plane joins 90 s apart
+   */
+  readonly render?: RenderOptions;
+  /**
+   * Upper bound of the wait for /readyz after the VMs exist.
+   * @default 1800
+   */
+  readonly readinessTimeoutSeconds?: number;
+}
+
+/** Placeholders of the kubeconfig output (the admin credential is not part of any node's cloud-config). */
+const KUBECONFIG_PLACEHOLDERS = { cert: "<generated:admin-cert>", key: "<secret:admin-key>" } as const;
+
+/**
+ * A kubeadm cluster on vSphere: the PKI, the control-plane pool ("control-plane") and one pool per
+ * worker pool ("workers-<name>"), each node bootstrapped by its cloud-config with no SSH, plus the
+ * connection and readiness gate everything in-cluster builds on.
+ */
+export class KubeadmCluster extends Construct {
+  readonly pki: ClusterPki;
+  readonly controlPlane: NodePool;
+  readonly workerPools: NodePool[];
+  readonly connection: ClusterConnection;
+  /** Depend on this (dependsOn) from anything that talks to the cluster. */
+  readonly readiness: ReadinessGate;
+
+  constructor(scope: Construct, id: string, props: KubeadmClusterProps) {
+    super(scope, id);
+    const { config, placement, template } = props;
+    checkVersions(config, template.spec.kubernetesVersion, template.spec.source);
+
+    this.pki = new ClusterPki(this, "pki", { environment: config.name });
+    const values = Object.fromEntries(SECRET_NAMES.map((n) => [placeholderFor(n), this.pki.secrets[n]]));
+    const userData = (node: Parameters<typeof renderCloudConfig>[1]) =>
+      terraformString(renderCloudConfig(config, node, placeholderSecrets(), props.render), values);
+
+    // The pools are the stack's children, not this construct's: their Terraform addresses stay those
+    // of the foundation's stack (vsphere_virtual_machine.control-plane_node-1_...), so adopting this
+    // construct does not replace any VM.
+    const common = { environment: config.name, placement, template, network: config.network, userData };
+    this.controlPlane = new NodePool(scope, "control-plane", { ...common, pool: config.controlPlane, role: "control-plane" });
+    this.workerPools = config.workers.map((pool) => new NodePool(scope, `workers-${pool.name}`, { ...common, pool, role: "worker" }));
+
+    const host = `https://${config.kubernetes.apiVip}:${API_PORT}`;
+    this.connection = {
+      host,
+      clusterCaCertificate: this.pki.caCertPem,
+      clientCertificate: this.pki.adminCertPem,
+      clientKey: this.pki.adminKeyPem,
+    };
+
+    const vms = [this.controlPlane, ...this.workerPools].flatMap((p) => p.vms);
+    this.readiness = new ReadinessGate(this, "api-ready", {
+      endpoint: host,
+      caCertPem: this.pki.caCertPem,
+      dependsOn: vms,
+      // A rebuilt control-plane node makes the next apply wait for the API again.
+      triggers: Object.fromEntries(this.controlPlane.vms.map((vm, i) => [`control_plane_${i + 1}`, vm.id])),
+      timeoutSeconds: props.readinessTimeoutSeconds,
+    });
+
+    const kubeconfig = renderKubeconfig({
+      name: config.name,
+      server: host,
+      caCertB64: placeholderFor("caCertB64"),
+      clientCertB64: KUBECONFIG_PLACEHOLDERS.cert,
+      clientKeyB64: KUBECONFIG_PLACEHOLDERS.key,
+    });
+    new TerraformOutput(this, "kubeconfig", {
+      description: `kubeconfig of ${config.name} (cluster, user and context "${config.name}"); cdktf output --outputs-file or terraform output -raw kubeconfig`,
+      sensitive: true,
+      value: terraformString(kubeconfig, {
+        [placeholderFor("caCertB64")]: this.pki.secrets.caCertB64,
+        [KUBECONFIG_PLACEHOLDERS.cert]: Fn.base64encode(this.pki.adminCertPem),
+        [KUBECONFIG_PLACEHOLDERS.key]: Fn.base64encode(this.pki.adminKeyPem),
+      }),
+    }).overrideLogicalId("kubeconfig");
+    new TerraformOutput(this, "api-endpoint", { description: `API server of ${config.name} (the kube-vip VIP)`, value: host }).overrideLogicalId("api_endpoint");
+  }
+}
+
+/** The cluster runs the Kubernetes the template was built for (kubelet/kubeadm come from the image). */
+function checkVersions(config: EnvironmentConfig, templateVersion: string, templateSource: string): void {
+  const problems: string[] = [];
+  const version = config.kubernetes.version;
+  if (version !== templateVersion) {
+    problems.push(
+      `${config.name}.kubernetes.version: ${show(version)} differs from the node template's Kubernetes ${show(templateVersion)} (from ${templateSource}); ` +
+        `set ${config.name}.kubernetes.version to ${show(templateVersion)} or build and reference a template for ${version}`,
+    );
+  }
+  if (parseKubeVersion(version).minor < MIN_KUBERNETES_MINOR) {
+    problems.push(`${config.name}.kubernetes.version: ${show(version)} is older than 1.${MIN_KUBERNETES_MINOR}; use 1.${MIN_KUBERNETES_MINOR} or newer (the admin group kubeadm:cluster-admins exists from 1.29)`);
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid cluster "${config.name}"`, problems);
+}

@@ -1,0 +1,69 @@
+import { Construct } from "constructs";
+import { DataResource, type ITerraformDependable } from "cdktf";
+
+export interface ReadinessGateProps {
+  /** https://VIP:6443 */
+  readonly endpoint: string;
+  /** PEM of the cluster CA: the gate verifies the API server, it never uses curl -k. */
+  readonly caCertPem: string;
+  /** What must exist before waiting makes sense (the VMs). */
+  readonly dependsOn: readonly ITerraformDependable[];
+  /**
+   * Values whose change re-runs the wait (e.g. VM ids: a replaced node waits again).
+   * @default {} (wait once, at creation)
+   */
+  readonly triggers?: Readonly<Record<string, string>>;
+  /**
+   * Upper bound of the wait.
+   * @default 1800
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Literal shell, run by Terraform's local-exec on the machine that applies. Inputs come through
+ * environment variables (the CA never lands on a command line). No `${`/`%{` in here: the command
+ * is a Terraform string template.
+ */
+export const READINESS_WAIT_SCRIPT = [
+  "set -u",
+  'ca=$(mktemp) || exit 1',
+  'trap \'rm -f "$ca"\' EXIT',
+  'printf "%s\\n" "$K8S_CA_PEM" > "$ca"',
+  'end=$(( $(date +%s) + K8S_WAIT_SECONDS ))',
+  'until curl -sf --max-time 5 --cacert "$ca" "$K8S_ENDPOINT/readyz" > /dev/null; do',
+  '  if [ "$(date +%s)" -ge "$end" ]; then echo "GIVING UP: $K8S_ENDPOINT/readyz not ready after $K8S_WAIT_SECONDS s (check /var/log/k8s-bootstrap.log on the first control-plane node)" >&2; exit 1; fi',
+  "  sleep 10",
+  "done",
+  'echo "$K8S_ENDPOINT is ready"',
+].join("\n");
+
+/**
+ * `terraform_data` that completes only when the API server answers /readyz through the VIP, with
+ * the cluster CA. Everything that talks to the cluster (helm/kubernetes resources) depends on it.
+ * Needs bash, curl, mktemp and date where Terraform runs.
+ */
+export class ReadinessGate extends Construct {
+  readonly resource: DataResource;
+
+  constructor(scope: Construct, id: string, props: ReadinessGateProps) {
+    super(scope, id);
+    this.resource = new DataResource(this, "wait", {
+      input: { endpoint: props.endpoint },
+      triggersReplace: { ...(props.triggers ?? {}) },
+      dependsOn: [...props.dependsOn],
+      provisioners: [
+        {
+          type: "local-exec",
+          interpreter: ["/bin/bash", "-c"],
+          command: READINESS_WAIT_SCRIPT,
+          environment: {
+            K8S_ENDPOINT: props.endpoint,
+            K8S_CA_PEM: props.caCertPem,
+            K8S_WAIT_SECONDS: String(props.timeoutSeconds ?? 1800),
+          },
+        },
+      ],
+    });
+  }
+}
