@@ -1,0 +1,58 @@
+import type { PlatformConfig } from "../../lib/config/platform";
+import type { EnvironmentConfig, NodePoolConfig, RegistryMirrorConfig, Tier } from "../../lib/config/types";
+
+/** Test environments (independent of stacks/ so platform tests do not follow stack data edits). */
+export const MIRROR: RegistryMirrorConfig = {
+  host: "gitlab.example.internal:5050",
+  pathPrefix: "platform/mirror",
+  chartRepository: "oci://gitlab.example.internal:5050/platform/charts",
+};
+
+const pool = (name: string, count: number, firstIp: number, dataDiskGiB?: number): NodePoolConfig => ({
+  name,
+  count,
+  cpus: 4,
+  memoryMiB: 16384,
+  osDiskGiB: 80,
+  ...(dataDiskGiB !== undefined ? { dataDiskGiB } : {}),
+  ips: Array.from({ length: count }, (_, i) => `10.20.30.${firstIp + i}`),
+});
+
+export function platformConfig(name: string): PlatformConfig {
+  return {
+    domain: `${name}.k8s.example.internal`,
+    ingress: { public: { httpNodePort: 30080, httpsNodePort: 30443 }, admin: { httpNodePort: 31080, httpsNodePort: 31443 } },
+    gitops: { repoURL: `https://gitlab.example.internal/platform/gitops-${name}.git`, path: `envs/${name}`, username: "argocd-deploy-token" },
+    monitoring: {
+      retention: "15d",
+      storageGiB: 100,
+      smtp: { smarthost: "smtp.example.internal:587", from: "alertmanager@example.internal", username: "alertmanager" },
+      receivers: [
+        { name: "ops-mail", type: "email", to: ["ops@example.internal"] },
+        { name: "ops-teams", type: "teams" },
+        { name: "oncall-webhook", type: "webhook" },
+        { name: "ops-slack", type: "slack", channel: "#alerts" },
+      ],
+      extraProbeUrls: ["https://shop.example.internal/healthz"],
+    },
+  };
+}
+
+export function environment(tier: Tier, opts: { mirror?: boolean; platform?: Partial<PlatformConfig> } = {}): EnvironmentConfig {
+  const name = tier;
+  const prodLike = tier !== "sandbox";
+  return {
+    name,
+    tier,
+    vsphere: { datacenter: "dc1", computeCluster: "c1", datastore: "ds1", network: "k8s", folder: `k8s/${name}` },
+    network: { cidr: "10.20.30.0/24", gateway: "10.20.30.1", dnsServers: ["10.0.0.53"], ntpServers: ["10.0.0.123"] },
+    template: { name: "rocky9-k8s-1.33.4", os: "rocky-9", diskGiB: 40, kubernetesVersion: "1.33.4" },
+    controlPlane: pool("control-plane", prodLike ? 3 : 1, 11),
+    workers: prodLike
+      ? [pool("storage", 3, 31, 500), pool("general", 2, 41)]
+      : [pool("worker", 1, 31, 100)],
+    kubernetes: { version: "1.33.4", apiVip: "10.20.30.10", podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/16" },
+    ...(opts.mirror ? { registryMirror: MIRROR } : {}),
+    platform: { ...platformConfig(name), ...opts.platform },
+  };
+}

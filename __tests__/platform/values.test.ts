@@ -1,0 +1,120 @@
+import { deepMerge } from "../../lib/platform/values";
+import { environment } from "./fixtures";
+import { AllowList, checkPath, documentedUpstream, unknownKeys } from "./keys";
+import { synthPlatform } from "./synth";
+import { RELEASE_CHART_DIR, upstreamValues, upstreamValuesText } from "./upstream";
+
+/**
+ * Places where the upstream values.yaml documents a free-form map, a list without an example element,
+ * or a commented-out option. Every entry says why it may hold keys values.yaml does not list; a test
+ * below checks that each entry is really documented upstream (as a key or in a comment), except the
+ * entries marked SUBCHART, whose values.yaml is not in ../shared/charts.
+ */
+const ALLOW: Record<string, AllowList> = {
+  "tigera-operator": {
+    "installation.calicoNetwork": "commented out in values.yaml; schema is the operator's Installation.spec.calicoNetwork",
+    "installation.registry": "commented out in values.yaml (General Image Settings); Installation.spec.registry",
+  },
+  traefik: {
+    "service.spec": "documented: 'Additional entries here will be added to the Service spec'",
+  },
+  "argo-cd": {
+    "configs.params": "free-form map of argocd-cmd-params-cm keys (server.insecure, ...)",
+    "configs.cm": "free-form map of argocd-cm keys (admin.enabled, ...)",
+    "configs.repositories": "map of repository Secrets keyed by name (url, type, name, username, password), examples in comments",
+    "configs.tls.certificates": "map of Git server host -> PEM certificate, example in comments",
+    "redis-ha.enabled": "SUBCHART redis-ha 4.38.0 condition (in values.yaml)",
+  },
+  "argocd-apps": {
+    applications: "map of Application specs keyed by name (examples in comments); validated with @kubernetes-models/argo-cd",
+    projects: "map of AppProject specs keyed by name (examples in comments); validated with @kubernetes-models/argo-cd",
+  },
+  "kube-prometheus-stack": {
+    additionalPrometheusRulesMap: "map of PrometheusRule specs keyed by name; validated with @kubernetes-models/prometheus-operator",
+    "alertmanager.config": "the Alertmanager configuration file itself (prometheus.io/docs/alerting/configuration), not chart values",
+    "alertmanager.alertmanagerSpec.storage": "StorageSpec of the Alertmanager CR (volumeClaimTemplate example in comments)",
+    "prometheus.prometheusSpec.storageSpec": "StorageSpec of the Prometheus CR (volumeClaimTemplate example in comments)",
+    "kubeEtcd.endpoints": "list of control-plane IPs (example in comments)",
+    "kubeScheduler.endpoints": "list of control-plane IPs (example in comments)",
+    "kubeControllerManager.endpoints": "list of control-plane IPs (example in comments)",
+    "grafana.ingress.ingressClassName": "commented out in grafana's values.yaml (ingress section)",
+    "grafana.adminPassword": "commented out in grafana's values.yaml; we only pass it through set_sensitive",
+    "kube-state-metrics.image.registry": "SUBCHART kube-state-metrics 8.4.0 (values.yaml not copied): image.registry",
+    "prometheus-node-exporter.image.registry": "SUBCHART prometheus-node-exporter 4.56.1 (values.yaml not copied): image.registry",
+  },
+  "prometheus-blackbox-exporter": {
+    extraManifests: "list of Kubernetes objects (our Probes); validated with @kubernetes-models/prometheus-operator",
+  },
+  "rook-ceph": {
+    "ceph-csi-operator.controllerManager.manager.image": "SUBCHART ceph-csi-operator (values.yaml not copied): controllerManager.manager.image.repository",
+  },
+  "rook-ceph-cluster": {
+    "cephClusterSpec.storage.nodes": "commented out in values.yaml; CephCluster spec.storage.nodes (name + deviceFilter)",
+    // Keys such as "csi.storage.k8s.io/fstype" contain dots, which a dotted path cannot address anyway.
+    "cephBlockPools[].storageClass.parameters": "StorageClass parameters: free-form map of the RBD provisioner's parameters",
+    "cephBlockPools[].spec": "CephBlockPool spec (Rook CRD): requireSafeReplicaSize is documented there, not in values.yaml",
+  },
+};
+
+/** The values Helm sees for a chart: the chart's own values.yaml, plus subcharts copied alongside. */
+function upstreamFor(chartDir: string): Record<string, unknown> {
+  const own = upstreamValues(chartDir);
+  // kube-prometheus-stack's `grafana:` block is the grafana subchart's values (../shared/charts/grafana).
+  return chartDir === "kube-prometheus-stack" ? deepMerge({ grafana: upstreamValues("grafana") }, own) : own;
+}
+
+const CASES = [
+  ["sandbox", environment("sandbox")],
+  ["prod", environment("prod")],
+  ["prod with mirror", environment("prod", { mirror: true })],
+] as const;
+
+describe.each(CASES)("values of every release (%s) are known to the upstream chart", (_label, env) => {
+  const { releases } = synthPlatform(env);
+
+  it("synthesizes every release", () => {
+    expect(Object.keys(releases).sort()).toEqual(Object.keys(RELEASE_CHART_DIR).sort());
+  });
+
+  it.each(Object.entries(RELEASE_CHART_DIR))("%s", (release, chartDir) => {
+    const r = releases[release];
+    if (chartDir === null) {
+      // Not in ../shared/charts: then we must not set anything we cannot check.
+      expect(r.values).toEqual({});
+      expect(r.setSensitive).toEqual([]);
+      return;
+    }
+    const unknown = unknownKeys(r.values, upstreamFor(chartDir), ALLOW[chartDir] ?? {}, r.setSensitive.map((s) => s.name));
+    expect(unknown).toEqual([]);
+  });
+});
+
+describe("the allow-list itself", () => {
+  it.each(Object.entries(ALLOW))("every %s entry is documented upstream (or is a named subchart)", (chartDir, allow) => {
+    const undocumented = Object.entries(allow)
+      .filter(([, why]) => !why.startsWith("SUBCHART"))
+      .filter(([path]) => !documentedUpstream(path, upstreamFor(chartDir), upstreamValuesText(chartDir) + (chartDir === "kube-prometheus-stack" ? upstreamValuesText("grafana") : "")))
+      .map(([path]) => path);
+    expect(undocumented).toEqual([]);
+  });
+});
+
+describe("the key checker can fail", () => {
+  const upstream = upstreamValues("rook-ceph-cluster");
+  it("flags a typo", () => {
+    expect(unknownKeys({ cephClusterSpec: { mon: { cuont: 3 } } }, upstream, {})).toEqual([
+      "cephClusterSpec.mon.cuont: unknown key (not in upstream values.yaml)",
+    ]);
+  });
+  it("flags keys under an upstream empty map unless allow-listed", () => {
+    expect(checkPath("ingress.dashboard.host.name", upstream, {})).toMatch(/unknown key/);
+    expect(checkPath("ingress.dashboard.host.name", upstream, { "ingress.dashboard": "free-form" })).toBeUndefined();
+  });
+  it("checks list elements against the upstream example element", () => {
+    expect(checkPath("cephBlockPools[].storageClass.isDefault", upstream, {})).toBeUndefined();
+    expect(checkPath("cephBlockPools[].storageClass.isDefualt", upstream, {})).toMatch(/isDefualt: unknown key/);
+  });
+  it("checks --set paths with indices", () => {
+    expect(checkPath("cephBlockPools[0].name", upstream, {})).toBeUndefined();
+  });
+});
