@@ -148,11 +148,11 @@ variable "kubernetes_version" {
 
 variable "kube_vip_version" {
   type        = string
-  default     = "v1.2.3"
-  description = "Tag of ghcr.io/kube-vip/kube-vip pre-pulled into the image; must match the tag the cluster's static pod uses."
+  default     = "v1.0.4"
+  description = "Tag of ghcr.io/kube-vip/kube-vip pre-pulled into the image; must match KUBE_VIP_IMAGE in lib/cluster/versions.ts (the tag the static pod uses)."
   validation {
     condition     = regex_replace(var.kube_vip_version, "^v[0-9]+\\.[0-9]+\\.[0-9]+$", "") == ""
-    error_message = "The kube_vip_version must be a release tag like \"v1.2.3\"."
+    error_message = "The kube_vip_version must be a release tag like \"v1.0.4\"."
   }
 }
 
@@ -183,7 +183,7 @@ variable "registry_mirror_path_prefix" {
 
 variable "mirrored_registries" {
   type        = list(string)
-  default     = ["docker.io", "registry.k8s.io", "ghcr.io", "quay.io"]
+  default     = ["docker.io", "registry.k8s.io", "quay.io", "ghcr.io", "gcr.io", "registry.gitlab.com", "public.ecr.aws"]
   description = "Upstream registries containerd redirects to the mirror (one /etc/containerd/certs.d/<registry>/hosts.toml each)."
 }
 

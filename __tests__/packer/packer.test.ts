@@ -217,6 +217,17 @@ describe("packer/*.pkr.hcl variables", () => {
     }
   });
 
+  test("the baked-in kube-vip image and mirrored registries are the ones the cluster bootstrap uses", () => {
+    const lib = (rel: string): string => fs.readFileSync(path.join(PACKER_DIR, "..", "lib", "cluster", rel), "utf8");
+    const byName = new Map(variables.map((v) => [v.name, v.default]));
+    const kubeVip = /KUBE_VIP_IMAGE = "ghcr\.io\/kube-vip\/kube-vip:([^"]+)"/.exec(lib("versions.ts"));
+    expect(kubeVip).not.toBeNull();
+    expect(JSON.parse(byName.get("kube_vip_version")!)).toBe(kubeVip![1]);
+    const registries = /MIRRORED_REGISTRIES = (\[[^\]]*\])/.exec(lib("mirror.ts"));
+    expect(registries).not.toBeNull();
+    expect(JSON.parse(byName.get("mirrored_registries")!)).toEqual(JSON.parse(registries![1]));
+  });
+
   test("only plugins.pkr.hcl holds the packer/required_plugins block (Packer 1.6.6 rejects it)", () => {
     for (const file of hclFiles) {
       const hasPackerBlock = hclBlocks(read(file)).some((b) => b.type === "packer" || b.type === "data");
