@@ -1,0 +1,61 @@
+import { cephDeviceFilter, cephOsdNodes } from "../../lib/platform/ceph-devices";
+import { CEPH_BLOCK_STORAGE_CLASS } from "../../lib/platform/names";
+import { poolNodes } from "../../lib/config/pool-nodes";
+import { DATA_DISK_UNIT, guestDeviceForUnit } from "../../lib/vsphere/disk-layout";
+import { environment } from "./fixtures";
+import { synthPlatform } from "./synth";
+
+describe.each([["sandbox"], ["dev"], ["prod"]] as const)("consistency (%s)", (tier) => {
+  const env = environment(tier);
+  const { releases } = synthPlatform(env);
+  const calico = releases.calico.values as any;
+  const rook = releases["rook-ceph-cluster"].values as any;
+
+  it("Calico's IP pool is kubernetes.podCidr, the field kubeadm's podSubnet is rendered from", () => {
+    expect(calico.installation.calicoNetwork.ipPools.map((p: any) => p.cidr)).toEqual([env.kubernetes.podCidr]);
+  });
+
+  it("OSDs only on nodes of pools with a data disk, with the device filter of the data disk unit", () => {
+    const expected = env.workers.filter((p) => p.dataDiskGiB !== undefined).flatMap((p) => poolNodes(env.name, p, "worker").map((n) => n.name));
+    const storage = rook.cephClusterSpec.storage;
+    expect(storage.useAllNodes).toBe(false);
+    expect(storage.useAllDevices).toBe(false);
+    expect(storage.nodes.map((n: any) => n.name)).toEqual(expected);
+    const device = guestDeviceForUnit(DATA_DISK_UNIT);
+    for (const n of storage.nodes) {
+      expect(new RegExp(n.deviceFilter).test(device)).toBe(true);
+      expect(new RegExp(n.deviceFilter).test(guestDeviceForUnit(0))).toBe(false); // never the OS disk
+      expect(new RegExp(n.deviceFilter).test(`${device}1`)).toBe(false); // never a partition
+    }
+  });
+
+  it("monitoring's storage class is the one Rook creates, as the default class", () => {
+    const created = rook.cephBlockPools.map((p: any) => p.storageClass);
+    expect(created).toEqual([expect.objectContaining({ enabled: true, name: CEPH_BLOCK_STORAGE_CLASS, isDefault: true })]);
+    const kps = releases["kube-prometheus-stack"].values as any;
+    expect(kps.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe(CEPH_BLOCK_STORAGE_CLASS);
+  });
+
+  it("mons, replication and dataDirHostPath per environment", () => {
+    const spec = rook.cephClusterSpec;
+    expect(spec.dataDirHostPath).toBe("/var/lib/rook");
+    const size = rook.cephBlockPools[0].spec.replicated.size;
+    if (tier === "sandbox") {
+      expect(spec.mon).toEqual({ count: 1, allowMultiplePerNode: true });
+      expect(size).toBe(1);
+    } else {
+      expect(spec.mon).toEqual({ count: 3, allowMultiplePerNode: false });
+      expect(size).toBe(3);
+    }
+    expect(size).toBeLessThanOrEqual(spec.storage.nodes.length);
+  });
+});
+
+describe("device filter derivation", () => {
+  it("follows DATA_DISK_UNIT and is undefined without a data disk", () => {
+    const pool = environment("prod").workers[0];
+    expect(cephDeviceFilter(pool)).toBe(`^${guestDeviceForUnit(DATA_DISK_UNIT)}$`);
+    expect(cephDeviceFilter({ ...pool, dataDiskGiB: undefined })).toBeUndefined();
+    expect(cephOsdNodes(environment("prod")).map((n) => n.name)).toEqual(["prod-storage-1", "prod-storage-2", "prod-storage-3"]);
+  });
+});
