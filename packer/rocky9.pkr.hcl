@@ -25,9 +25,9 @@ locals {
   boot_command = {
     # GRUB2 (EFI): select "Install Rocky Linux 9" (above the default media-check entry), edit it,
     # go to the linuxefi line, append the arguments and boot with Ctrl-X.
-    efi = ["<up>e<down><down><end> ${local.installer_args}<leftCtrlOn>x<leftCtrlOff>"]
+    efi = ["<up><wait>e<wait><down><down><end><wait> ${local.installer_args}<leftCtrlOn>x<leftCtrlOff>"]
     # isolinux (BIOS): select "Install Rocky Linux 9", Tab edits the kernel line, Enter boots.
-    bios = ["<up><tab> ${local.installer_args}<enter>"]
+    bios = ["<up><wait><tab><wait> ${local.installer_args}<enter>"]
   }
 
   mirror_prefix = var.registry_mirror_path_prefix != "" ? "${var.registry_mirror_host}/${var.registry_mirror_path_prefix}" : var.registry_mirror_host
