@@ -21,6 +21,7 @@ export function bootstrapScript(): string {
 # Managed by the cluster bootstrap (lib/cluster/bootstrap-script.ts). Run by cloud-init, once.
 set -uo pipefail
 B=/etc/kubernetes/bootstrap
+# shellcheck source=/dev/null
 . "$B/bootstrap.env"
 LOG=/var/log/k8s-bootstrap.log
 CA="$B/ca.crt"
@@ -66,6 +67,7 @@ forget_stale_etcd_member() {
     printf 'extendedKeyUsage=clientAuth\n' >"$t/ext" &&
     openssl x509 -req -in "$t/csr" -CA "$B/pki/etcd/ca.crt" -CAkey "$B/pki/etcd/ca.key" -set_serial "0x$(openssl rand -hex 8)" \
       -days 1 -extfile "$t/ext" -out "$t/crt" 2>/dev/null &&
+    # shellcheck disable=SC2086 # CONTROL_PLANE_PEERS is a space-separated list of IPs, split on purpose
     python3 - "$t" "$B/pki/etcd/ca.crt" "$NODE_NAME" "$NODE_IP" $CONTROL_PLANE_PEERS <<'PY' 2>&1 | tee -a "$LOG"
 import json, ssl, sys, urllib.request
 tmp, ca, name, ip, peers = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
@@ -98,7 +100,7 @@ if [ "$MODE" = init ]; then
   for _ in 1 2 3 4 5 6; do
     if api_ready; then
       log "the API on $API_VIP already answers: joining that cluster instead of creating one"
-      MODE=join
+      MODE="join"
       break
     fi
     sleep 5
