@@ -12,3 +12,12 @@ export { resolveNodeTemplate, parsePackerManifest, type NodeTemplateSpec } from 
 export { NodePool, IGNORED_NODE_CHANGES, type NodePoolProps } from "./vsphere/node-pool";
 export { checkTemplateFit } from "./vsphere/template-fit";
 export { DATA_DISK_UNIT, OS_DISK_UNIT, guestDeviceForUnit } from "./vsphere/disk-layout";
+
+export { buildStackReport, type StackPlanInput, type StackPlanReport } from "./review/plan-report";
+export { planMarkdown } from "./review/plan-markdown";
+export { gitLabReport, sumReports, type GitLabTerraformReport } from "./review/gitlab-report";
+export { BLAST_RADIUS_RULES, type BlastRadiusRule } from "./review/blast-radius-rules";
+export { blastRadiusViolations, refusalMessage } from "./review/blast-radius";
+export { synthResources } from "./review/synth-resources";
+export { diffSynth } from "./review/synth-diff";
+export { synthDiffMarkdown } from "./review/synth-diff-markdown";
