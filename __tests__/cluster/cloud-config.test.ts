@@ -57,10 +57,11 @@ describe("kubeadm documents", () => {
     expect(allNodes(env).some((n) => runsKubeadmInit(env, n))).toBe(false);
   });
 
-  test.each([
+  const versions: [EnvironmentConfig, string][] = [
     [prodLike, "kubeadm.k8s.io/v1beta4"],
     [sandboxLike, "kubeadm.k8s.io/v1beta3"],
-  ] as const)("%#: apiVersion follows the Kubernetes version; endpoint, subnets, image repository and metrics", (env, apiVersion) => {
+  ];
+  test.each(versions)("%#: apiVersion follows the Kubernetes version; endpoint, subnets, image repository and metrics", (env, apiVersion) => {
     const [init, cluster, kubelet, proxy] = kubeadmDocs(parsed(env, allNodes(env)[0]), "kubeadm-init.yaml")!;
     expect([init.kind, cluster.kind, kubelet.kind, proxy.kind]).toEqual(["InitConfiguration", "ClusterConfiguration", "KubeletConfiguration", "KubeProxyConfiguration"]);
     expect(init.apiVersion).toBe(apiVersion);

@@ -60,6 +60,7 @@ install_kube_vip() {
 
 # A rebuilt control-plane node keeps its name and IP: remove the etcd member it left behind, with a
 # short-lived client certificate from the etcd CA, through etcd's JSON gateway on a peer.
+# shellcheck disable=SC2086 # CONTROL_PLANE_PEERS is a space-separated list of IPs, split on purpose
 forget_stale_etcd_member() {
   [ "$ROLE" = control-plane ] || return 0
   t=$(mktemp -d) || return 0
@@ -67,7 +68,6 @@ forget_stale_etcd_member() {
     printf 'extendedKeyUsage=clientAuth\n' >"$t/ext" &&
     openssl x509 -req -in "$t/csr" -CA "$B/pki/etcd/ca.crt" -CAkey "$B/pki/etcd/ca.key" -set_serial "0x$(openssl rand -hex 8)" \
       -days 1 -extfile "$t/ext" -out "$t/crt" 2>/dev/null &&
-    # shellcheck disable=SC2086 # CONTROL_PLANE_PEERS is a space-separated list of IPs, split on purpose
     python3 - "$t" "$B/pki/etcd/ca.crt" "$NODE_NAME" "$NODE_IP" $CONTROL_PLANE_PEERS <<'PY' 2>&1 | tee -a "$LOG"
 import json, ssl, sys, urllib.request
 tmp, ca, name, ip, peers = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
