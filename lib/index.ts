@@ -13,6 +13,10 @@ export { NodePool, IGNORED_NODE_CHANGES, type NodePoolProps } from "./vsphere/no
 export { checkTemplateFit } from "./vsphere/template-fit";
 export { DATA_DISK_UNIT, OS_DISK_UNIT, guestDeviceForUnit } from "./vsphere/disk-layout";
 
+export * from "./cluster";
+export * from "./config/platform";
+export * from "./platform";
+
 export { buildStackReport, type StackPlanInput, type StackPlanReport } from "./review/plan-report";
 export { planMarkdown } from "./review/plan-markdown";
 export { gitLabReport, sumReports, type GitLabTerraformReport } from "./review/gitlab-report";

@@ -1,4 +1,5 @@
 import { App } from "cdktf";
+import { writeRenderedCloudConfigs } from "../lib/cluster/rendered-files";
 import { validateEnvironment } from "../lib/config/validate";
 import { EnvironmentStack } from "./environment-stack";
 import { dev } from "./dev";
@@ -30,6 +31,19 @@ export function buildApp(options: BuildAppOptions = {}): App {
       state: config.tier === "sandbox" ? "local" : "gitlab",
       baseDir: options.baseDir ?? `${__dirname}/..`,
     });
+  }
+  return app;
+}
+
+/**
+ * Synthesizes the app, then writes every node's cloud-config with secrets as visible placeholders to
+ * `<outdir>/rendered/<env>/<node>.cloud-config.yaml`, so a merge request shows what changes on a node.
+ */
+export function synthesize(options: BuildAppOptions = {}): App {
+  const app = buildApp(options);
+  app.synth();
+  for (const stack of app.node.children) {
+    if (stack instanceof EnvironmentStack) writeRenderedCloudConfigs(app.outdir, stack.config);
   }
   return app;
 }

@@ -35,4 +35,15 @@ export const dev = {
     apiCertSans: ["api.dev.k8s.example.internal"],
   },
   registryMirror: site.registryMirror,
+  platform: {
+    domain: "dev.k8s.example.internal",
+    ingress: { public: { httpNodePort: 30080, httpsNodePort: 30443 }, admin: { httpNodePort: 31080, httpsNodePort: 31443 } },
+    gitops: { repoURL: "https://gitlab.example.internal/platform/gitops.git", path: "envs/dev", targetRevision: "main", username: "argocd" },
+    monitoring: {
+      retention: "7d",
+      storageGiB: 50,
+      smtp: { smarthost: "smtp.example.internal:587", from: "alertmanager-dev@example.internal" },
+      receivers: [{ name: "dev-mail", type: "email", to: ["platform-dev@example.internal"] }],
+    },
+  },
 } satisfies EnvironmentConfig;

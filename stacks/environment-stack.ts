@@ -1,12 +1,17 @@
 import type { Construct } from "constructs";
 import { LocalBackend, TerraformStack, TerraformVariable } from "cdktf";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { VsphereProvider } from "@cdktf/provider-vsphere/lib/provider";
 import type { EnvironmentConfig } from "../lib/config/types";
-import { NodePool } from "../lib/vsphere/node-pool";
+import { KubeadmCluster } from "../lib/cluster/kubeadm-cluster";
+import { chartRegistryCredentials } from "../lib/platform/air-gap";
+import { Platform } from "../lib/platform/platform";
 import { NodeTemplate } from "../lib/vsphere/node-template";
 import { resolveNodeTemplate } from "../lib/vsphere/node-template-spec";
 import { VspherePlacement } from "../lib/vsphere/placement";
-import { checkTemplateFit } from "../lib/vsphere/template-fit";
 import { GitlabHttpBackend } from "./gitlab-http-backend";
 
 export interface EnvironmentStackProps {
@@ -24,16 +29,21 @@ export interface EnvironmentStackProps {
   readonly baseDir?: string;
 }
 
-/** One environment, one stack, one state. The stack id is the environment name. */
+/**
+ * One environment, one stack, one state. The stack id is the environment name.
+ * vSphere VMs → kubeadm cluster (PKI, cloud-init, readiness gate) → kubernetes/helm providers from the
+ * cluster connection → platform add-ons, all waiting on the readiness gate.
+ */
 export class EnvironmentStack extends TerraformStack {
   readonly config: EnvironmentConfig;
+  readonly cluster: KubeadmCluster;
+  readonly platform: Platform;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     const { config } = props;
     super(scope, config.name);
     this.config = config;
     const spec = resolveNodeTemplate(config.name, config.template, props.baseDir);
-    checkTemplateFit(config, spec);
 
     if ((props.state ?? "gitlab") === "local") {
       // Terraform runs in cdktf.out/stacks/<env>: keep the state file at the project root, outside
@@ -43,14 +53,21 @@ export class EnvironmentStack extends TerraformStack {
       new GitlabHttpBackend(this);
     }
     configureVsphere(this);
+    new TlsProvider(this, "tls");
+    new RandomProvider(this, "random");
 
     const placement = new VspherePlacement(this, "placement", { vsphere: config.vsphere });
     const template = new NodeTemplate(this, "template", { spec, placement });
-    const common = { environment: config.name, placement, template, network: config.network };
-    new NodePool(this, "control-plane", { ...common, pool: config.controlPlane, role: "control-plane" });
-    for (const pool of config.workers) {
-      new NodePool(this, `workers-${pool.name}`, { ...common, pool, role: "worker" });
-    }
+    this.cluster = new KubeadmCluster(this, "cluster", { config, placement, template });
+
+    // Both providers authenticate as Terraform's admin certificate (group kubeadm:cluster-admins).
+    // Provider configuration is lazy: nothing connects before the readiness gate has passed.
+    const { host, clusterCaCertificate, clientCertificate, clientKey } = this.cluster.connection;
+    const kubernetes = { host, clusterCaCertificate, clientCertificate, clientKey };
+    new KubernetesProvider(this, "kubernetes", kubernetes);
+    new HelmProvider(this, "helm", { kubernetes, registries: chartRegistryCredentials(this, config.registryMirror) });
+
+    this.platform = new Platform(this, "platform", { config, readiness: this.cluster.readiness.resource });
   }
 }
 

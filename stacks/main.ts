@@ -1,5 +1,5 @@
 import { ConfigError } from "../lib/config/problems";
-import { buildApp } from "./app";
+import { synthesize } from "./app";
 
 // Entry point for `cdktf synth/diff/deploy` and `npm run synth`. A user's mistake prints one clear
 // message (every problem, with its path) and no stack trace; nothing is written.
@@ -7,7 +7,7 @@ import { buildApp } from "./app";
 // them is a third of synth time. Bugs still get stack traces, with transpiled line numbers.
 process.setSourceMapsEnabled(false);
 try {
-  buildApp().synth();
+  synthesize();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);

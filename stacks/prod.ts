@@ -44,4 +44,18 @@ export const prod = {
     apiCertSans: ["api.prod.k8s.example.internal"],
   },
   registryMirror: site.registryMirror,
+  platform: {
+    domain: "prod.k8s.example.internal",
+    ingress: { public: { httpNodePort: 30080, httpsNodePort: 30443 }, admin: { httpNodePort: 31080, httpsNodePort: 31443 } },
+    gitops: { repoURL: "https://gitlab.example.internal/platform/gitops.git", path: "envs/prod", targetRevision: "main", username: "argocd" },
+    monitoring: {
+      retention: "30d",
+      storageGiB: 200,
+      smtp: { smarthost: "smtp.example.internal:587", from: "alertmanager-prod@example.internal" },
+      receivers: [
+        { name: "ops-mail", type: "email", to: ["ops@example.internal"] },
+        { name: "ops-teams", type: "teams" },
+      ],
+    },
+  },
 } satisfies EnvironmentConfig;

@@ -19,4 +19,10 @@ export const sandbox = {
     serviceCidr: "10.96.0.0/16",
   },
   registryMirror: site.registryMirror,
+  platform: {
+    domain: "sandbox.k8s.example.internal",
+    ingress: { public: { httpNodePort: 30080, httpsNodePort: 30443 }, admin: { httpNodePort: 31080, httpsNodePort: 31443 } },
+    gitops: { repoURL: "https://gitlab.example.internal/platform/gitops.git", path: "envs/sandbox", targetRevision: "main" },
+    monitoring: { retention: "2d", storageGiB: 10 },
+  },
 } satisfies EnvironmentConfig;

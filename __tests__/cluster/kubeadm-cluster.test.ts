@@ -28,7 +28,7 @@ describe("KubeadmCluster synth", () => {
     expect(literals).toContain("kind: JoinConfiguration");
     expect(literals).not.toMatch(/PRIVATE KEY|<secret:|[a-z0-9]{6}\.[a-z0-9]{16}/);
     expect(prod.text).toContain("base64encode(tls_private_key.cluster_pki_ca-key_");
-    expect(prod.text).toMatch(/random_string\.cluster_pki_bootstrap-token-id_[A-Z0-9]+\.result}\.\$\{random_password\.cluster_pki_bootstrap-token-secret_/);
+    expect(prod.text).toMatch(/join\(\\"\.\\", \[random_string\.cluster_pki_bootstrap-token-id_[A-Z0-9]+\.result, random_password\.cluster_pki_bootstrap-token-secret_[A-Z0-9]+\.result\]\)/);
   });
 
   test("every secret-bearing resource and output is sensitive or a reference", () => {
@@ -80,7 +80,7 @@ describe("KubeadmCluster synth", () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
-      'sandbox.kubernetes.version: "1.30.9" differs from the node template\'s Kubernetes "1.31.2" (from config); set sandbox.kubernetes.version to "1.31.2" or build and reference a template for 1.30.9',
+      'sandbox.kubernetes.version: "1.30.9" differs from the node template "rocky9-k8s-1.33.4", built for Kubernetes "1.31.2" (config); set kubernetes.version to "1.31.2" or build a template for "1.30.9" (packer/)',
     ]);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApp } from "../../stacks/app";
+import { synthesize } from "../../stacks/app";
 
 export interface SynthResult {
   readonly outdir: string;
@@ -12,7 +12,7 @@ export interface SynthResult {
 /** Synthesizes environments with the real app builder into a fresh temp dir. */
 export function synthEnvironments(environments?: readonly unknown[]): SynthResult {
   const outdir = mkdtempSync(join(tmpdir(), "cdktf-test-"));
-  buildApp({ outdir, environments }).synth();
+  synthesize({ outdir, environments });
   const stacks: Record<string, any> = {};
   for (const name of readdirSync(join(outdir, "stacks"))) {
     stacks[name] = JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8"));

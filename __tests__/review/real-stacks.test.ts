@@ -45,9 +45,9 @@ describe("review tools on the real prod stack", () => {
     const [d] = diffSynth(loadSynthDir(base), loadSynthDir(head));
     expect(d.stack).toBe("prod");
     expect(d.removed).toEqual([]);
-    expect(d.added.map((r) => [r.type, r.path])).toEqual([["vsphere_virtual_machine", "workers-general/node-5"]]);
+    expect(d.added.map((r) => [r.type, r.path])).toEqual([["vsphere_virtual_machine", "cluster/workers-general/node-5"]]);
     const vms = d.changed.filter((r) => r.type === "vsphere_virtual_machine");
-    expect(vms.map((r) => r.path)).toEqual(["control-plane/node-1", "control-plane/node-2", "control-plane/node-3"]);
+    expect(vms.map((r) => r.path)).toEqual(["cluster/control-plane/node-1", "cluster/control-plane/node-2", "cluster/control-plane/node-3"]);
     for (const vm of vms) expect(vm.attributes).toEqual([{ name: "num_cpus", from: "4", to: "8" }]);
   });
 
@@ -59,7 +59,7 @@ describe("review tools on the real prod stack", () => {
       changed: [], replaceReasons: [], before: r.config, after: r.config,
     });
     const hits = (id: string) => vms.filter((r) => BLAST_RADIUS_RULES.find((x) => x.id === id)!.matches(asReplace(r))).map((r) => r.path).sort();
-    expect(hits("control-plane-vms")).toEqual(["control-plane/node-1", "control-plane/node-2", "control-plane/node-3"]);
-    expect(hits("ceph-data-disk-vms")).toEqual(["workers-storage/node-1", "workers-storage/node-2", "workers-storage/node-3"]);
+    expect(hits("control-plane-vms")).toEqual(["cluster/control-plane/node-1", "cluster/control-plane/node-2", "cluster/control-plane/node-3"]);
+    expect(hits("ceph-data-disk-vms")).toEqual(["cluster/workers-storage/node-1", "cluster/workers-storage/node-2", "cluster/workers-storage/node-3"]);
   });
 });

@@ -12,12 +12,12 @@ describe("NodePool in the prod stack", () => {
 
   it("clones one VM per node: 3 control-plane, 3 storage, 4 general", () => {
     expect(Object.keys(vms).sort()).toEqual([
-      "control-plane/node-1", "control-plane/node-2", "control-plane/node-3",
-      "workers-general/node-1", "workers-general/node-2", "workers-general/node-3", "workers-general/node-4",
-      "workers-storage/node-1", "workers-storage/node-2", "workers-storage/node-3",
+      "cluster/control-plane/node-1", "cluster/control-plane/node-2", "cluster/control-plane/node-3",
+      "cluster/workers-general/node-1", "cluster/workers-general/node-2", "cluster/workers-general/node-3", "cluster/workers-general/node-4",
+      "cluster/workers-storage/node-1", "cluster/workers-storage/node-2", "cluster/workers-storage/node-3",
     ]);
-    expect(vms["workers-general/node-4"].name).toBe("prod-general-4");
-    expect(vms["workers-storage/node-2"]).toMatchObject({ num_cpus: 8, memory: 32768, folder: "kubernetes/prod", enable_disk_uuid: true });
+    expect(vms["cluster/workers-general/node-4"].name).toBe("prod-general-4");
+    expect(vms["cluster/workers-storage/node-2"]).toMatchObject({ num_cpus: 8, memory: 32768, folder: "kubernetes/prod", enable_disk_uuid: true });
   });
 
   it("clones from the template in the Packer manifest and copies its hardware facts", () => {
@@ -32,16 +32,16 @@ describe("NodePool in the prod stack", () => {
   });
 
   it("gives storage nodes a raw data disk on unit 1 and other nodes only the OS disk", () => {
-    expect(vms["workers-storage/node-1"].disk).toEqual([
+    expect(vms["cluster/workers-storage/node-1"].disk).toEqual([
       expect.objectContaining({ label: "disk0", unit_number: 0, size: 80 }),
       expect.objectContaining({ label: "disk1", unit_number: 1, size: 1024 }),
     ]);
-    expect(vms["workers-general/node-1"].disk).toEqual([expect.objectContaining({ label: "disk0", unit_number: 0, size: 100 })]);
-    expect(vms["control-plane/node-1"].disk).toHaveLength(1);
+    expect(vms["cluster/workers-general/node-1"].disk).toEqual([expect.objectContaining({ label: "disk0", unit_number: 0, size: 100 })]);
+    expect(vms["cluster/control-plane/node-1"].disk).toHaveLength(1);
   });
 
   it("delivers a gzip+base64 cloud-init metadata with the node's static IP", () => {
-    const vm = vms["workers-general/node-2"];
+    const vm = vms["cluster/workers-general/node-2"];
     expect(vm.extra_config["guestinfo.metadata.encoding"]).toBe("gzip+base64");
     const metadata = decode(vm.extra_config["guestinfo.metadata"]);
     expect(metadata).toMatchObject({
@@ -62,12 +62,12 @@ describe("NodePool in the prod stack", () => {
 
   it("spreads each pool with a non-mandatory DRS rule named after the environment", () => {
     const rules = resourcesByPath(prod, "vsphere_compute_cluster_vm_anti_affinity_rule");
-    expect(Object.keys(rules).sort()).toEqual(["control-plane/anti-affinity", "workers-general/anti-affinity", "workers-storage/anti-affinity"]);
-    const storage = rules["workers-storage/anti-affinity"];
+    expect(Object.keys(rules).sort()).toEqual(["cluster/control-plane/anti-affinity", "cluster/workers-general/anti-affinity", "cluster/workers-storage/anti-affinity"]);
+    const storage = rules["cluster/workers-storage/anti-affinity"];
     expect(storage.name).toBe("prod-storage-anti-affinity");
     expect(storage.mandatory).toBe(false);
     const vmRef = (path: string) => `\${vsphere_virtual_machine.${vms[path]["//"].metadata.uniqueId}.id}`;
-    expect(storage.virtual_machine_ids).toEqual([1, 2, 3].map((n) => vmRef(`workers-storage/node-${n}`)));
+    expect(storage.virtual_machine_ids).toEqual([1, 2, 3].map((n) => vmRef(`cluster/workers-storage/node-${n}`)));
   });
 
   it("outputs node names and IPs per pool", () => {
@@ -104,8 +104,8 @@ describe("rolling safety", () => {
     env.workers[1].nodeRevisions = { "prod-general-2": 1 };
     const vms = vmsOf(env);
     const triggers = Object.fromEntries(Object.entries<any>(vms).map(([p, vm]) => [p, vm.replace_trigger]));
-    expect(Object.entries(triggers).filter(([, t]) => t !== "revision-0")).toEqual([["workers-general/node-2", "revision-1"]]);
-    expect(decode(vms["workers-general/node-2"].extra_config["guestinfo.metadata"])["instance-id"]).toBe("prod-general-2-r1");
+    expect(Object.entries(triggers).filter(([, t]) => t !== "revision-0")).toEqual([["cluster/workers-general/node-2", "revision-1"]]);
+    expect(decode(vms["cluster/workers-general/node-2"].extra_config["guestinfo.metadata"])["instance-id"]).toBe("prod-general-2-r1");
   });
 });
 

@@ -87,7 +87,8 @@ export class ClusterPki extends Construct {
     this.caCertPem = cluster.cert.certPem;
     this.adminCertPem = admin.certPem;
     this.adminKeyPem = adminKey.privateKeyPem;
-    this.bootstrapToken = `${tokenId.result}.${tokenSecret.result}`;
+    // Fn.join, not a template string: cdktf warns (loudly) about `${}` inside function arguments.
+    this.bootstrapToken = Fn.join(".", [tokenId.result, tokenSecret.result]);
     const b64 = (pem: string) => Fn.base64encode(pem);
     this.secrets = {
       bootstrapToken: this.bootstrapToken,

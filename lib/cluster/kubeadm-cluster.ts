@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import { Fn, TerraformOutput } from "cdktf";
 import type { EnvironmentConfig } from "../config/types";
-import { ConfigError, show } from "../config/problems";
 import { NodePool } from "../vsphere/node-pool";
 import type { NodeTemplate } from "../vsphere/node-template";
 import type { VspherePlacement } from "../vsphere/placement";
+import { checkTemplateFit } from "../vsphere/template-fit";
 import { ClusterPki } from "./cluster-pki";
 import { type RenderOptions, renderCloudConfig } from "./cloud-config";
 import { API_PORT } from "./kubeadm-config";
@@ -12,7 +12,6 @@ import { renderKubeconfig } from "./kubeconfig";
 import { ReadinessGate } from "./readiness-gate";
 import { placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
 import { terraformString } from "./terraform-string";
-import { MIN_KUBERNETES_MINOR, parseKubeVersion } from "./versions";
 
 /** What the kubernetes and helm providers need to reach the cluster as Terraform's admin. */
 export interface ClusterConnection {
@@ -62,19 +61,17 @@ export class KubeadmCluster extends Construct {
   constructor(scope: Construct, id: string, props: KubeadmClusterProps) {
     super(scope, id);
     const { config, placement, template } = props;
-    checkVersions(config, template.spec.kubernetesVersion, template.spec.source);
+    // The cluster runs the Kubernetes the template was built for (kubelet/kubeadm come from the image).
+    checkTemplateFit(config, template.spec);
 
     this.pki = new ClusterPki(this, "pki", { environment: config.name });
     const values = Object.fromEntries(SECRET_NAMES.map((n) => [placeholderFor(n), this.pki.secrets[n]]));
     const userData = (node: Parameters<typeof renderCloudConfig>[1]) =>
       terraformString(renderCloudConfig(config, node, placeholderSecrets(), props.render), values);
 
-    // The pools are the stack's children, not this construct's: their Terraform addresses stay those
-    // of the foundation's stack (vsphere_virtual_machine.control-plane_node-1_...), so adopting this
-    // construct does not replace any VM.
     const common = { environment: config.name, placement, template, network: config.network, userData };
-    this.controlPlane = new NodePool(scope, "control-plane", { ...common, pool: config.controlPlane, role: "control-plane" });
-    this.workerPools = config.workers.map((pool) => new NodePool(scope, `workers-${pool.name}`, { ...common, pool, role: "worker" }));
+    this.controlPlane = new NodePool(this, "control-plane", { ...common, pool: config.controlPlane, role: "control-plane" });
+    this.workerPools = config.workers.map((pool) => new NodePool(this, `workers-${pool.name}`, { ...common, pool, role: "worker" }));
 
     const host = `https://${config.kubernetes.apiVip}:${API_PORT}`;
     this.connection = {
@@ -112,20 +109,4 @@ export class KubeadmCluster extends Construct {
     }).overrideLogicalId("kubeconfig");
     new TerraformOutput(this, "api-endpoint", { description: `API server of ${config.name} (the kube-vip VIP)`, value: host }).overrideLogicalId("api_endpoint");
   }
-}
-
-/** The cluster runs the Kubernetes the template was built for (kubelet/kubeadm come from the image). */
-function checkVersions(config: EnvironmentConfig, templateVersion: string, templateSource: string): void {
-  const problems: string[] = [];
-  const version = config.kubernetes.version;
-  if (version !== templateVersion) {
-    problems.push(
-      `${config.name}.kubernetes.version: ${show(version)} differs from the node template's Kubernetes ${show(templateVersion)} (from ${templateSource}); ` +
-        `set ${config.name}.kubernetes.version to ${show(templateVersion)} or build and reference a template for ${version}`,
-    );
-  }
-  if (parseKubeVersion(version).minor < MIN_KUBERNETES_MINOR) {
-    problems.push(`${config.name}.kubernetes.version: ${show(version)} is older than 1.${MIN_KUBERNETES_MINOR}; use 1.${MIN_KUBERNETES_MINOR} or newer (the admin group kubeadm:cluster-admins exists from 1.29)`);
-  }
-  if (problems.length > 0) throw new ConfigError(`Invalid cluster "${config.name}"`, problems);
 }

@@ -6,9 +6,6 @@
 /** kube-vip release run as a static pod on control-plane nodes (ARP mode). */
 export const KUBE_VIP_IMAGE = "ghcr.io/kube-vip/kube-vip:v1.0.4";
 
-/** Oldest supported Kubernetes minor: `kubeadm:cluster-admins` (our admin group) exists since 1.29. */
-export const MIN_KUBERNETES_MINOR = 29;
-
 export interface KubeVersion {
   readonly major: number;
   readonly minor: number;

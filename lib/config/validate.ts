@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from "./types";
+import { validatePlatform } from "./platform";
 import { Problems, show } from "./problems";
 import {
   DNS_SUBDOMAIN,
@@ -25,28 +26,28 @@ export const MINIMUM_SIZES = {
   dataDiskGiB: 10,
 } as const;
 
-/** Oldest Kubernetes minor the bootstrap supports (kube-vip's super-admin.conf handling starts here). */
+/**
+ * Oldest Kubernetes minor the bootstrap supports: Terraform's admin group `kubeadm:cluster-admins` exists
+ * since 1.29, and the kube-vip super-admin.conf handling assumes it.
+ */
 export const MINIMUM_KUBERNETES_MINOR = 29;
 
 const TOP_LEVEL_KEYS = [
   "name", "tier", "vsphere", "network", "template", "controlPlane", "workers", "kubernetes", "registryMirror", "sshAuthorizedKeys",
+  "platform",
 ] as const;
 
 /**
  * The one way into the library: returns the input typed as a valid EnvironmentConfig, or throws ONE
  * ConfigError listing every problem with its path, the offending value and the fix.
- * `extraChecks` lets a composing layer (e.g. the platform) validate its own part in the same pass.
  */
-export function validateEnvironment(
-  input: unknown,
-  extra: { readonly keys?: readonly string[]; readonly check?: (env: Input, problems: Problems) => void } = {},
-): EnvironmentConfig {
+export function validateEnvironment(input: unknown): EnvironmentConfig {
   const problems = new Problems();
   const root = isObject(input) && typeof input.name === "string" ? input.name : "environment";
-  const env = readObject(problems, input, root, [...TOP_LEVEL_KEYS, ...(extra.keys ?? [])]);
+  const env = readObject(problems, input, root, TOP_LEVEL_KEYS);
   if (env) {
     new EnvironmentChecks(problems, env, root).run();
-    extra.check?.(env, problems);
+    validatePlatform(env, problems);
   }
   problems.throwIfAny(`Invalid environment "${root}"`);
   return input as EnvironmentConfig;
