@@ -54,6 +54,40 @@ describe("the app", () => {
     expect(synth.stacks.prod.terraform.required_providers.vsphere).toEqual({ source: "vmware/vsphere", version: "2.15.0" });
   });
 
+  it("configures the kubernetes and helm providers from the cluster connection in every stack", () => {
+    for (const [env, stack] of Object.entries<any>(synth.stacks)) {
+      const vip = { sandbox: "10.20.10.10", dev: "10.20.20.10", prod: "10.20.30.10" }[env];
+      const pki = Object.keys(stack.resource.tls_self_signed_cert).find((k) => k.includes("ca-cert"));
+      const adminKey = Object.keys(stack.resource.tls_private_key).find((k) => k.includes("admin-key"));
+      const connection = {
+        host: `https://${vip}:6443`,
+        cluster_ca_certificate: `\${tls_self_signed_cert.${pki}.cert_pem}`,
+        client_key: `\${tls_private_key.${adminKey}.private_key_pem}`,
+        client_certificate: expect.stringMatching(/^\$\{tls_locally_signed_cert\.cluster_pki_admin-cert_\w+\.cert_pem\}$/),
+      };
+      expect(stack.provider.kubernetes[0]).toEqual(connection);
+      expect(stack.provider.helm[0].kubernetes).toEqual(connection);
+    }
+  });
+
+  it("installs nothing in a cluster before the API readiness gate has passed", () => {
+    for (const stack of Object.values<any>(synth.stacks)) {
+      const gate = `terraform_data.${Object.keys(stack.resource.terraform_data)[0]}`;
+      const releases = Object.values<any>(stack.resource.helm_release);
+      expect(releases.length).toBeGreaterThanOrEqual(9);
+      // Every release waits on the gate, directly or through the add-ons it depends on.
+      const byAddress = new Map(Object.entries<any>(stack.resource.helm_release).map(([k, v]) => [`helm_release.${k}`, v]));
+      const reachesGate = (release: any, seen = new Set<string>()): boolean =>
+        (release.depends_on ?? []).some((dep: string) => {
+          if (dep === gate) return true;
+          if (seen.has(dep) || !byAddress.has(dep)) return false;
+          seen.add(dep);
+          return reachesGate(byAddress.get(dep), seen);
+        });
+      for (const release of releases) expect([release.name, reachesGate(release)]).toEqual([release.name, true]);
+    }
+  });
+
   it("never writes a secret given as input into cdktf.out", () => {
     const files = filesUnder(synth.outdir);
     expect(files.length).toBeGreaterThan(3);
