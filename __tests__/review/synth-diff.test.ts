@@ -64,7 +64,8 @@ describe("synth-diff between two real synth outputs", () => {
     const differs = spawnSync(TSX, [CLI, "--base-dir", join(dir, "base"), "--head-dir", join(dir, "head"), "--exit-code", "--stack", "prod"], { encoding: "utf8" });
     expect(differs.status).toBe(1);
     expect(differs.stdout).not.toContain("### dev");
-    const missing = spawnSync(TSX, [CLI, "--base-dir", join(dir, "nope")], { encoding: "utf8" });
+    // A valid head, so the error is about the missing base and not about the cwd's cdktf.out.
+    const missing = spawnSync(TSX, [CLI, "--base-dir", join(dir, "nope"), "--head-dir", join(dir, "head")], { encoding: "utf8" });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/^error: .*nope has no stacks\/ folder/);
   });
