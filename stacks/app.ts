@@ -43,7 +43,9 @@ export function synthesize(options: BuildAppOptions = {}): App {
   const app = buildApp(options);
   app.synth();
   for (const stack of app.node.children) {
-    if (stack instanceof EnvironmentStack) writeRenderedCloudConfigs(app.outdir, stack.config);
+    if (stack instanceof EnvironmentStack) {
+      writeRenderedCloudConfigs(app.outdir, stack.config, stack.cluster.renderedCloudConfigs);
+    }
   }
   return app;
 }

@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../../lib/config/problems";
+import { renderedCloudConfigs } from "../../lib/cluster/rendered-files";
 import { buildApp } from "../../stacks/app";
+import { prod } from "../../stacks/prod";
 import { sandboxCopy } from "../helpers/environments";
 import { synthEnvironments } from "../helpers/synth";
 
@@ -86,6 +88,13 @@ describe("the app", () => {
         });
       for (const release of releases) expect([release.name, reachesGate(release)]).toEqual([release.name, true]);
     }
+  });
+
+  it("writes every node's reviewable cloud-config, exactly as the pure renderer produces it", () => {
+    const expected = renderedCloudConfigs(prod);
+    const dir = join(synth.outdir, "rendered", "prod");
+    expect(readdirSync(dir).sort()).toEqual([...expected.keys()].sort());
+    for (const [name, text] of expected) expect(readFileSync(join(dir, name), "utf8")).toBe(text);
   });
 
   it("never writes a secret given as input into cdktf.out", () => {

@@ -55,6 +55,8 @@ export class KubeadmCluster extends Construct {
   readonly controlPlane: NodePool;
   readonly workerPools: NodePool[];
   readonly connection: ClusterConnection;
+  /** `<node>.cloud-config.yaml` -> cloud-config with secrets as placeholders, for review (rendered-files). */
+  readonly renderedCloudConfigs = new Map<string, string>();
   /** Depend on this (dependsOn) from anything that talks to the cluster. */
   readonly readiness: ReadinessGate;
 
@@ -66,8 +68,13 @@ export class KubeadmCluster extends Construct {
 
     this.pki = new ClusterPki(this, "pki", { environment: config.name });
     const values = Object.fromEntries(SECRET_NAMES.map((n) => [placeholderFor(n), this.pki.secrets[n]]));
-    const userData = (node: Parameters<typeof renderCloudConfig>[1]) =>
-      terraformString(renderCloudConfig(config, node, placeholderSecrets(), props.render), values);
+    // Rendered once per node with placeholders: the same text becomes the Terraform value (placeholders
+    // swapped for references) and the reviewable file (renderedCloudConfigs).
+    const userData = (node: Parameters<typeof renderCloudConfig>[1]) => {
+      const text = renderCloudConfig(config, node, placeholderSecrets(), props.render);
+      this.renderedCloudConfigs.set(`${node.name}.cloud-config.yaml`, text);
+      return terraformString(text, values);
+    };
 
     const common = { environment: config.name, placement, template, network: config.network, userData };
     this.controlPlane = new NodePool(this, "control-plane", { ...common, pool: config.controlPlane, role: "control-plane" });

@@ -14,12 +14,17 @@ export function renderedCloudConfigs(env: EnvironmentConfig, options?: RenderOpt
 /**
  * Writes `<outdir>/rendered/<env>/<node>.cloud-config.yaml` (the directory is replaced, so a removed
  * node's file disappears too). Returns the paths written. Call after synth, e.g. with "cdktf.out".
+ * Pass `configs` (e.g. `KubeadmCluster.renderedCloudConfigs`) to write what the cluster already rendered.
  */
-export function writeRenderedCloudConfigs(outdir: string, env: EnvironmentConfig, options?: RenderOptions): string[] {
+export function writeRenderedCloudConfigs(
+  outdir: string,
+  env: EnvironmentConfig,
+  configs: ReadonlyMap<string, string> = renderedCloudConfigs(env),
+): string[] {
   const dir = join(outdir, "rendered", env.name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  return [...renderedCloudConfigs(env, options)].map(([name, text]) => {
+  return [...configs].map(([name, text]) => {
     const path = join(dir, name);
     writeFileSync(path, text);
     return path;
