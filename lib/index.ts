@@ -5,6 +5,7 @@ export type * from "./config/types";
 export { validateEnvironment, MINIMUM_SIZES, MINIMUM_KUBERNETES_MINOR } from "./config/validate";
 export { ConfigError, Problems } from "./config/problems";
 export { poolNodes, allNodes, type PoolNode, type NodeRole } from "./config/pool-nodes";
+export { mirrorBase, mirroredImage } from "./config/registry-mirror";
 
 export { VspherePlacement, type VspherePlacementProps } from "./vsphere/placement";
 export { NodeTemplate, type NodeTemplateProps } from "./vsphere/node-template";

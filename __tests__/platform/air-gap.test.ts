@@ -1,4 +1,4 @@
-import { mirrorPrefix } from "../../lib/platform/air-gap";
+import { mirrorBase } from "../../lib/config/registry-mirror";
 import { ARGO_CD_IMAGES } from "../../lib/platform/argo-cd";
 import { BLACKBOX_IMAGES } from "../../lib/platform/blackbox-exporter";
 import { CALICO_IMAGES } from "../../lib/platform/calico";
@@ -12,7 +12,7 @@ import { environment, MIRROR } from "./fixtures";
 import { synthPlatform } from "./synth";
 import { RELEASE_CHART_DIR, upstreamValues } from "./upstream";
 
-const PREFIX = mirrorPrefix(MIRROR);
+const PREFIX = mirrorBase(MIRROR);
 
 /** Keys whose string values are images or registries. */
 const IMAGE_KEY = /^(image|registry|repository|imageRegistry)$/i;

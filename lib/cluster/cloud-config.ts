@@ -5,7 +5,8 @@ import { BOOTSTRAP_DIR, BOOTSTRAP_SCRIPT_PATH, bootstrapScript } from "./bootstr
 import { containerdConfigToml, modulesLoadConf, sysctlConf } from "./containerd";
 import { kubeadmInitConfig, kubeadmJoinConfig } from "./kubeadm-config";
 import { kubeVipManifest } from "./kube-vip";
-import { hostsToml, MIRRORED_REGISTRIES, mirrorCaPath, mirroredImage } from "./mirror";
+import { mirroredImage } from "../config/registry-mirror";
+import { hostsToml, MIRRORED_REGISTRIES, mirrorCaPath } from "./mirror";
 import type { ClusterSecrets } from "./secrets";
 import { KUBE_VIP_IMAGE, needsSuperAdminForKubeVip, pauseImageTag } from "./versions";
 

@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import type { EnvironmentConfig, NodePoolConfig, Taint } from "../config/types";
 import type { PoolNode } from "../config/pool-nodes";
-import { mirrorBase } from "./mirror";
+import { mirrorBase } from "../config/registry-mirror";
 import { kubeadmApiVersion } from "./versions";
 
 /** Replaced on the node by the SHA-256 of the delivered CA's public key (computed at boot). */

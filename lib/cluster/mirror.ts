@@ -1,3 +1,4 @@
+import { mirrorBase } from "../config/registry-mirror";
 import type { RegistryMirrorConfig } from "../config/types";
 
 /**
@@ -9,17 +10,6 @@ export const MIRRORED_REGISTRIES = ["docker.io", "registry.k8s.io", "quay.io", "
 
 /** Where containerd reaches each upstream registry when there is no mirror in front of it. */
 const UPSTREAM_ENDPOINT: Readonly<Record<string, string>> = { "docker.io": "https://registry-1.docker.io" };
-
-/** `<host>/<pathPrefix>` without trailing slash. */
-export function mirrorBase(mirror: RegistryMirrorConfig): string {
-  const prefix = (mirror.pathPrefix ?? "").replace(/^\/+|\/+$/g, "");
-  return prefix === "" ? mirror.host : `${mirror.host}/${prefix}`;
-}
-
-/** `ghcr.io/kube-vip/kube-vip:v1` -> `<mirror>/ghcr.io/kube-vip/kube-vip:v1` (unchanged without a mirror). */
-export function mirroredImage(image: string, mirror: RegistryMirrorConfig | undefined): string {
-  return mirror ? `${mirrorBase(mirror)}/${image}` : image;
-}
 
 /** Where containerd finds the extra CA that signed the mirror's certificate. */
 export function mirrorCaPath(mirror: RegistryMirrorConfig): string {

@@ -1,6 +1,7 @@
 import { TerraformVariable } from "cdktf";
 import type { HelmProviderRegistries } from "@cdktf/provider-helm/lib/provider";
 import type { Construct } from "constructs";
+import { mirroredImage } from "../config/registry-mirror";
 import type { RegistryMirrorConfig } from "../config/types";
 import type { ChartPin } from "./chart-versions";
 import { deepMerge, valuesAt } from "./values";
@@ -26,30 +27,19 @@ export type ImageField =
   | { readonly kind: "registry"; readonly path: string; readonly upstream: string; readonly trailingSlash?: boolean }
   | { readonly kind: "split"; readonly registryPath: string; readonly repositoryPath: string; readonly upstream: string };
 
-/** `<host>[/<pathPrefix>]`: the image name prefix every mirrored image starts with. */
-export function mirrorPrefix(mirror: RegistryMirrorConfig): string {
-  const prefix = (mirror.pathPrefix ?? "").replace(/^\/+|\/+$/g, "");
-  return prefix ? `${mirror.host}/${prefix}` : mirror.host;
-}
-
-/** The mirrored name of an upstream image reference (`quay.io/ceph/ceph` → `<prefix>/quay.io/ceph/ceph`). */
-export function mirroredImage(mirror: RegistryMirrorConfig, upstream: string): string {
-  return `${mirrorPrefix(mirror)}/${upstream}`;
-}
-
 /** The values layer that points every declared image field at the mirror ({} without a mirror). */
 export function imageMirrorValues(fields: readonly ImageField[], mirror: RegistryMirrorConfig | undefined): Record<string, unknown> {
   if (!mirror) return {};
   const layers = fields.map((field): Record<string, unknown> => {
     switch (field.kind) {
       case "ref":
-        return valuesAt(field.path, mirroredImage(mirror, field.upstream));
+        return valuesAt(field.path, mirroredImage(field.upstream, mirror));
       case "registry":
-        return valuesAt(field.path, mirroredImage(mirror, field.upstream) + (field.trailingSlash ? "/" : ""));
+        return valuesAt(field.path, mirroredImage(field.upstream, mirror) + (field.trailingSlash ? "/" : ""));
       case "split": {
         const [registry, ...rest] = field.upstream.split("/");
         return deepMerge(
-          valuesAt(field.registryPath, mirroredImage(mirror, registry)),
+          valuesAt(field.registryPath, mirroredImage(registry, mirror)),
           valuesAt(field.repositoryPath, rest.join("/")),
         );
       }
