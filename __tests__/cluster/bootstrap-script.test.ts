@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { itWithTool } from "../tools";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,8 +13,7 @@ describe("node bootstrap script", () => {
     expect(() => execFileSync("bash", ["-n", path])).not.toThrow();
   });
 
-  const shellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
-  (shellcheck ? test : test.skip)("passes shellcheck", () => {
+  itWithTool("shellcheck")("passes shellcheck", () => {
     const r = spawnSync("shellcheck", ["-S", "info", path], { encoding: "utf8" });
     expect(r.stdout).toBe("");
     expect(r.status).toBe(0);

@@ -1,8 +1,9 @@
 import Ajv, { type ValidateFunction } from "ajv";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { REFERENCE_DIR } from "../reference/sources";
 
-export const SCHEMA_PATH = join(__dirname, "../../../shared/schemas/schema-cloud-config-v1.json");
+export const SCHEMA_PATH = join(REFERENCE_DIR, "schemas", "schema-cloud-config-v1.json");
 
 interface Schema {
   $schema?: string;

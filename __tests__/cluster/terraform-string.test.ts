@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { describeWithTool } from "../tools";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -25,7 +26,7 @@ const substitute = (text: string): string => SECRET_NAMES.reduce((t, n) => t.spl
  * reviewable rendering with each placeholder replaced by its value, byte for byte, also after the
  * base64gzip the node pool applies.
  */
-(existsSync(TERRAFORM) ? describe : describe.skip)("terraformString evaluated by Terraform", () => {
+describeWithTool(TERRAFORM, ["version"])("terraformString evaluated by Terraform", () => {
   const node = allNodes(prodLike)[0];
   const rendered = renderCloudConfig(prodLike, node, placeholderSecrets());
   let outputs: Record<string, { value: string }>;

@@ -1,9 +1,10 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
+import { REFERENCE_DIR } from "../reference/sources";
 
-/** ../shared/charts relative to the repository root (tests run from the root). */
-export const CHARTS_DIR = join(__dirname, "..", "..", "..", "shared", "charts");
+/** Upstream charts vendored in the repo (__tests__/reference/SOURCES.md). */
+export const CHARTS_DIR = join(REFERENCE_DIR, "charts");
 
 const cache = new Map<string, Record<string, unknown>>();
 
@@ -20,9 +21,9 @@ export function upstreamValues(chartDir: string): Record<string, unknown> {
   return v;
 }
 
-/** Helm release name → directory of its chart in ../shared/charts (null: chart not copied there). */
+/** Helm release name → directory of its chart in __tests__/reference/charts (null: chart not vendored). */
 export const RELEASE_CHART_DIR: Record<string, string | null> = {
-  "calico-crds": null, // CRD-only chart, not in ../shared/charts; we set no value (asserted in values.test)
+  "calico-crds": null, // CRD-only chart, not vendored; we set no value (asserted in values.test)
   calico: "tigera-operator",
   "traefik-public": "traefik",
   "traefik-admin": "traefik",

@@ -8,7 +8,7 @@ import { RELEASE_CHART_DIR, upstreamValues, upstreamValuesText } from "./upstrea
  * Places where the upstream values.yaml documents a free-form map, a list without an example element,
  * or a commented-out option. Every entry says why it may hold keys values.yaml does not list; a test
  * below checks that each entry is really documented upstream (as a key or in a comment), except the
- * entries marked SUBCHART, whose values.yaml is not in ../shared/charts.
+ * entries marked SUBCHART, whose values.yaml is not vendored in __tests__/reference/charts.
  */
 const ALLOW: Record<string, AllowList> = {
   "tigera-operator": {
@@ -59,7 +59,7 @@ const ALLOW: Record<string, AllowList> = {
 /** The values Helm sees for a chart: the chart's own values.yaml, plus subcharts copied alongside. */
 function upstreamFor(chartDir: string): Record<string, unknown> {
   const own = upstreamValues(chartDir);
-  // kube-prometheus-stack's `grafana:` block is the grafana subchart's values (../shared/charts/grafana).
+  // kube-prometheus-stack's `grafana:` block is the grafana subchart's values (__tests__/reference/charts/grafana).
   return chartDir === "kube-prometheus-stack" ? deepMerge({ grafana: upstreamValues("grafana") }, own) : own;
 }
 
@@ -79,7 +79,7 @@ describe.each(CASES)("values of every release (%s) are known to the upstream cha
   it.each(Object.entries(RELEASE_CHART_DIR))("%s", (release, chartDir) => {
     const r = releases[release];
     if (chartDir === null) {
-      // Not in ../shared/charts: then we must not set anything we cannot check.
+      // Not vendored: then we must not set anything we cannot check.
       expect(r.values).toEqual({});
       expect(r.setSensitive).toEqual([]);
       return;

@@ -5,6 +5,7 @@
  * One terraform run per scenario, in beforeAll.
  */
 import { execFileSync, spawnSync } from "child_process";
+import { itWithTool } from "../tools";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -113,8 +114,7 @@ describe("plan-report on a real everyday plan", () => {
     expect(r.report).toEqual({ create: 4, update: 2, delete: 4 });
   });
 
-  const hasJq = spawnSync("jq", ["--version"]).status === 0;
-  (hasJq ? it : it.skip)("matches GitLab's documented jq filter on the same plan", () => {
+  itWithTool("jq")("matches GitLab's documented jq filter on the same plan", () => {
     // The filter from GitLab's "Terraform integration in merge requests" page.
     const filter =
       '([.resource_changes[]?.change.actions?]|flatten)|{"create":(map(select(.=="create"))|length),"update":(map(select(.=="update"))|length),"delete":(map(select(.=="delete"))|length)}';

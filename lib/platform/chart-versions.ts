@@ -1,5 +1,5 @@
 /**
- * THE pinned chart versions: one row per chart, mirroring ../shared/charts/SOURCES.md (and README's
+ * THE pinned chart versions: one row per chart, mirroring __tests__/reference/SOURCES.md (and README's
  * "Chart versions" table, which a test keeps equal to this one). Exact versions only: a range would let
  * an upstream release change a plan without a commit. Bump a chart here and nowhere else.
  */

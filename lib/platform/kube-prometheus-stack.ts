@@ -21,12 +21,12 @@ export const KUBE_PROMETHEUS_STACK_IMAGES: readonly ImageField[] = [
   { kind: "registry", path: "thanosRuler.thanosRulerSpec.image.registry", upstream: "quay.io" },
   { kind: "registry", path: "crds.upgradeJob.image.busybox.registry", upstream: "docker.io" },
   { kind: "registry", path: "crds.upgradeJob.image.kubectl.registry", upstream: "registry.k8s.io" },
-  // Subcharts whose values.yaml is not in ../shared/charts (kube-state-metrics 8.4.0, node-exporter 4.56.1):
+  // Subcharts whose values.yaml is not vendored in __tests__/reference/charts (kube-state-metrics 8.4.0, node-exporter 4.56.1):
   // both use image.registry + image.repository (registry.k8s.io/kube-state-metrics/kube-state-metrics,
   // quay.io/prometheus/node-exporter).
   { kind: "registry", path: "kube-state-metrics.image.registry", upstream: "registry.k8s.io" },
   { kind: "registry", path: "prometheus-node-exporter.image.registry", upstream: "quay.io" },
-  // Grafana subchart (../shared/charts/grafana).
+  // Grafana subchart (__tests__/reference/charts/grafana).
   { kind: "registry", path: "grafana.image.registry", upstream: "docker.io" },
   { kind: "registry", path: "grafana.testFramework.image.registry", upstream: "docker.io" },
   { kind: "registry", path: "grafana.downloadDashboardsImage.registry", upstream: "docker.io" },

@@ -15,7 +15,7 @@ export const ROOK_OPERATOR_IMAGES: readonly ImageField[] = [
   { kind: "ref", path: "csi.attacher.repository", upstream: "registry.k8s.io/sig-storage/csi-attacher" },
   { kind: "ref", path: "csi.resizer.repository", upstream: "registry.k8s.io/sig-storage/csi-resizer" },
   { kind: "ref", path: "csi.csiAddons.repository", upstream: "quay.io/csiaddons/k8s-sidecar" },
-  // ceph-csi-operator subchart (values not in ../shared/charts; path from ceph/ceph-csi-operator's chart).
+  // ceph-csi-operator subchart (values not vendored in __tests__/reference/charts; path from ceph/ceph-csi-operator's chart).
   { kind: "ref", path: "ceph-csi-operator.controllerManager.manager.image.repository", upstream: "quay.io/cephcsi/ceph-csi-operator" },
 ];
 
