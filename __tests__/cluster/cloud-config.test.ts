@@ -88,7 +88,7 @@ describe("kubeadm documents", () => {
     expect(cluster.imageRepository).toBe(`${base}/registry.k8s.io`);
     expect(cluster.dns.imageRepository).toBe(`${base}/registry.k8s.io/coredns`);
     expect(fileOf(cc, "/etc/containerd/config.toml")?.content).toContain(`sandbox_image = "${base}/registry.k8s.io/pause:3.10"`);
-    expect(fileOf(cc, "/etc/containerd/certs.d/docker.io/hosts.toml")?.content).toContain(`[host."https://${base}/v2/docker.io"]`);
+    expect(fileOf(cc, "/etc/containerd/certs.d/docker.io/hosts.toml")?.content).toContain(`[host."https://${prodLike.registryMirror.host}/v2/${prodLike.registryMirror.pathPrefix}/docker.io"]`);
     expect(parse(fileOf(cc, "/etc/kubernetes/bootstrap/kube-vip.yaml")!.content).spec.containers[0].image).toBe(`${base}/${KUBE_VIP_IMAGE}`);
     expect(cc.ca_certs).toEqual({ trusted: [prodLike.registryMirror.caPem] });
     const sandbox = parsed(sandboxLike, allNodes(sandboxLike)[0]);

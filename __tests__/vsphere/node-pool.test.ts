@@ -52,7 +52,7 @@ describe("NodePool in the prod stack", () => {
         ethernets: {
           ens192: {
             addresses: ["10.20.30.42/24"],
-            routes: [{ to: "default", via: "10.20.30.1" }],
+            routes: [{ to: "0.0.0.0/0", via: "10.20.30.1" }],
             nameservers: { addresses: ["10.0.0.53", "10.0.1.53"], search: ["example.internal"] },
           },
         },

@@ -1,4 +1,4 @@
-import { mirrorBase } from "../config/registry-mirror";
+import { mirrorApiRoot } from "../config/registry-mirror";
 import type { RegistryMirrorConfig } from "../config/types";
 
 /**
@@ -18,7 +18,7 @@ export function mirrorCaPath(mirror: RegistryMirrorConfig): string {
 
 /**
  * `/etc/containerd/certs.d/<registry>/hosts.toml`: pull and resolve through the mirror, under the
- * path prefix (`override_path`, because the mirror path is not the registry's /v2 root).
+ * path prefix (`override_path`: the host URL is already the API root, containerd must not add `/v2`).
  */
 export function hostsToml(registry: string, mirror: RegistryMirrorConfig): string {
   const server = UPSTREAM_ENDPOINT[registry] ?? `https://${registry}`;
@@ -26,7 +26,7 @@ export function hostsToml(registry: string, mirror: RegistryMirrorConfig): strin
     `# Managed by the cluster bootstrap: ${registry} is pulled through the mirror ${mirror.host}.`,
     `server = "${server}"`,
     "",
-    `[host."https://${mirrorBase(mirror)}/v2/${registry}"]`,
+    `[host."${mirrorApiRoot(mirror, registry)}"]`,
     `  capabilities = ["pull", "resolve"]`,
     `  override_path = true`,
   ];

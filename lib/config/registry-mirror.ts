@@ -12,6 +12,16 @@ export function mirrorBase(mirror: RegistryMirrorConfig): string {
   return prefix === "" ? mirror.host : `${mirror.host}/${prefix}`;
 }
 
+/**
+ * The registry API root under which the mirror serves `<registry>`'s repositories: containerd's
+ * hosts.toml host URL (with `override_path`). Registries serve `/v2/<name>/manifests/<ref>` where the
+ * name carries the path prefix, so the prefix goes AFTER `/v2`: `https://<host>/v2/<pathPrefix>/<registry>`.
+ */
+export function mirrorApiRoot(mirror: RegistryMirrorConfig, registry: string): string {
+  const prefix = (mirror.pathPrefix ?? "").replace(/^\/+|\/+$/g, "");
+  return `https://${mirror.host}/v2/${prefix === "" ? "" : `${prefix}/`}${registry}`;
+}
+
 /** `ghcr.io/kube-vip/kube-vip:v1` -> `<mirror base>/ghcr.io/kube-vip/kube-vip:v1` (unchanged without a mirror). */
 export function mirroredImage(image: string, mirror: RegistryMirrorConfig | undefined): string {
   return mirror ? `${mirrorBase(mirror)}/${image}` : image;

@@ -25,7 +25,8 @@ export function nodeMetadata(node: PoolNode, network: NodeNetworkConfig, revisio
           "set-name": iface,
           dhcp4: false,
           addresses: [`${node.ip}/${prefix}`],
-          routes: [{ to: "default", via: network.gateway }],
+          // `to: default` is parsed only by cloud-init >= 25.3; older ones (all of Rocky 9) fail init-local.
+          routes: [{ to: "0.0.0.0/0", via: network.gateway }],
           nameservers: { addresses: [...network.dnsServers], search: [...(network.searchDomains ?? [])] },
         },
       },
