@@ -4,6 +4,7 @@
 export type * from "./config/types";
 export { validateEnvironment, MINIMUM_SIZES, MINIMUM_KUBERNETES_MINOR } from "./config/validate";
 export { ConfigError, Problems } from "./config/problems";
+export { environmentWarnings, crossEnvironmentWarnings, type EnvironmentWarning } from "./config/warnings";
 export { poolNodes, allNodes, type PoolNode, type NodeRole } from "./config/pool-nodes";
 export { mirrorBase, mirroredImage } from "./config/registry-mirror";
 
@@ -15,6 +16,7 @@ export { checkTemplateFit } from "./vsphere/template-fit";
 export { DATA_DISK_UNIT, OS_DISK_UNIT, guestDeviceForUnit } from "./vsphere/disk-layout";
 
 export * from "./cluster";
+export * from "./environment";
 export * from "./config/platform";
 export * from "./platform";
 

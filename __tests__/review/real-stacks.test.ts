@@ -14,13 +14,12 @@ import { synthResources } from "../../lib/review/synth-resources";
 import { BLAST_RADIUS_RULES } from "../../lib/review/blast-radius-rules";
 import type { PlannedChange } from "../../lib/review/planned-change";
 
-const ROOT = join(__dirname, "..", "..");
 
 function synthProd(variant: (env: any) => void): string {
   const env = JSON.parse(JSON.stringify(prod));
   variant(env);
   const outdir = mkdtempSync(join(tmpdir(), "review-real-stacks-"));
-  buildApp({ outdir, environments: [env], baseDir: ROOT }).synth();
+  buildApp({ outdir, environments: [env] }).synth();
   return outdir;
 }
 

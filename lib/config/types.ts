@@ -163,3 +163,21 @@ export interface EnvironmentConfig {
   readonly sshAuthorizedKeys?: readonly string[];
   readonly platform: PlatformConfig;
 }
+
+/** Only validateEnvironment attaches this brand: a construct that takes validated config cannot get raw data. */
+declare const VALIDATED: unique symbol;
+
+/** A node pool of an environment that went through `validateEnvironment` (what `NodePool` takes). */
+export interface ValidatedPool extends NodePoolConfig {
+  readonly [VALIDATED]: true;
+}
+
+/**
+ * An EnvironmentConfig that went through `validateEnvironment`, the only function that returns one.
+ * Constructs take this type, so skipping validation is a compile error rather than a failed apply.
+ */
+export interface ValidatedEnvironment extends EnvironmentConfig {
+  readonly [VALIDATED]: true;
+  readonly controlPlane: ValidatedPool;
+  readonly workers: readonly ValidatedPool[];
+}

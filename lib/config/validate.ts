@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from "./types";
+import type { ValidatedEnvironment } from "./types";
 import { validatePlatform } from "./platform";
 import { Problems, show } from "./problems";
 import {
@@ -38,10 +38,10 @@ const TOP_LEVEL_KEYS = [
 ] as const;
 
 /**
- * The one way into the library: returns the input typed as a valid EnvironmentConfig, or throws ONE
- * ConfigError listing every problem with its path, the offending value and the fix.
+ * The one way into the library: returns the input typed as a ValidatedEnvironment (what the constructs
+ * take), or throws ONE ConfigError listing every problem with its path, the offending value and the fix.
  */
-export function validateEnvironment(input: unknown): EnvironmentConfig {
+export function validateEnvironment(input: unknown): ValidatedEnvironment {
   const problems = new Problems();
   const root = isObject(input) && typeof input.name === "string" ? input.name : "environment";
   const env = readObject(problems, input, root, TOP_LEVEL_KEYS);
@@ -50,7 +50,7 @@ export function validateEnvironment(input: unknown): EnvironmentConfig {
     validatePlatform(env, problems);
   }
   problems.throwIfAny(`Invalid environment "${root}"`);
-  return input as EnvironmentConfig;
+  return input as ValidatedEnvironment;
 }
 
 interface Addresses {
