@@ -1,3 +1,4 @@
+import { validateEnvironment } from "../../lib/config/validate";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
@@ -45,7 +46,7 @@ export function synthPlatform(env: EnvironmentConfig): SynthResult {
   new RandomProvider(stack, "random");
   new NullProvider(stack, "null");
   const gate = new NullResource(stack, "api-ready");
-  new Platform(stack, "platform", { config: env, readiness: gate });
+  new Platform(stack, "platform", { config: validateEnvironment(env), readiness: gate });
   const json = JSON.parse(Testing.synth(stack)) as Record<string, any>;
   const releases: Record<string, SynthRelease> = {};
   for (const [address, r] of Object.entries<Record<string, any>>(json.resource?.helm_release ?? {})) {

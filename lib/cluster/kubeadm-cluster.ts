@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { Fn, TerraformOutput } from "cdktf";
-import type { EnvironmentConfig } from "../config/types";
+import type { ValidatedEnvironment } from "../config/types";
 import { NodePool } from "../vsphere/node-pool";
 import type { NodeTemplate } from "../vsphere/node-template";
 import type { VspherePlacement } from "../vsphere/placement";
@@ -26,8 +26,8 @@ export interface ClusterConnection {
 }
 
 export interface KubeadmClusterProps {
-  /** A config that went through validateEnvironment. */
-  readonly config: EnvironmentConfig;
+  /** What `validateEnvironment` returned. */
+  readonly config: ValidatedEnvironment;
   readonly placement: VspherePlacement;
   readonly template: NodeTemplate;
   /**

@@ -1,6 +1,6 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../config/types";
+import type { ValidatedEnvironment } from "../config/types";
 import { ArgoCd } from "./argo-cd";
 import { ArgocdApps } from "./argocd-apps";
 import { BlackboxExporter } from "./blackbox-exporter";
@@ -11,8 +11,8 @@ import { RookCephOperator } from "./rook-ceph";
 import { Traefik } from "./traefik";
 
 export interface PlatformProps {
-  /** A config that passed validateEnvironment (with validatePlatform). */
-  readonly config: EnvironmentConfig;
+  /** What `validateEnvironment` returned (it checks the platform too). */
+  readonly config: ValidatedEnvironment;
   /** The API readiness gate: nothing is installed before the API server answers. */
   readonly readiness: ITerraformDependable;
 }

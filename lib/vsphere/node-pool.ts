@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { Fn, TerraformOutput } from "cdktf";
 import { VirtualMachine, type VirtualMachineDisk } from "@cdktf/provider-vsphere/lib/virtual-machine";
 import { ComputeClusterVmAntiAffinityRule } from "@cdktf/provider-vsphere/lib/compute-cluster-vm-anti-affinity-rule";
-import type { NodeNetworkConfig, NodePoolConfig } from "../config/types";
+import type { NodeNetworkConfig, ValidatedPool } from "../config/types";
 import { type NodeRole, type PoolNode, poolNodes } from "../config/pool-nodes";
 import { Problems } from "../config/problems";
 import { DATA_DISK_UNIT, OS_DISK_UNIT } from "./disk-layout";
@@ -15,7 +15,8 @@ import { checkPoolDisk } from "./template-fit";
 export interface NodePoolProps {
   /** Environment name: prefixes VM names and the DRS rule (rule names are per vSphere cluster). */
   readonly environment: string;
-  readonly pool: NodePoolConfig;
+  /** A pool of a ValidatedEnvironment (`config.controlPlane` or one of `config.workers`). */
+  readonly pool: ValidatedPool;
   readonly role: NodeRole;
   readonly placement: VspherePlacement;
   readonly template: NodeTemplate;
@@ -105,7 +106,7 @@ export class NodePool extends Construct {
 }
 
 /** OS disk (at least the template's size, provisioning as the template) and the optional raw data disk. */
-function nodeDisks(pool: NodePoolConfig, template: NodeTemplate): VirtualMachineDisk[] {
+function nodeDisks(pool: ValidatedPool, template: NodeTemplate): VirtualMachineDisk[] {
   const provisioning = { thinProvisioned: template.thinProvisioned, eagerlyScrub: template.eagerlyScrub };
   const disks: VirtualMachineDisk[] = [{ label: "disk0", unitNumber: OS_DISK_UNIT, size: pool.osDiskGiB, ...provisioning }];
   if (pool.dataDiskGiB !== undefined) {
