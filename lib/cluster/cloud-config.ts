@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { DEFAULT_NODE_INTERFACE } from "../config/defaults";
 import type { EnvironmentConfig, NodePoolConfig } from "../config/types";
 import type { PoolNode } from "../config/pool-nodes";
 import { BOOTSTRAP_DIR, BOOTSTRAP_SCRIPT_PATH, bootstrapScript } from "./bootstrap-script";
@@ -9,9 +10,6 @@ import { mirroredImage } from "../config/registry-mirror";
 import { hostsToml, MIRRORED_REGISTRIES, mirrorCaPath } from "./mirror";
 import type { ClusterSecrets } from "./secrets";
 import { KUBE_VIP_IMAGE, needsSuperAdminForKubeVip, pauseImageTag } from "./versions";
-
-/** The node NIC when the config does not name it (vmxnet3 on EL9); same default as the node pool. */
-const DEFAULT_INTERFACE = "ens192";
 
 export interface RenderOptions {
   /**
@@ -56,7 +54,7 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
   const pool = poolOf(env, node);
   const init = runsKubeadmInit(env, node);
   const cp = node.role === "control-plane";
-  const iface = env.network.interface ?? DEFAULT_INTERFACE;
+  const iface = env.network.interface ?? DEFAULT_NODE_INTERFACE;
   const files: WriteFile[] = [];
   const file = (path: string, content: string, permissions = "0644"): void => {
     files.push({ path, content, permissions, owner: "root:root" });

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { Fn, TerraformOutput } from "cdktf";
+import { API_SERVER_PORT } from "../config/defaults";
 import type { ValidatedEnvironment } from "../config/types";
 import { NodePool } from "../vsphere/node-pool";
 import type { NodeTemplate } from "../vsphere/node-template";
@@ -7,7 +8,6 @@ import type { VspherePlacement } from "../vsphere/placement";
 import { checkTemplateFit } from "../vsphere/template-fit";
 import { ClusterPki } from "./cluster-pki";
 import { type RenderOptions, renderCloudConfig } from "./cloud-config";
-import { API_PORT } from "./kubeadm-config";
 import { renderKubeconfig } from "./kubeconfig";
 import { ReadinessGate } from "./readiness-gate";
 import { placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
@@ -80,7 +80,7 @@ export class KubeadmCluster extends Construct {
     this.controlPlane = new NodePool(this, "control-plane", { ...common, pool: config.controlPlane, role: "control-plane" });
     this.workerPools = config.workers.map((pool) => new NodePool(this, `workers-${pool.name}`, { ...common, pool, role: "worker" }));
 
-    const host = `https://${config.kubernetes.apiVip}:${API_PORT}`;
+    const host = `https://${config.kubernetes.apiVip}:${API_SERVER_PORT}`;
     this.connection = {
       host,
       clusterCaCertificate: this.pki.caCertPem,

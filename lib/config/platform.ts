@@ -1,5 +1,7 @@
 import { DNS_LABEL, DNS_SUBDOMAIN, Input, isObject, readArray, readEnum, readInteger, readObject, readString, readStringList } from "./fields";
+import { TIER_RULES } from "./defaults";
 import { Problems, show } from "./problems";
+import { isTier } from "./tiers";
 
 /**
  * The platform part of an environment: what the Helm add-ons need beyond the cluster itself.
@@ -155,12 +157,6 @@ export interface PlatformConfig {
    */
   readonly overrides?: Partial<Record<AddonName, HelmValues>>;
 }
-
-export const PLATFORM_DEFAULTS = {
-  urlScheme: "https",
-  targetRevision: "main",
-  alertmanagerStorageGiB: 2,
-} as const;
 
 export const NODE_PORT_MIN = 30000;
 export const NODE_PORT_MAX = 32767;
@@ -319,28 +315,18 @@ function checkStorage(problems: Problems, env: Input, value: unknown, path: stri
     problems.add(workersPath, "no worker pool has dataDiskGiB; Rook-Ceph (the platform's storage) needs at least one node with a data disk");
     return;
   }
-  if (env.tier === "prod" && osdNodes < 3) {
-    problems.add(workersPath, `${osdNodes} node(s) with a data disk in a prod environment; prod needs at least 3 (one Ceph replica per host); raise the count of a pool with dataDiskGiB`);
+  const rules = isTier(env.tier) ? TIER_RULES[env.tier] : undefined;
+  if (rules && osdNodes < rules.minCephDataNodes) {
+    problems.add(workersPath, `${osdNodes} node(s) with a data disk in a ${env.tier} environment; ${env.tier} needs at least ${rules.minCephDataNodes} (one Ceph replica per host); raise the count of a pool with dataDiskGiB`);
   }
   if (monCount !== undefined && monCount % 2 === 0) {
     problems.add(`${path}.monCount`, `${monCount} is even; Ceph monitors need an odd number for quorum: use ${monCount - 1} or ${monCount + 1}`);
   }
-  const effective = replication ?? defaultReplication(env.tier, osdNodes);
-  if (effective > osdNodes) {
+  const effective = replication ?? rules?.cephReplication(osdNodes);
+  if (effective !== undefined && effective > osdNodes) {
     problems.add(
       replication !== undefined ? `${path}.replication` : path,
       `replication ${effective} is more than the ${osdNodes} node(s) with a data disk; with failureDomain "host" Ceph cannot place the copies: lower the replication or add data nodes`,
     );
   }
-}
-
-/** Default RBD pool replication per tier, bounded by the data nodes that exist (never more copies than hosts). */
-export function defaultReplication(tier: unknown, osdNodes: number): number {
-  if (tier === "sandbox") return 1;
-  if (tier === "prod") return 3;
-  return Math.max(1, Math.min(3, osdNodes));
-}
-
-export function defaultMonCount(tier: unknown): number {
-  return tier === "sandbox" ? 1 : 3;
 }

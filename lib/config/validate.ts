@@ -1,5 +1,7 @@
 import type { ValidatedEnvironment } from "./types";
+import { TIER_RULES } from "./defaults";
 import { validatePlatform } from "./platform";
+import { TIERS } from "./tiers";
 import { Problems, show } from "./problems";
 import {
   DNS_SUBDOMAIN,
@@ -74,7 +76,7 @@ class EnvironmentChecks {
     const { problems, env, root } = this;
     const name = readString(problems, env, "name", root);
     if (name !== undefined) checkDnsLabel(problems, name, `${root}.name`, 30);
-    const tier = readEnum(problems, env, "tier", root, ["sandbox", "dev", "prod"] as const);
+    const tier = readEnum(problems, env, "tier", root, TIERS);
 
     this.checkVsphere();
     this.checkNetwork();
@@ -88,8 +90,9 @@ class EnvironmentChecks {
       if (cp.count % 2 === 0) {
         problems.add(`${root}.controlPlane.count`, `${cp.count} is even; etcd needs an odd number of members for quorum: use ${cp.count - 1} or ${cp.count + 1}`);
       }
-      if (tier === "prod" && cp.count < 3) {
-        problems.add(`${root}.controlPlane.count`, `${cp.count} control-plane node(s) in a prod environment; prod needs at least 3 to survive the loss of one`);
+      const min = tier && TIER_RULES[tier].minControlPlaneNodes;
+      if (min && cp.count < min) {
+        problems.add(`${root}.controlPlane.count`, `${cp.count} control-plane node(s) in a ${tier} environment; ${tier} needs at least ${min} to survive the loss of one`);
       }
     }
     this.checkWorkers();

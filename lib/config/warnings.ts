@@ -1,3 +1,4 @@
+import { TIER_RULES } from "./defaults";
 import { allNodes } from "./pool-nodes";
 import type { ValidatedEnvironment } from "./types";
 
@@ -7,7 +8,7 @@ import type { ValidatedEnvironment } from "./types";
  */
 export function environmentWarnings(env: ValidatedEnvironment): string[] {
   const warnings: string[] = [];
-  if (!env.registryMirror && env.tier !== "sandbox") {
+  if (!env.registryMirror && TIER_RULES[env.tier].expectsRegistryMirror) {
     warnings.push(`${env.name}.registryMirror is not set: nodes and Helm pull every image and chart from the internet, which an air-gapped site cannot reach`);
   } else if (env.registryMirror && !env.registryMirror.chartRepository) {
     warnings.push(`${env.name}.registryMirror.chartRepository is not set: images come from the mirror but Helm charts from their upstream repositories`);

@@ -1,5 +1,6 @@
 import type { Construct } from "constructs";
 import { LocalBackend, TerraformStack } from "cdktf";
+import { TIER_RULES } from "../config/defaults";
 import type { ValidatedEnvironment } from "../config/types";
 import { GitlabHttpBackend } from "./gitlab-http-backend";
 import { KubernetesEnvironment } from "./kubernetes-environment";
@@ -10,7 +11,7 @@ export interface EnvironmentStackProps {
   readonly config: ValidatedEnvironment;
   /**
    * Where state lives: a local file, or GitLab's HTTP state backend (addresses and credentials from TF_HTTP_*).
-   * @default "local" for the sandbox tier, "gitlab" for dev and prod
+   * @default the tier's `stateBackend` (lib/config/defaults.ts): "local" for sandbox, "gitlab" for dev and prod
    */
   readonly state?: "local" | "gitlab";
   /**
@@ -33,7 +34,7 @@ export class EnvironmentStack extends TerraformStack {
     const { config } = props;
     super(scope, config.name);
     this.config = config;
-    if ((props.state ?? (config.tier === "sandbox" ? "local" : "gitlab")) === "local") {
+    if ((props.state ?? TIER_RULES[config.tier].stateBackend) === "local") {
       // Terraform runs in cdktf.out/stacks/<env>: keep the state file at the project root, outside
       // the synth output that gets deleted and regenerated.
       new LocalBackend(this, { path: `../../../terraform.${config.name}.tfstate` });

@@ -1,9 +1,9 @@
 import { Password } from "@cdktf/provider-random/lib/password";
 import { ITerraformDependable, TerraformOutput, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../config/types";
 import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
+import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
 import { INGRESS_CLASS, NAMESPACE, uiHost } from "./names";
 
@@ -23,7 +23,8 @@ export const ARGO_CD_IMAGES: readonly ImageField[] = [
 export const GITOPS_REPOSITORY_KEY = "gitops";
 
 export interface ArgoCdProps {
-  readonly env: EnvironmentConfig;
+  /** The environment as add-ons see it (platformContext). */
+  readonly context: PlatformContext;
   /** Readiness gate, CNI, and the admin ingress (its UI is served there). */
   readonly dependsOn: readonly ITerraformDependable[];
 }
@@ -41,10 +42,10 @@ export class ArgoCd extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdProps) {
     super(scope, id);
-    const { env } = props;
-    const { gitops } = env.platform;
-    const ha = env.platform.argocdHa ?? env.tier === "prod";
-    const host = uiHost("argocd", env.platform.domain);
+    const { context } = props;
+    const { gitops } = context.platform;
+    const ha = context.platform.argocdHa ?? context.rules.argocdHa;
+    const host = uiHost("argocd", context.platform.domain);
 
     // special: false keeps the password shell- and URL-safe; 32 alphanumerics are ~190 bits.
     this.adminPassword = new Password(this, "admin-password", { length: 32, special: false });
@@ -73,7 +74,7 @@ export class ArgoCd extends Construct {
       releaseName: "argo-cd",
       chart: CHARTS.argoCd,
       namespace: NAMESPACE.argocd,
-      mirror: env.registryMirror,
+      mirror: context.mirror,
       defaults: {
         configs: {
           // TLS ends at the load balancer/Traefik; argocd-server must not redirect plain HTTP from Traefik.
@@ -106,7 +107,7 @@ export class ArgoCd extends Construct {
         redis: { enabled: !ha },
       },
       images: ARGO_CD_IMAGES,
-      overrides: env.platform.overrides?.["argo-cd"],
+      overrides: addonOverrides(context, "argo-cd"),
       sensitive,
       timeoutSeconds: ha ? 900 : 600,
       dependsOn: props.dependsOn,

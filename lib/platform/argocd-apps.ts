@@ -1,7 +1,8 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../config/types";
+import { PLATFORM_DEFAULTS } from "../config/defaults";
 import { CHARTS } from "./chart-versions";
+import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon } from "./helm-addon";
 import { NAMESPACE, PLATFORM_NAMESPACES } from "./names";
 
@@ -10,7 +11,8 @@ export const IN_CLUSTER = "https://kubernetes.default.svc";
 export const ROOT_APPLICATION = "root";
 
 export interface ArgocdAppsProps {
-  readonly env: EnvironmentConfig;
+  /** The environment as add-ons see it (platformContext). */
+  readonly context: PlatformContext;
   /** Must include the argo-cd release: the CRDs and controller must exist, and on destroy this goes first. */
   readonly dependsOn: readonly ITerraformDependable[];
 }
@@ -28,9 +30,9 @@ export class ArgocdApps extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgocdAppsProps) {
     super(scope, id);
-    const { env } = props;
-    const { gitops } = env.platform;
-    const project = env.name;
+    const { context } = props;
+    const { gitops } = context.platform;
+    const project = context.environment;
     const allowed = gitops.destinationNamespaces ?? ["*"];
     const destinations = [
       ...PLATFORM_NAMESPACES.map((ns) => ({ server: IN_CLUSTER, namespace: `!${ns}` })),
@@ -42,13 +44,13 @@ export class ArgocdApps extends Construct {
       releaseName: "argocd-apps",
       chart: CHARTS.argocdApps,
       namespace: NAMESPACE.argocd,
-      mirror: env.registryMirror,
+      mirror: context.mirror,
       defaults: {},
       environment: {
         projects: {
           [project]: {
             namespace: NAMESPACE.argocd,
-            description: `Everything the ${env.name} GitOps repository deploys`,
+            description: `Everything the ${context.environment} GitOps repository deploys`,
             sourceRepos: [gitops.repoURL, ...(gitops.extraSourceRepos ?? [])],
             destinations,
             clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
@@ -63,7 +65,7 @@ export class ArgocdApps extends Construct {
             source: {
               repoURL: gitops.repoURL,
               path: gitops.path,
-              targetRevision: gitops.targetRevision ?? "main",
+              targetRevision: gitops.targetRevision ?? PLATFORM_DEFAULTS.gitopsTargetRevision,
               directory: { recurse: true },
             },
             destination: { server: IN_CLUSTER, namespace: NAMESPACE.argocd },
@@ -71,7 +73,7 @@ export class ArgocdApps extends Construct {
           },
         },
       },
-      overrides: env.platform.overrides?.["argocd-apps"],
+      overrides: addonOverrides(context, "argocd-apps"),
       timeoutSeconds: 300,
       dependsOn: props.dependsOn,
     });

@@ -1,9 +1,11 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../config/types";
+import { PLATFORM_DEFAULTS } from "../config/defaults";
+import type { PlatformConfig } from "../config/platform";
 import type { ImageField } from "./air-gap";
 import { PROBE_JOB } from "./alert-rules";
 import { CHARTS } from "./chart-versions";
+import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon } from "./helm-addon";
 import { NAMESPACE, uiHost } from "./names";
 
@@ -17,14 +19,14 @@ export const BLACKBOX_RELEASE = "prometheus-blackbox-exporter";
 const BLACKBOX_PORT = 9115;
 
 /** Every URL the platform exposes through ingress (platform UIs on the admin class, plus extras). */
-export function probedUrls(env: EnvironmentConfig): string[] {
-  const scheme = env.platform.urlScheme ?? "https";
-  const uis = (["argocd", "grafana", "prometheus", "alertmanager"] as const).map((app) => `${scheme}://${uiHost(app, env.platform.domain)}/`);
-  return [...uis, ...(env.platform.monitoring.extraProbeUrls ?? [])];
+export function probedUrls(platform: PlatformConfig): string[] {
+  const scheme = platform.urlScheme ?? PLATFORM_DEFAULTS.urlScheme;
+  const uis = (["argocd", "grafana", "prometheus", "alertmanager"] as const).map((app) => `${scheme}://${uiHost(app, platform.domain)}/`);
+  return [...uis, ...(platform.monitoring.extraProbeUrls ?? [])];
 }
 
 /** The Probe custom resources (monitoring.coreos.com/v1) the release deploys as extraManifests. */
-export function probeManifests(env: EnvironmentConfig): Record<string, unknown>[] {
+export function probeManifests(context: PlatformContext): Record<string, unknown>[] {
   return [
     {
       apiVersion: "monitoring.coreos.com/v1",
@@ -35,14 +37,15 @@ export function probeManifests(env: EnvironmentConfig): Record<string, unknown>[
         interval: "30s",
         module: "http_2xx",
         prober: { url: `${BLACKBOX_RELEASE}.${NAMESPACE.monitoring}.svc:${BLACKBOX_PORT}` },
-        targets: { staticConfig: { static: probedUrls(env), labels: { environment: env.name } } },
+        targets: { staticConfig: { static: probedUrls(context.platform), labels: { environment: context.environment } } },
       },
     },
   ];
 }
 
 export interface BlackboxExporterProps {
-  readonly env: EnvironmentConfig;
+  /** The environment as add-ons see it (platformContext). */
+  readonly context: PlatformContext;
   /** Must include kube-prometheus-stack: the Probe CRD comes with it. */
   readonly dependsOn: readonly ITerraformDependable[];
 }
@@ -56,16 +59,16 @@ export class BlackboxExporter extends Construct {
 
   constructor(scope: Construct, id: string, props: BlackboxExporterProps) {
     super(scope, id);
-    const { env } = props;
+    const { context } = props;
     this.addon = new HelmAddon(this, "helm", {
       releaseName: BLACKBOX_RELEASE,
       chart: CHARTS.blackboxExporter,
       namespace: NAMESPACE.monitoring,
-      mirror: env.registryMirror,
+      mirror: context.mirror,
       defaults: {},
-      environment: { extraManifests: probeManifests(env) },
+      environment: { extraManifests: probeManifests(context) },
       images: BLACKBOX_IMAGES,
-      overrides: env.platform.overrides?.["blackbox-exporter"],
+      overrides: addonOverrides(context, "blackbox-exporter"),
       timeoutSeconds: 300,
       dependsOn: props.dependsOn,
     });

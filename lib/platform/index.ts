@@ -10,6 +10,7 @@ export * from "./helm-addon";
 export * from "./kube-prometheus-stack";
 export * from "./names";
 export * from "./platform";
+export * from "./platform-context";
 export * from "./rook-ceph";
 export * from "./rook-ceph-cluster";
 export * from "./traefik";

@@ -2,11 +2,11 @@ import { Password } from "@cdktf/provider-random/lib/password";
 import { ITerraformDependable, TerraformOutput, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import type { AlertReceiverConfig } from "../config/platform";
-import { poolNodes } from "../config/pool-nodes";
-import type { EnvironmentConfig } from "../config/types";
+import { PLATFORM_DEFAULTS } from "../config/defaults";
 import type { ImageField } from "./air-gap";
 import { platformAlertRules } from "./alert-rules";
 import { CHARTS } from "./chart-versions";
+import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
 import { CEPH_BLOCK_STORAGE_CLASS, INGRESS_CLASS, NAMESPACE, uiHost } from "./names";
 
@@ -62,7 +62,7 @@ function volumeClaim(sizeGiB: number): Record<string, unknown> {
   };
 }
 
-function controlPlaneTarget(ips: string[], m: { port: number; https: boolean }): Record<string, unknown> {
+function controlPlaneTarget(ips: readonly string[], m: { port: number; https: boolean }): Record<string, unknown> {
   return {
     enabled: true,
     endpoints: ips,
@@ -75,7 +75,8 @@ function controlPlaneTarget(ips: string[], m: { port: number; https: boolean }):
 }
 
 export interface KubePrometheusStackProps {
-  readonly env: EnvironmentConfig;
+  /** The environment as add-ons see it (platformContext). */
+  readonly context: PlatformContext;
   /** Readiness gate, CNI and the Rook cluster (volumes on the Ceph storage class). */
   readonly dependsOn: readonly ITerraformDependable[];
 }
@@ -93,9 +94,8 @@ export class KubePrometheusStack extends Construct {
 
   constructor(scope: Construct, id: string, props: KubePrometheusStackProps) {
     super(scope, id);
-    const { env } = props;
-    const { monitoring, domain } = env.platform;
-    const cpIps = poolNodes(env.name, env.controlPlane, "control-plane").map((n) => n.ip);
+    const { context } = props;
+    const { monitoring, domain } = context.platform;
 
     this.grafanaPassword = new Password(this, "grafana-admin-password", { length: 32, special: false });
     new TerraformOutput(this, "grafana-admin-password-output", {
@@ -145,7 +145,7 @@ export class KubePrometheusStack extends Construct {
       releaseName: "kube-prometheus-stack",
       chart: CHARTS.kubePrometheusStack,
       namespace: NAMESPACE.monitoring,
-      mirror: env.registryMirror,
+      mirror: context.mirror,
       defaults: {
         prometheus: {
           prometheusSpec: {
@@ -166,7 +166,7 @@ export class KubePrometheusStack extends Construct {
         },
         alertmanager: {
           ingress: ingress("alertmanager"),
-          alertmanagerSpec: { storage: volumeClaim(monitoring.alertmanagerStorageGiB ?? 2) },
+          alertmanagerSpec: { storage: volumeClaim(monitoring.alertmanagerStorageGiB ?? PLATFORM_DEFAULTS.alertmanagerStorageGiB) },
           config: {
             ...(smtp
               ? {
@@ -185,12 +185,12 @@ export class KubePrometheusStack extends Construct {
         grafana: {
           ingress: { enabled: true, ingressClassName: INGRESS_CLASS.admin, hosts: [uiHost("grafana", domain)], path: "/" },
         },
-        kubeEtcd: controlPlaneTarget(cpIps, CONTROL_PLANE_METRICS.etcd),
-        kubeScheduler: controlPlaneTarget(cpIps, CONTROL_PLANE_METRICS.scheduler),
-        kubeControllerManager: controlPlaneTarget(cpIps, CONTROL_PLANE_METRICS.controllerManager),
+        kubeEtcd: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.etcd),
+        kubeScheduler: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.scheduler),
+        kubeControllerManager: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.controllerManager),
       },
       images: KUBE_PROMETHEUS_STACK_IMAGES,
-      overrides: env.platform.overrides?.["kube-prometheus-stack"],
+      overrides: addonOverrides(context, "kube-prometheus-stack"),
       sensitive,
       // CRDs, operator admission webhook job, Grafana and node-exporter DaemonSet: well above Helm's 300 s.
       timeoutSeconds: 1200,

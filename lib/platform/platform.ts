@@ -2,6 +2,7 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { ValidatedEnvironment } from "../config/types";
 import { ArgoCd } from "./argo-cd";
+import { type PlatformContext, platformContext } from "./platform-context";
 import { ArgocdApps } from "./argocd-apps";
 import { BlackboxExporter } from "./blackbox-exporter";
 import { Calico } from "./calico";
@@ -30,6 +31,8 @@ export interface PlatformProps {
  * uses, everything before Calico.
  */
 export class Platform extends Construct {
+  /** What every add-on was given: build your own add-ons (or a different set) from the same context. */
+  readonly context: PlatformContext;
   readonly calico: Calico;
   readonly traefikPublic: Traefik;
   readonly traefikAdmin: Traefik;
@@ -42,27 +45,28 @@ export class Platform extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
-    const env = props.config;
+    const context = platformContext(props.config);
+    this.context = context;
     const gate = props.readiness;
-    this.calico = new Calico(this, "calico", { env, dependsOn: [gate] });
+    this.calico = new Calico(this, "calico", { context, dependsOn: [gate] });
     // Nothing but host-network pods runs before the CNI: everything below waits for it.
     const network = [gate, this.calico.operator.release];
-    this.traefikPublic = new Traefik(this, "traefik-public", { env, ingressClass: "public", dependsOn: network });
-    this.traefikAdmin = new Traefik(this, "traefik-admin", { env, ingressClass: "admin", dependsOn: network });
-    this.rookCeph = new RookCephOperator(this, "rook-ceph", { env, dependsOn: network });
+    this.traefikPublic = new Traefik(this, "traefik-public", { context, ingressClass: "public", dependsOn: network });
+    this.traefikAdmin = new Traefik(this, "traefik-admin", { context, ingressClass: "admin", dependsOn: network });
+    this.rookCeph = new RookCephOperator(this, "rook-ceph", { context, dependsOn: network });
     this.rookCephCluster = new RookCephCluster(this, "rook-ceph-cluster", {
-      env,
+      context,
       dependsOn: [...network, this.rookCeph.addon.release],
     });
     const adminIngress = this.traefikAdmin.addon.release;
-    this.argoCd = new ArgoCd(this, "argo-cd", { env, dependsOn: [...network, adminIngress] });
-    this.argocdApps = new ArgocdApps(this, "argocd-apps", { env, dependsOn: [...network, this.argoCd.addon.release] });
+    this.argoCd = new ArgoCd(this, "argo-cd", { context, dependsOn: [...network, adminIngress] });
+    this.argocdApps = new ArgocdApps(this, "argocd-apps", { context, dependsOn: [...network, this.argoCd.addon.release] });
     this.monitoring = new KubePrometheusStack(this, "kube-prometheus-stack", {
-      env,
+      context,
       dependsOn: [...network, adminIngress, this.rookCephCluster.addon.release],
     });
     this.blackboxExporter = new BlackboxExporter(this, "blackbox-exporter", {
-      env,
+      context,
       dependsOn: [...network, this.monitoring.addon.release],
     });
   }

@@ -1,8 +1,8 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../config/types";
 import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
+import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon } from "./helm-addon";
 import { INGRESS_CLASS, IngressClassName, NAMESPACE } from "./names";
 
@@ -12,7 +12,8 @@ export const TRAEFIK_IMAGES: readonly ImageField[] = [
 ];
 
 export interface TraefikProps {
-  readonly env: EnvironmentConfig;
+  /** The environment as add-ons see it (platformContext). */
+  readonly context: PlatformContext;
   readonly ingressClass: IngressClassName;
   /** The readiness gate and the CNI. */
   readonly dependsOn: readonly ITerraformDependable[];
@@ -30,15 +31,15 @@ export class Traefik extends Construct {
 
   constructor(scope: Construct, id: string, props: TraefikProps) {
     super(scope, id);
-    const { env, ingressClass } = props;
+    const { context, ingressClass } = props;
     const cls = INGRESS_CLASS[ingressClass];
-    const instance = env.platform.ingress[ingressClass];
+    const instance = context.platform.ingress[ingressClass];
     const releaseName = `traefik-${ingressClass}` as const;
     this.addon = new HelmAddon(this, "helm", {
       releaseName,
       chart: CHARTS.traefik,
       namespace: NAMESPACE.traefik(ingressClass),
-      mirror: env.registryMirror,
+      mirror: context.mirror,
       defaults: {
         gateway: { enabled: false },
         gatewayClass: { enabled: false },
@@ -46,7 +47,7 @@ export class Traefik extends Construct {
         podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
       },
       environment: {
-        deployment: { replicas: instance.replicas ?? (env.tier === "sandbox" ? 1 : 2) },
+        deployment: { replicas: instance.replicas ?? context.rules.traefikReplicas },
         // Only the public class is the cluster default: an Ingress without a class is an application's.
         ingressClass: { enabled: true, isDefaultClass: ingressClass === "public", name: cls },
         providers: {
@@ -59,7 +60,7 @@ export class Traefik extends Construct {
         },
       },
       images: TRAEFIK_IMAGES,
-      overrides: env.platform.overrides?.[releaseName],
+      overrides: addonOverrides(context, releaseName),
       timeoutSeconds: 300,
       dependsOn: props.dependsOn,
     });
