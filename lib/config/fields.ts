@@ -11,6 +11,15 @@ export function isObject(value: unknown): value is Input {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The field names of a config interface, checked by the compiler against the interface itself: the
+ * argument must name every field of T (optional ones too) and nothing else, so a field added to a type
+ * does not compile until validation knows it.
+ */
+export function fieldsOf<T>(fields: { readonly [K in keyof Required<T>]: true }): readonly (keyof T & string)[] {
+  return Object.keys(fields) as (keyof T & string)[];
+}
+
 /** An object whose keys must all be known; an unknown key is almost always a typo. */
 export function readObject(
   problems: Problems,

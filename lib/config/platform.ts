@@ -1,5 +1,6 @@
 import { DNS_LABEL, DNS_SUBDOMAIN, Input, isObject, readArray, readEnum, readInteger, readObject, readString, readStringList } from "./fields";
 import { TIER_RULES } from "./defaults";
+import { FIELDS } from "./field-lists";
 import { Problems, show } from "./problems";
 import { isTier } from "./tiers";
 
@@ -176,9 +177,7 @@ export function validatePlatform(env: unknown, problems: Problems): void {
     problems.add(root, "is required (domain, ingress, gitops, monitoring); see README \"Platform\"");
     return;
   }
-  const p = readObject(problems, env.platform, root, [
-    "domain", "urlScheme", "ingress", "gitops", "monitoring", "storage", "argocdHa", "overrides",
-  ]);
+  const p = readObject(problems, env.platform, root, FIELDS.platform);
   if (!p) return;
   const domain = readString(problems, p, "domain", root);
   if (domain !== undefined && !DNS_SUBDOMAIN.test(domain)) {
@@ -195,7 +194,7 @@ export function validatePlatform(env: unknown, problems: Problems): void {
 
 function checkIngress(problems: Problems, value: unknown, path: string): void {
   if (value === undefined) return problems.add(path, "is required ({ public: {...}, admin: {...} })");
-  const ingress = readObject(problems, value, path, ["public", "admin"]);
+  const ingress = readObject(problems, value, path, FIELDS.ingress);
   if (!ingress) return;
   const seen = new Map<number, string>();
   for (const cls of ["public", "admin"] as const) {
@@ -204,7 +203,7 @@ function checkIngress(problems: Problems, value: unknown, path: string): void {
       problems.add(ipath, "is required ({ httpNodePort, httpsNodePort })");
       continue;
     }
-    const inst = readObject(problems, ingress[cls], ipath, ["httpNodePort", "httpsNodePort", "replicas"]);
+    const inst = readObject(problems, ingress[cls], ipath, FIELDS.traefikInstance);
     if (!inst) continue;
     readInteger(problems, inst, "replicas", ipath, { min: 1, required: false });
     for (const key of ["httpNodePort", "httpsNodePort"]) {
@@ -221,9 +220,7 @@ function checkIngress(problems: Problems, value: unknown, path: string): void {
 
 function checkGitops(problems: Problems, value: unknown, path: string): void {
   if (value === undefined) return problems.add(path, "is required ({ repoURL, path })");
-  const g = readObject(problems, value, path, [
-    "repoURL", "path", "targetRevision", "username", "caPem", "destinationNamespaces", "extraSourceRepos",
-  ]);
+  const g = readObject(problems, value, path, FIELDS.gitops);
   if (!g) return;
   const url = readString(problems, g, "repoURL", path);
   if (url !== undefined && !/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/.test(url)) {
@@ -250,9 +247,7 @@ function checkGitops(problems: Problems, value: unknown, path: string): void {
 
 function checkMonitoring(problems: Problems, value: unknown, path: string): void {
   if (value === undefined) return problems.add(path, "is required ({ retention, storageGiB })");
-  const m = readObject(problems, value, path, [
-    "retention", "storageGiB", "alertmanagerStorageGiB", "receivers", "smtp", "extraProbeUrls",
-  ]);
+  const m = readObject(problems, value, path, FIELDS.monitoring);
   if (!m) return;
   const retention = readString(problems, m, "retention", path);
   if (retention !== undefined && !DURATION.test(retention)) {
@@ -260,7 +255,7 @@ function checkMonitoring(problems: Problems, value: unknown, path: string): void
   }
   readInteger(problems, m, "storageGiB", path, { min: 1 });
   readInteger(problems, m, "alertmanagerStorageGiB", path, { min: 1, required: false });
-  const smtp = m.smtp === undefined ? undefined : readObject(problems, m.smtp, `${path}.smtp`, ["smarthost", "from", "username", "requireTls"]);
+  const smtp = m.smtp === undefined ? undefined : readObject(problems, m.smtp, `${path}.smtp`, FIELDS.smtp);
   if (smtp) {
     const host = readString(problems, smtp, "smarthost", `${path}.smtp`);
     if (host !== undefined && !HOST_PORT.test(host)) problems.add(`${path}.smtp.smarthost`, `${show(host)} must be host:port, e.g. "smtp.example.internal:587"`);
@@ -305,7 +300,7 @@ function dataNodeCount(env: Input): number {
 }
 
 function checkStorage(problems: Problems, env: Input, value: unknown, path: string): void {
-  const s = value === undefined ? {} : readObject(problems, value, path, ["monCount", "replication"]);
+  const s = value === undefined ? {} : readObject(problems, value, path, FIELDS.storage);
   if (!s) return;
   const monCount = readInteger(problems, s, "monCount", path, { min: 1, required: false });
   const replication = readInteger(problems, s, "replication", path, { min: 1, required: false });

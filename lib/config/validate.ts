@@ -1,5 +1,6 @@
 import type { ValidatedEnvironment } from "./types";
 import { TIER_RULES } from "./defaults";
+import { FIELDS } from "./field-lists";
 import { validatePlatform } from "./platform";
 import { TIERS } from "./tiers";
 import { Problems, show } from "./problems";
@@ -34,10 +35,6 @@ export const MINIMUM_SIZES = {
  */
 export const MINIMUM_KUBERNETES_MINOR = 29;
 
-const TOP_LEVEL_KEYS = [
-  "name", "tier", "vsphere", "network", "template", "controlPlane", "workers", "kubernetes", "registryMirror", "sshAuthorizedKeys",
-  "platform",
-] as const;
 
 /**
  * The one way into the library: returns the input typed as a ValidatedEnvironment (what the constructs
@@ -46,7 +43,7 @@ const TOP_LEVEL_KEYS = [
 export function validateEnvironment(input: unknown): ValidatedEnvironment {
   const problems = new Problems();
   const root = isObject(input) && typeof input.name === "string" ? input.name : "environment";
-  const env = readObject(problems, input, root, TOP_LEVEL_KEYS);
+  const env = readObject(problems, input, root, FIELDS.environment);
   if (env) {
     new EnvironmentChecks(problems, env, root).run();
     validatePlatform(env, problems);
@@ -102,17 +99,15 @@ class EnvironmentChecks {
 
   private checkVsphere(): void {
     const path = `${this.root}.vsphere`;
-    const keys = ["datacenter", "computeCluster", "datastore", "network", "folder", "resourcePool"];
-    const v = this.env.vsphere === undefined ? this.missing(path) : readObject(this.problems, this.env.vsphere, path, keys);
+    const v = this.env.vsphere === undefined ? this.missing(path) : readObject(this.problems, this.env.vsphere, path, FIELDS.vsphere);
     if (!v) return;
-    for (const key of keys) readString(this.problems, v, key, path, key !== "resourcePool");
+    for (const key of FIELDS.vsphere) readString(this.problems, v, key, path, key !== "resourcePool");
   }
 
   private checkNetwork(): void {
     const { problems } = this;
     const path = `${this.root}.network`;
-    const keys = ["cidr", "gateway", "dnsServers", "searchDomains", "ntpServers", "interface"];
-    const n = this.env.network === undefined ? this.missing(path) : readObject(problems, this.env.network, path, keys);
+    const n = this.env.network === undefined ? this.missing(path) : readObject(problems, this.env.network, path, FIELDS.network);
     if (!n) return;
     const nodeCidr = this.cidr(n, "cidr", path);
     const gateway = this.ip(n, "gateway", path);
@@ -140,8 +135,7 @@ class EnvironmentChecks {
   private checkKubernetes(): void {
     const { problems } = this;
     const path = `${this.root}.kubernetes`;
-    const keys = ["version", "apiVip", "podCidr", "serviceCidr", "dnsDomain", "apiCertSans"];
-    const k = this.env.kubernetes === undefined ? this.missing(path) : readObject(problems, this.env.kubernetes, path, keys);
+    const k = this.env.kubernetes === undefined ? this.missing(path) : readObject(problems, this.env.kubernetes, path, FIELDS.kubernetes);
     if (!k) return;
     const version = readString(problems, k, "version", path);
     if (version !== undefined) {
@@ -188,12 +182,11 @@ class EnvironmentChecks {
       return;
     }
     if (isObject(t) && "manifest" in t) {
-      const m = readObject(problems, t, path, ["manifest"]);
+      const m = readObject(problems, t, path, FIELDS.manifestTemplate);
       if (m) readString(problems, m, "manifest", path);
       return;
     }
-    const keys = ["name", "os", "diskGiB", "firmware", "kubernetesVersion", "scsiType"];
-    const named = readObject(problems, t, path, keys);
+    const named = readObject(problems, t, path, FIELDS.namedTemplate);
     if (!named) return;
     readString(problems, named, "name", path);
     readString(problems, named, "os", path);
@@ -223,8 +216,7 @@ class EnvironmentChecks {
 
   private checkPool(value: unknown, path: string, role: "control-plane" | "worker"): void {
     const { problems } = this;
-    const keys = ["name", "count", "cpus", "memoryMiB", "osDiskGiB", "dataDiskGiB", "ips", "labels", "taints", "nodeRevisions"];
-    const pool = readObject(problems, value, path, keys);
+    const pool = readObject(problems, value, path, FIELDS.pool);
     if (!pool) return;
     const name = readString(problems, pool, "name", path);
     const envName = typeof this.env.name === "string" ? this.env.name : "";
@@ -286,7 +278,7 @@ class EnvironmentChecks {
     }
     value.forEach((taint, i) => {
       const p = `${path}[${i}]`;
-      const t = readObject(this.problems, taint, p, ["key", "value", "effect"]);
+      const t = readObject(this.problems, taint, p, FIELDS.taint);
       if (!t) return;
       const key = readString(this.problems, t, "key", p);
       if (key !== undefined && !isLabelKey(key)) this.problems.add(`${p}.key`, `${show(key)} is not a valid taint key`);
@@ -316,7 +308,7 @@ class EnvironmentChecks {
     const { problems } = this;
     const path = `${this.root}.registryMirror`;
     if (this.env.registryMirror === undefined) return;
-    const m = readObject(problems, this.env.registryMirror, path, ["host", "pathPrefix", "chartRepository", "caPem"]);
+    const m = readObject(problems, this.env.registryMirror, path, FIELDS.registryMirror);
     if (!m) return;
     const host = readString(problems, m, "host", path);
     if (host !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/.test(host)) {
