@@ -41,6 +41,7 @@ export class NodeTemplate extends Construct {
       // Packer's content_library_destination with `ovf = true` publishes an OVF template: type "ovf".
       this.uuid = new DataVsphereContentLibraryItem(this, "item", { name: spec.name, libraryId: library.id, type: "ovf" }).id;
       this.guestId = spec.guestId ?? VSPHERE_VERSION_LIMITS[placement.version].guestIds[0];
+      // efiSecureBootEnabled stays unset (false): packer/ builds EFI without secure boot.
       this.scsiType = spec.scsiType;
       this.firmware = spec.firmware;
     } else {
