@@ -131,9 +131,9 @@ export class NodePool extends Construct {
         virtualMachineIds: this.vms.map((vm) => vm.id),
         mandatory: false,
         // A rebuilt member would otherwise be swapped in place, after vSphere already dropped the
-        // destroyed VM from the rule (and deleted a rule left with one VM): the update then fails.
-        // Replacing the rule with its member (destroyed before, created after) avoids that. Only an
-        // id change triggers it, not an in-place update of a VM.
+        // destroyed VM from the rule: the update can fail (provider issue #1362). Replacing the rule
+        // with its member (destroyed before, created after) avoids that. Only an id change triggers
+        // it, not an in-place update of a VM (the rule holds nothing else of the VM).
         lifecycle: { replaceTriggeredBy: this.vms.map((vm) => `${vm.terraformResourceType}.${vm.friendlyUniqueId}.id`) },
       });
     }
