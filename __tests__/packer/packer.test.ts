@@ -11,7 +11,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DEFAULT_VSPHERE_VERSION, VSPHERE_VERSION_LIMITS, VSPHERE_VERSIONS } from "../../lib/config/vsphere-versions";
+import { DEFAULT_VSPHERE_VERSION, MIN_HARDWARE_VERSION, VSPHERE_VERSION_LIMITS, VSPHERE_VERSIONS } from "../../lib/config/vsphere-versions";
 import { parsePackerManifest } from "../../lib/vsphere/node-template-spec";
 import { itWithTool } from "../tools";
 
@@ -343,6 +343,7 @@ describe("vSphere version limits (vsphere_version, vm_hardware_version, guest_os
     const guestIds = /contains\((\[[^\]]*\]), var\.guest_os_type\)/.exec(byName.get("guest_os_type")!.body);
     const all = new Set(VSPHERE_VERSIONS.flatMap((v) => VSPHERE_VERSION_LIMITS[v].guestIds));
     expect(new Set(JSON.parse(guestIds![1]))).toEqual(new Set(["", ...all]));
+    expect(byName.get("vm_hardware_version")!.body).toContain(`var.vm_hardware_version >= ${MIN_HARDWARE_VERSION} &&`);
     for (const name of ["vsphere_version", "vm_hardware_version", "guest_os_type"]) {
       expect(byName.get(name)!.body).toMatch(/validation\s*\{[\s\S]*condition[\s\S]*error_message\s*=\s*"The /);
     }
