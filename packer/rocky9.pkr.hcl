@@ -47,8 +47,8 @@ source "vsphere-iso" "rocky9" {
   vm_name       = local.template_name
   notes         = "Rocky Linux 9 Kubernetes ${var.kubernetes_version} node image, build ${local.build_id}. Built by packer/ in the infrastructure repository."
 
-  guest_os_type = var.guest_os_type
-  vm_version    = var.vm_hardware_version
+  guest_os_type = local.guest_os_type
+  vm_version    = local.hardware_version
   firmware      = var.firmware
   CPUs          = var.cpus
   RAM           = var.memory_mib
@@ -75,6 +75,10 @@ source "vsphere-iso" "rocky9" {
 
   boot_wait    = var.boot_wait
   boot_command = local.boot_command[var.firmware]
+
+  # The IP is reported by VMware Tools, which may only run once the installed system boots: wait as
+  # long as for SSH (Packer's default of 30m is shorter than a full install from the DVD).
+  ip_wait_timeout = var.ssh_timeout
 
   communicator = "ssh"
   ssh_username = var.build_username
@@ -156,6 +160,8 @@ build {
       firmware           = var.firmware
       scsi_type          = local.scsi_type
       build_id           = local.build_id
+      hardware_version   = format("%d", local.hardware_version)
+      guest_os_type      = local.guest_os_type
     }
   }
 }

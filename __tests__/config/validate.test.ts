@@ -79,7 +79,29 @@ describe("validateEnvironment", () => {
       'prod.registryMirror.host: "https://gitlab.example.internal" must be host[:port] without a scheme or path, e.g. "gitlab.example.internal:5050"'],
     ["missing gateway", (e) => delete e.network.gateway,
       "prod.network.gateway: is required (an IPv4 address)"],
+    ["unknown vSphere version", (e) => (e.vsphere.version = "6.5"),
+      'prod.vsphere.version: "6.5" is not one of 6.7, 7.0, 8.0'],
+    ["vSphere version as a number", (e) => (e.vsphere.version = 7),
+      "prod.vsphere.version: 7 is not one of 6.7, 7.0, 8.0"],
+    ["folder with a leading /", (e) => (e.vsphere.folder = "/kubernetes/prod"),
+      `prod.vsphere.folder: "/kubernetes/prod" is an inventory path; give the path below the datacenter's VM folder, e.g. "kubernetes/prod"`],
+    ["folder as an absolute inventory path", (e) => (e.vsphere.folder = "/dc1/vm/kubernetes/prod"),
+      `prod.vsphere.folder: "/dc1/vm/kubernetes/prod" is an inventory path; give the path below the datacenter's VM folder, e.g. "kubernetes/prod"`],
+    ["folder starting with the datacenter's vm folder", (e) => (e.vsphere.folder = "dc1/vm/kubernetes/prod"),
+      `prod.vsphere.folder: "dc1/vm/kubernetes/prod" is an inventory path; give the path below the datacenter's VM folder, e.g. "kubernetes/prod"`],
+    ["folder with a trailing /", (e) => (e.vsphere.folder = "kubernetes/prod/"),
+      'prod.vsphere.folder: "kubernetes/prod/" has an empty path segment; join names with single "/", without a trailing "/"'],
+    ["resource pool as an inventory path", (e) => (e.vsphere.resourcePool = "/dc1/host/cluster1/Resources/prod"),
+      `prod.vsphere.resourcePool: "/dc1/host/cluster1/Resources/prod" is an inventory path; give the path below the compute cluster's root resource pool, e.g. "prod"`],
+    ["resource pool below <cluster>/Resources", (e) => (e.vsphere.resourcePool = "cluster1/Resources/k8s/prod"),
+      `prod.vsphere.resourcePool: "cluster1/Resources/k8s/prod" is an inventory path; give the path below the compute cluster's root resource pool, e.g. "k8s/prod"`],
   ];
+
+  it.each([["6.7"], ["7.0"], ["8.0"]])("accepts vsphere.version %s, nested resource pools and nested folders", (version) => {
+    const env = prodCopy();
+    Object.assign(env.vsphere, { version, resourcePool: "k8s/prod", folder: "teams/platform/kubernetes/prod" });
+    expect(validateEnvironment(env)).toBe(env);
+  });
 
   it.each(cases)("rejects %s with one precise problem", (_, breakIt, expected) => {
     const env = prodCopy();

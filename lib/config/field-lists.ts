@@ -22,7 +22,7 @@ export const FIELDS = {
     name: true, tier: true, vsphere: true, network: true, template: true, controlPlane: true, workers: true,
     kubernetes: true, registryMirror: true, sshAuthorizedKeys: true, platform: true,
   }),
-  vsphere: fieldsOf<VsphereConfig>({ datacenter: true, computeCluster: true, datastore: true, network: true, folder: true, resourcePool: true }),
+  vsphere: fieldsOf<VsphereConfig>({ datacenter: true, computeCluster: true, datastore: true, network: true, folder: true, resourcePool: true, version: true }),
   network: fieldsOf<NodeNetworkConfig>({ cidr: true, gateway: true, dnsServers: true, searchDomains: true, ntpServers: true, interface: true }),
   kubernetes: fieldsOf<KubernetesConfig>({ version: true, apiVip: true, podCidr: true, serviceCidr: true, dnsDomain: true, apiCertSans: true }),
   manifestTemplate: fieldsOf<ManifestTemplateConfig>({ manifest: true }),

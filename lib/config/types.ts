@@ -4,6 +4,7 @@
  * `validateEnvironment`, which is the only way constructs should receive them.
  */
 import type { PlatformConfig } from "./platform";
+import type { VsphereVersion } from "./vsphere-versions";
 
 /** Where the VMs go in vCenter. Names are inventory names, not managed object ids. */
 export interface VsphereConfig {
@@ -13,13 +14,20 @@ export interface VsphereConfig {
   readonly datastore: string;
   /** Port group (standard or distributed) the node NIC is attached to. */
   readonly network: string;
-  /** VM folder, relative to the datacenter's VM folder. */
+  /** VM folder, relative to the datacenter's VM folder: "kubernetes/prod", never "/dc1/vm/kubernetes/prod". */
   readonly folder: string;
   /**
-   * Resource pool path inside the compute cluster.
+   * Resource pool below the compute cluster's root pool: a name, or names joined by "/" for nested
+   * pools ("k8s/prod"). Looked up pool by pool under the cluster, so a cluster inside a host folder works.
    * @default the compute cluster's root resource pool
    */
   readonly resourcePool?: string;
+  /**
+   * vSphere version of the oldest ESXi host in the compute cluster: it caps the node image's hardware
+   * version and guest id (see VSPHERE_VERSION_LIMITS and the README table) and decides host time sync.
+   * @default "7.0" (7.0 U2 or later: what the default image, hardware 19 and rhel9_64Guest, needs)
+   */
+  readonly version?: VsphereVersion;
 }
 
 /** The network every node sits on. Addresses are static; no DHCP is assumed. */

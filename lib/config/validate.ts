@@ -16,6 +16,7 @@ import {
   readString,
   readStringList,
 } from "./fields";
+import { VSPHERE_VERSIONS } from "./vsphere-versions";
 import { type Ipv4Cidr, broadcastAddress, cidrContains, cidrsOverlap, formatCidr, parseCidr, parseIpv4 } from "./ipv4";
 
 /**
@@ -98,10 +99,15 @@ class EnvironmentChecks {
   }
 
   private checkVsphere(): void {
+    const { problems } = this;
     const path = `${this.root}.vsphere`;
-    const v = this.env.vsphere === undefined ? this.missing(path) : readObject(this.problems, this.env.vsphere, path, FIELDS.vsphere);
+    const names = ["datacenter", "computeCluster", "datastore", "network", "folder", "resourcePool"] as const;
+    const v = this.env.vsphere === undefined ? this.missing(path) : readObject(problems, this.env.vsphere, path, FIELDS.vsphere);
     if (!v) return;
-    for (const key of FIELDS.vsphere) readString(this.problems, v, key, path, key !== "resourcePool");
+    const [datacenter, , , , folder, resourcePool] = names.map((key) => readString(problems, v, key, path, key !== "resourcePool"));
+    readEnum(problems, v, "version", path, VSPHERE_VERSIONS, false);
+    if (folder !== undefined) checkInventoryPaths(problems, `${path}.folder`, folder, datacenter);
+    if (resourcePool !== undefined) checkInventoryPaths(problems, `${path}.resourcePool`, resourcePool, datacenter);
   }
 
   private checkNetwork(): void {
@@ -377,4 +383,25 @@ function isLabelKey(key: string): boolean {
   const [prefix, name] = key.includes("/") ? key.split("/", 2) : [undefined, key];
   if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return false;
   return /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/.test(name);
+}
+
+/**
+ * `folder` and `resourcePool` are paths relative to where the provider looks them up (the
+ * datacenter's VM folder; the cluster's root pool). An inventory path ("/dc1/vm/x",
+ * "cluster1/Resources/x") would be looked up as a child named "dc1" or "cluster1" and fail at plan.
+ */
+function checkInventoryPaths(problems: Problems, path: string, value: string, datacenter: string | undefined): void {
+  const isFolder = path.endsWith(".folder");
+  const parts = value.replace(/^\/+/, "").split("/");
+  let relative: string[] | undefined;
+  if (isFolder && parts[0] === datacenter && parts[1] === "vm") relative = parts.slice(2);
+  else if (!isFolder && parts.includes("Resources")) relative = parts.slice(parts.lastIndexOf("Resources") + 1);
+  else if (value.startsWith("/")) relative = parts;
+  if (relative) {
+    const below = isFolder ? "the datacenter's VM folder" : "the compute cluster's root resource pool";
+    const example = relative.join("/") || (isFolder ? "kubernetes" : "k8s");
+    problems.add(path, `${show(value)} is an inventory path; give the path below ${below}, e.g. ${show(example)}`);
+  } else if (parts.some((part) => part.trim() === "")) {
+    problems.add(path, `${show(value)} has an empty path segment; join names with single "/", without a trailing "/"`);
+  }
 }
