@@ -6,6 +6,7 @@ import { ConfigError } from "../../lib/config/problems";
 import type { EnvironmentConfig } from "../../lib/config/types";
 import { validateEnvironment } from "../../lib/config/validate";
 import { environmentApp, synthWarnings } from "../../lib/environment/environment-app";
+import { EnvironmentStack } from "../../lib/environment/environment-stack";
 import { KubernetesEnvironment } from "../../lib/environment/kubernetes-environment";
 import { vsphereProviderFromVariables } from "../../lib/environment/vsphere-provider";
 import { renderedCloudConfigs } from "../../lib/cluster/rendered-files";
@@ -78,6 +79,15 @@ describe("environmentApp", () => {
     expect(message).toContain("x.tier: is required");
     expect(message).not.toMatch(/\n\s+at /); // no stack trace in the message
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it("refuses a second stack of the same environment in one app with one ConfigError, not a constructs stack trace", () => {
+    const app = new App({ outdir: outdir(), stackTraces: false });
+    const config = validateEnvironment(sandboxCopy());
+    new EnvironmentStack(app, { config, baseDir: root });
+    expect(() => new EnvironmentStack(app, { config, baseDir: root })).toThrow(
+      new ConfigError('Environment "sandbox"', ['sandbox.name: "sandbox" already names a stack in this app; every environment needs its own name (its own stack and state)']),
+    );
   });
 
   it("warns on each environment that shares a node address with another on the same port group", () => {

@@ -57,7 +57,7 @@ export function readInteger(
   obj: Input,
   key: string,
   path: string,
-  opts: { readonly min: number; readonly why?: string; readonly required?: boolean },
+  opts: { readonly min: number; readonly max?: number; readonly why?: string; readonly required?: boolean },
 ): number | undefined {
   const value = obj[key];
   if (value === undefined) {
@@ -70,6 +70,10 @@ export function readInteger(
   }
   if (value < opts.min) {
     problems.add(`${path}.${key}`, `${value} is below the minimum of ${opts.min}${opts.why ? ` (${opts.why})` : ""}; raise it to at least ${opts.min}`);
+    return undefined;
+  }
+  if (opts.max !== undefined && value > opts.max) {
+    problems.add(`${path}.${key}`, `${value} is above the maximum of ${opts.max}; lower it to at most ${opts.max}`);
     return undefined;
   }
   return value;

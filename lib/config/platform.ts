@@ -1,6 +1,7 @@
 import { DNS_LABEL, DNS_SUBDOMAIN, Input, isObject, readArray, readEnum, readInteger, readObject, readString, readStringList } from "./fields";
 import { TIER_RULES } from "./defaults";
 import { FIELDS } from "./field-lists";
+import { checkOverridesForSecrets } from "./override-secrets";
 import { Problems, show } from "./problems";
 import { isTier } from "./tiers";
 
@@ -189,7 +190,9 @@ export function validatePlatform(env: unknown, problems: Problems): void {
   checkGitops(problems, p.gitops, `${root}.gitops`);
   checkMonitoring(problems, p.monitoring, `${root}.monitoring`);
   checkStorage(problems, env, p.storage, `${root}.storage`);
-  if (p.overrides !== undefined) readObject(problems, p.overrides, `${root}.overrides`, ADDON_NAMES);
+  if (p.overrides !== undefined && readObject(problems, p.overrides, `${root}.overrides`, ADDON_NAMES)) {
+    checkOverridesForSecrets(problems, p.overrides, `${root}.overrides`);
+  }
 }
 
 function checkIngress(problems: Problems, value: unknown, path: string): void {

@@ -1,6 +1,7 @@
 import type { ValidatedEnvironment } from "./types";
-import { TIER_RULES } from "./defaults";
+import { CLUSTER_DNS_SERVICE_INDEX, MAX_NODES_PER_POOL, NODE_CIDR_MASK_SIZE, TIER_RULES } from "./defaults";
 import { FIELDS } from "./field-lists";
+import { checkNoInterpolation } from "./interpolation";
 import { validatePlatform } from "./platform";
 import { TIERS } from "./tiers";
 import { Problems, show } from "./problems";
@@ -46,6 +47,7 @@ export function validateEnvironment(input: unknown): ValidatedEnvironment {
   const root = isObject(input) && typeof input.name === "string" ? input.name : "environment";
   const env = readObject(problems, input, root, FIELDS.environment);
   if (env) {
+    checkNoInterpolation(problems, env, root);
     new EnvironmentChecks(problems, env, root).run();
     validatePlatform(env, problems);
   }
@@ -61,6 +63,10 @@ interface Addresses {
 
 class EnvironmentChecks {
   private addresses: Addresses = {};
+  /** How many nodes the pod CIDR has room for (one /NODE_CIDR_MASK_SIZE each). */
+  private podCidrNodes?: number;
+  /** Nodes of every pool, summed as the pools are read. */
+  private nodeCount = 0;
   /** Every node IP seen so far, to find duplicates across pools. */
   private readonly usedIps = new Map<number, string>();
 
@@ -94,6 +100,10 @@ class EnvironmentChecks {
       }
     }
     this.checkWorkers();
+    if (this.podCidrNodes !== undefined && this.nodeCount > this.podCidrNodes) {
+      const podCidr = isObject(env.kubernetes) ? env.kubernetes.podCidr : undefined;
+      problems.add(`${root}.kubernetes.podCidr`, `${show(podCidr)} holds ${this.podCidrNodes} node(s) at a /${NODE_CIDR_MASK_SIZE} each, but the environment has ${this.nodeCount}; use a larger range`);
+    }
     this.checkRegistryMirror();
     this.checkSshKeys();
   }
@@ -119,6 +129,8 @@ class EnvironmentChecks {
     const gateway = this.ip(n, "gateway", path);
     if (nodeCidr && gateway !== undefined && !cidrContains(nodeCidr, gateway)) {
       problems.add(`${path}.gateway`, `${show(n.gateway)} is outside the node network ${formatCidr(nodeCidr)}; use the router address of that subnet`);
+    } else if (nodeCidr && (gateway === nodeCidr.network || gateway === broadcastAddress(nodeCidr))) {
+      problems.add(`${path}.gateway`, `${show(n.gateway)} is the network or broadcast address of ${formatCidr(nodeCidr)}; use the router's host address`);
     }
     this.addresses = { nodeCidr, gateway };
     readStringList(problems, n, "dnsServers", path)?.forEach((s, i) => this.checkIpText(s, `${path}.dnsServers[${i}]`));
@@ -162,6 +174,14 @@ class EnvironmentChecks {
     }
     const pod = this.cidr(k, "podCidr", path);
     const service = this.cidr(k, "serviceCidr", path);
+    if (service && service.prefix > 32 - Math.ceil(Math.log2(CLUSTER_DNS_SERVICE_INDEX + 1))) {
+      problems.add(`${path}.serviceCidr`, `${show(k.serviceCidr)} is too small: kubeadm puts the cluster DNS Service at its ${CLUSTER_DNS_SERVICE_INDEX}th address; use a /28 or larger (e.g. a /16 for thousands of Services)`);
+    }
+    if (pod && pod.prefix > NODE_CIDR_MASK_SIZE) {
+      problems.add(`${path}.podCidr`, `${show(k.podCidr)} is smaller than the /${NODE_CIDR_MASK_SIZE} every node is given from it; use a /${NODE_CIDR_MASK_SIZE - 8} or larger (a /16 holds 256 nodes)`);
+    } else if (pod) {
+      this.podCidrNodes = 2 ** (NODE_CIDR_MASK_SIZE - pod.prefix);
+    }
     if (pod && service && cidrsOverlap(pod, service)) {
       problems.add(`${path}.serviceCidr`, `${show(k.serviceCidr)} overlaps podCidr ${formatCidr(pod)}; pods and services need disjoint ranges`);
     }
@@ -228,7 +248,8 @@ class EnvironmentChecks {
     const envName = typeof this.env.name === "string" ? this.env.name : "";
     // Node names are `<env>-<pool>-<n>` and must stay a valid 63-character hostname.
     if (name !== undefined) checkDnsLabel(problems, name, `${path}.name`, Math.max(1, 63 - envName.length - 5));
-    const count = readInteger(problems, pool, "count", path, { min: 1 });
+    const count = readInteger(problems, pool, "count", path, { min: 1, max: MAX_NODES_PER_POOL });
+    this.nodeCount += count ?? 0;
     const min = MINIMUM_SIZES[role];
     readInteger(problems, pool, "cpus", path, { min: min.cpus, why: `kubeadm minimum for ${role} nodes` });
     readInteger(problems, pool, "memoryMiB", path, { min: min.memoryMiB, why: `minimum for ${role} nodes` });
@@ -239,7 +260,9 @@ class EnvironmentChecks {
     if (ips && count !== undefined && ips.length !== count) {
       problems.add(`${path}.ips`, `has ${ips.length} address(es) for count ${count}; give exactly one static IP per node`);
     }
-    ips?.forEach((ip, i) => this.checkNodeIp(ip, `${path}.ips[${i}]`));
+    // A list far longer than any pool is a generated mistake: report it once instead of per entry.
+    if (ips && ips.length > MAX_NODES_PER_POOL) problems.add(`${path}.ips`, `has ${ips.length} addresses; a pool has at most ${MAX_NODES_PER_POOL} nodes`);
+    else ips?.forEach((ip, i) => this.checkNodeIp(ip, `${path}.ips[${i}]`));
     this.checkLabels(pool.labels, `${path}.labels`);
     this.checkTaints(pool.taints, `${path}.taints`);
     this.checkRevisions(pool.nodeRevisions, `${path}.nodeRevisions`, envName, name, count);
@@ -317,8 +340,11 @@ class EnvironmentChecks {
     const m = readObject(problems, this.env.registryMirror, path, FIELDS.registryMirror);
     if (!m) return;
     const host = readString(problems, m, "host", path);
+    const port = host === undefined ? undefined : /:(\d{1,5})$/.exec(host)?.[1];
     if (host !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/.test(host)) {
       problems.add(`${path}.host`, `${show(host)} must be host[:port] without a scheme or path, e.g. "gitlab.example.internal:5050"`);
+    } else if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+      problems.add(`${path}.host`, `${show(host)} has port ${Number(port)}, outside 1-65535; use the registry's port, e.g. "gitlab.example.internal:5050"`);
     }
     if (m.pathPrefix !== undefined) {
       if (typeof m.pathPrefix !== "string" || !/^([a-z0-9][-a-z0-9._]*)(\/[a-z0-9][-a-z0-9._]*)*$/.test(m.pathPrefix)) {

@@ -1,6 +1,7 @@
 import type { Construct } from "constructs";
 import { LocalBackend, TerraformStack } from "cdktf";
 import { TIER_RULES } from "../config/defaults";
+import { ConfigError } from "../config/problems";
 import type { ValidatedEnvironment } from "../config/types";
 import { GitlabHttpBackend } from "./gitlab-http-backend";
 import { KubernetesEnvironment } from "./kubernetes-environment";
@@ -32,6 +33,12 @@ export class EnvironmentStack extends TerraformStack {
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     const { config } = props;
+    if (scope.node.tryFindChild(config.name)) {
+      // Before super(): constructs would otherwise fail with its own message and a stack trace.
+      throw new ConfigError(`Environment "${config.name}"`, [
+        `${config.name}.name: "${config.name}" already names a stack in this app; every environment needs its own name (its own stack and state)`,
+      ]);
+    }
     super(scope, config.name);
     this.config = config;
     if ((props.state ?? TIER_RULES[config.tier].stateBackend) === "local") {
