@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from "../lib/config/types";
+import type { EnvironmentConfig } from "../lib";
 import { site } from "./site";
 
 /** 3 control-plane nodes, Ceph on a dedicated storage pool, general workers for applications. */
