@@ -13,7 +13,10 @@ export function stackLabelWarning(
   synth: ReadonlyMap<string, SynthResource>,
   baseSynth?: ReadonlyMap<string, SynthResource>,
 ): string | undefined {
-  const managed = (plan.resource_changes ?? []).filter((rc) => rc.mode !== "data" && !rc.module_address && !rc.deposed);
+  // Resources that remain after the apply: a deleted or forgotten one is rightly absent from the synth.
+  const managed = (plan.resource_changes ?? []).filter(
+    (rc) => rc.mode !== "data" && !rc.module_address && !rc.deposed && !["delete", "forget"].includes(rc.change.actions.join(",")),
+  );
   if (managed.length === 0) return undefined;
   let unknown = 0;
   const renamed: string[] = [];
