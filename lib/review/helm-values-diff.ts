@@ -29,7 +29,7 @@ export function helmValuesDiff(change: PlannedChange): ValueChange[] {
   if (marked(change.afterUnknown, "values")) out.push({ key: "values", kind: "unknown" });
   else if (marked(change.beforeSensitive, "values") || marked(change.afterSensitive, "values")) {
     if (!sameJson(before.values, after.values)) out.push({ key: "values", kind: "sensitive" });
-  } else {
+  } else if (!sameJson(before.values, after.values)) {
     diffValues("", mergedHelmValues(before) ?? {}, mergedHelmValues(after) ?? {}, out);
   }
   diffSetEntries("set", before.set, after.set, marked(change.beforeSensitive, "set") || marked(change.afterSensitive, "set"), out);
@@ -68,6 +68,8 @@ function isMultiLine(v: unknown): boolean {
 /** A value as lines: strings as they are, structures as YAML. */
 function text(v: unknown): string[] {
   if (v === undefined) return [];
+  // Lists of scalars are the common long value (targets, hosts): one `- item` per line, no YAML writer needed.
+  if (Array.isArray(v) && v.every((x) => typeof x !== "object" || x === null)) return v.map((x) => `- ${inline(x)}`);
   const s = typeof v === "string" ? v : stringify(v, { lineWidth: 0 });
   return s.replace(/\n$/, "").split("\n");
 }
@@ -100,8 +102,8 @@ export function lineDiff(before: readonly string[], after: readonly string[]): s
     if (i < n && j < m && before[i] === after[j]) {
       all.push(`  ${before[i++]}`);
       j++;
-    } else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) all.push(`+ ${after[j++]}`);
-    else all.push(`- ${before[i++]}`);
+    } else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) all.push(`- ${before[i++]}`); // removals first, as diff does
+    else all.push(`+ ${after[j++]}`);
   }
   const keep = all.map((l, k) => !l.startsWith("  ") || all.slice(Math.max(0, k - CONTEXT_LINES), k + CONTEXT_LINES + 1).some((x) => !x.startsWith("  ")));
   const out: string[] = [];

@@ -145,6 +145,7 @@ export function namespaceOf(state: unknown): string {
 
 /** Top-level keys under which two sets of Helm values differ (values YAML merged in order). */
 export function changedValueKeys(change: PlannedChange): Set<string> {
+  if (sameJson(asObject(change.before).values, asObject(change.after).values)) return new Set();
   const before = mergedHelmValues(change.before) ?? {};
   const after = mergedHelmValues(change.after) ?? {};
   const keys = new Set<string>();
