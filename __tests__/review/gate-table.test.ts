@@ -276,6 +276,12 @@ describeWithTool("terraform", ["version"])("the gate on a table of real Terrafor
     expect(md).toMatch(/🔥 `~` `cluster\/workers-storage\/node-1`: \*\*update\*\*.*refused by data-disk-loss: update: removes disk disk1/);
   });
 
+  it("the MR note says when an update reboots a VM, also when no rule counts it", () => {
+    const md = (id: string) => planMarkdown([report(id)], { overridden: false });
+    expect(md("reboot_storage")).toMatch(/`cluster\/workers-storage\/node-1`: \*\*update\*\*; changes `memory`; reboots \(memory 8192 → 16384 without memory_hot_add_enabled\)/);
+    expect(md("hot_add_cp")).not.toContain("reboots");
+  });
+
   it("the whole table as one plan: every refusal of every row, nothing else", () => {
     const r = buildStackReport({ stack: "prod", plan: p.plan, synth: p.synth, baseSynth: p.baseSynth });
     const expected = new Map<string, number>();

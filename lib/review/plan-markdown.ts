@@ -2,6 +2,8 @@ import type { PlannedChange, ChangeAction } from "./planned-change";
 import type { StackPlanReport } from "./plan-report";
 import { isDestructive, refusalMessage } from "./blast-radius";
 import type { ValueChange } from "./helm-values-diff";
+import { rebootReasons } from "./resource-facts";
+import { VM_TYPES } from "./blast-radius-rules";
 
 /** A stack with more changes than this starts collapsed: a 1,000-resource plan must stay readable. */
 const OPEN_UP_TO_CHANGES = 30;
@@ -122,6 +124,8 @@ function line(c: PlannedChange, flagged: readonly string[] | undefined): string 
   const details: string[] = [];
   if (c.action === "replace" && c.replaceReasons.length > 0) details.push(`forced by ${c.replaceReasons.map(code).join(", ")}`);
   if (c.action === "update" && c.changed.length > 0) details.push(`changes ${c.changed.map(attributeName).join(", ")}`);
+  // A reboot is an outage of that node even when no rule counts it (a worker, a lone control-plane VM).
+  if (VM_TYPES.has(c.type) && rebootReasons(c).length > 0) details.push(rebootReasons(c).join(", "));
   if (c.previousAddress) details.push(`moved from ${code(c.previousAddress)}`);
   if (flagged) details.push(`refused by ${flagged.join("; ")}`);
   if (!c.pathFromMetadata) details.push("path guessed from the Terraform name");
