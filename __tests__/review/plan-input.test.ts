@@ -73,6 +73,8 @@ describeWithTool("terraform", ["version"])("plan-report input", () => {
       /resource_changes\[0\] \(terraform_data\.w1\): change\.actions "delete" is not a list of Terraform actions/,
     );
     expect(problem([{ ...entries[0], change: { ...entries[0].change, actions: ["explode"] } }])).toMatch(/change\.actions \["explode"\]/);
+    expect(problem([{ ...entries[0], change: { ...entries[0].change, replace_paths: "input" } }])).toMatch(/change\.replace_paths is not a list of attribute paths/);
+    expect(problem([{ ...entries[0], previous_address: 7 }])).toMatch(/previous_address is not a string/);
     expect(problem("none")).toMatch(/resource_changes is not a list/);
     expect(problem(Array(8).fill(null))).toMatch(/resource_changes\[4\] is null, not an object; and 3 more$/);
   });

@@ -76,12 +76,19 @@ function entryProblems(entry: unknown, at: string): string[] {
   const name = typeof entry.address === "string" ? `${at} (${entry.address})` : at;
   const problems: string[] = [];
   for (const key of ["address", "type", "name"]) if (typeof entry[key] !== "string") problems.push(`${name} has no ${key}`);
+  for (const key of ["previous_address", "module_address", "deposed"]) {
+    if (entry[key] !== undefined && entry[key] !== null && typeof entry[key] !== "string") problems.push(`${name}: ${key} is not a string`);
+  }
   if (entry.mode !== undefined && entry.mode !== "managed" && entry.mode !== "data") problems.push(`${name} has mode ${JSON.stringify(entry.mode)}`);
   const change = entry.change;
   if (!isObject(change)) return [...problems, `${name} has no change object`];
   const actions = change.actions;
   if (!Array.isArray(actions) || actions.length === 0 || !actions.every((a) => typeof a === "string" && ACTIONS.has(a))) {
     problems.push(`${name}: change.actions ${JSON.stringify(actions ?? null)} is not a list of Terraform actions`);
+  }
+  const paths = change.replace_paths;
+  if (paths !== undefined && paths !== null && !(Array.isArray(paths) && paths.every((p) => Array.isArray(p)))) {
+    problems.push(`${name}: change.replace_paths is not a list of attribute paths`);
   }
   return problems;
 }
