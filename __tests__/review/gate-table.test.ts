@@ -292,6 +292,17 @@ describeWithTool("terraform", ["version"])("the gate on a table of real Terrafor
     expect(new Map(r.violations.map((v) => [v.rule.id, v.hits.length]))).toEqual(expected);
   });
 
+  it("odd attribute shapes (a plan's before/after are free-form) never crash the gate or the note", () => {
+    const odd: unknown[] = [null, "text", 7, [], [null], { disk: "x", values: [5], metadata: "m", set: [null], chart: 3, name: {} }];
+    for (const value of odd) {
+      const plan = {
+        ...p.plan,
+        resource_changes: p.plan.resource_changes!.map((rc) => ({ ...rc, change: { ...rc.change, before: value, after: value, before_sensitive: value, after_sensitive: value, after_unknown: value } })),
+      } as PlanJson;
+      expect(() => planMarkdown([buildStackReport({ stack: "prod", plan, synth: p.synth, baseSynth: p.baseSynth })], { overridden: false })).not.toThrow();
+    }
+  });
+
   it("every type the rows retype to is known to the rules, except the one meant to be unknown", () => {
     const types = new Set(ROWS.flatMap((r) => [...Object.values(r.v1), ...Object.values(r.v2)].map((s) => s.as)));
     expect([...types].filter((t) => !KNOWN_TYPES.has(t)).sort()).toEqual(["kubernetes_config_map_v1", "kubernetes_secret_v1"]);
