@@ -57,7 +57,7 @@ describe("review tools on the real prod stack", () => {
       address: r.address, type: r.type, path: r.path, pathFromMetadata: true, action: "replace", createBeforeDestroy: false,
       changed: [], replaceReasons: [], before: r.config, after: r.config,
     });
-    const hits = (id: string) => vms.filter((r) => BLAST_RADIUS_RULES.find((x) => x.id === id)!.matches(asReplace(r))).map((r) => r.path).sort();
+    const hits = (id: string) => vms.filter((r) => BLAST_RADIUS_RULES.find((x) => x.id === id)!.hits(asReplace(r), { statefulNamespaces: new Set() }) !== undefined).map((r) => r.path).sort();
     expect(hits("control-plane-vms")).toEqual(["cluster/control-plane/node-1", "cluster/control-plane/node-2", "cluster/control-plane/node-3"]);
     expect(hits("ceph-data-disk-vms")).toEqual(["cluster/workers-storage/node-1", "cluster/workers-storage/node-2", "cluster/workers-storage/node-3"]);
   });
