@@ -1,7 +1,7 @@
 import type { Construct } from "constructs";
 import { DataTerraformRemoteStateHttp, TerraformBackend, type TerraformRemoteState } from "cdktf";
-import { ConfigError } from "../lib/config/problems";
-import { gitlabStateLockProblems } from "../lib/review/gitlab-state-lock";
+import { ConfigError } from "../config/problems";
+import { gitlabStateLockProblems } from "./gitlab-state-lock";
 
 /**
  * GitLab-managed Terraform state (HTTP backend). Addresses are deliberately NOT written into

@@ -3,9 +3,9 @@
  * unlocked: Terraform's http backend silently skips locking without a lock address.
  */
 import { App, TerraformStack } from "cdktf";
-import { gitlabStateLockProblems } from "../../lib/review/gitlab-state-lock";
+import { gitlabStateLockProblems } from "../../lib/environment/gitlab-state-lock";
 import { ConfigError } from "../../lib/config/problems";
-import { GitlabHttpBackend } from "../../stacks/gitlab-http-backend";
+import { GitlabHttpBackend } from "../../lib/environment/gitlab-http-backend";
 
 const ADDRESS = "https://gitlab.example.internal/api/v4/projects/42/terraform/state/prod";
 
