@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { Fn, TerraformOutput } from "cdktf";
 import type { EnvironmentConfig } from "../config/types";
+import { poolNodes } from "../config/pool-nodes";
 import { NodePool } from "../vsphere/node-pool";
 import type { NodeTemplate } from "../vsphere/node-template";
 import type { VspherePlacement } from "../vsphere/placement";
@@ -45,7 +46,8 @@ export interface KubeadmClusterProps {
 function reinitializeNotice(config: EnvironmentConfig): Record<string, string> {
   const at = config.controlPlane.reinitializeAtRevision;
   if (at === undefined) return {};
-  return { reinitialize: `${config.name}-${config.controlPlane.name}-1 runs kubeadm init again at revision ${at} (controlPlane.reinitializeAtRevision)` };
+  const [first] = poolNodes(config.name, config.controlPlane, "control-plane");
+  return { reinitialize: `${first.name} runs kubeadm init again at revision ${at} (controlPlane.reinitializeAtRevision)` };
 }
 
 /** Placeholders of the kubeconfig output (the admin credential is not part of any node's cloud-config). */
