@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { validateEnvironment } from "../../lib/config/validate";
@@ -63,7 +63,7 @@ describeWithTool("etcd")("node bootstrap with a real etcd: a 3-node control plan
     const results = await Promise.all(nodes.map((n) => lab.run(n)));
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
 
-    expect(lab.kubeadm(cp(1))).toEqual([`${cp(1)} kubeadm init --config ${nodes[0].root}${B}/kubeadm-init.yaml`]);
+    expect(lab.kubeadm(cp(1))).toEqual([`${cp(1)} kubeadm init --config ${nodes[0].root}${B}/kubeadm-init.yaml --skip-token-print`]);
     for (const n of nodes.slice(1)) {
       expect(lab.kubeadm(n.node.name)).toEqual([`${n.node.name} kubeadm join --config ${n.root}${B}/kubeadm-join.yaml`]);
     }
@@ -82,6 +82,8 @@ describeWithTool("etcd")("node bootstrap with a real etcd: a 3-node control plan
       for (const f of [`${B}/pki`, `${B}/kubeadm-join.yaml`, `${B}/kubeadm-init.yaml`]) expect(has(n, f)).toBe(false);
       expect(lab.filesWithSecrets(n).filter((f) => !f.startsWith(`${K}/pki/`))).toEqual([]);
       expect(lab.log(n)).toContain("removed secret");
+      // The log holds kubeadm's output: root-only.
+      expect(statSync(join(n.root, "var/log/k8s-bootstrap.log")).mode & 0o777).toBe(0o600);
     }
     // Workers never hold CA keys at all.
     expect(has(nodes[3], `${K}/pki`)).toBe(false);

@@ -36,6 +36,8 @@ LOG=$R/var/log/k8s-bootstrap.log
 CA=$B/ca.crt
 IN_CLUSTER=0
 
+# kubeadm's output lands in the log: root-only.
+[ -e "$LOG" ] || install -m 0600 /dev/null "$LOG"
 log() { printf '%s k8s-bootstrap %s: %s\n' "$(date -Is)" "$NODE_NAME" "$*" | tee -a "$LOG"; logger -t k8s-bootstrap -- "$*"; }
 die() { log "GIVING UP: $*"; exit 1; }
 
@@ -223,7 +225,8 @@ if [ "$MODE" = init ]; then
   # During init only super-admin.conf works (admin.conf is authorized once init has bound it).
   install_kube_vip "$B/kube-vip-init.yaml" || die "cannot install the kube-vip manifest"
   log "kubeadm init (revision $NODE_REVISION)"
-  kubeadm init --config "$B/kubeadm-init.yaml" >>"$LOG" 2>&1 ||
+  # --skip-token-print: the join token never reaches the log.
+  kubeadm init --config "$B/kubeadm-init.yaml" --skip-token-print >>"$LOG" 2>&1 ||
     die "kubeadm init failed (details above in $LOG). Fix the cause, then re-initialize: set controlPlane.reinitializeAtRevision to $((NODE_REVISION + 1)) and nodeRevisions[\"$NODE_NAME\"] to $((NODE_REVISION + 1)), and rebuild the other nodes (README: Re-initializing a cluster)"
   IN_CLUSTER=1
   grant_kube_vip || die "cannot create kube-vip's Role with $K/admin.conf; kube-vip keeps super-admin.conf until it exists (see $LOG)"

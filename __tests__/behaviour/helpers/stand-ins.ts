@@ -37,6 +37,8 @@ init)
   for _ in $(seq 100); do etcdctl --endpoints "https://$NODE_IP:2379" endpoint health >/dev/null 2>&1 && break; sleep 0.2; done
   for f in admin.conf super-admin.conf kubelet.conf; do echo "# stand-in $f" >"$K/$f"; done
   touch "$LAB/api-up" # the API server now answers through the VIP
+  # Like kubeadm: the join command, token included, unless told not to.
+  case " $* " in *" --skip-token-print "*) ;; *) echo "kubeadm join $API_VIP:6443 --token $(sed -n 's/^ *token: *//p' "$3" | head -1)" ;; esac
   ;;
 join)
   config=$3
