@@ -220,6 +220,7 @@ if [ "$MODE" = init ]; then
 fi
 
 if [ "$MODE" = init ]; then
+  log "neither the VIP nor a control-plane peer answered within $PEER_PROBE_SECONDS s: creating the cluster"
   restore_pki || die "cannot restore the cluster PKI into $K/pki"
   kube_vip_credential || die "cannot create kube-vip's credential"
   # During init only super-admin.conf works (admin.conf is authorized once init has bound it).
