@@ -18,8 +18,10 @@ export function readmeSnippets(readme = readFileSync(join(ROOT, "README.md"), "u
   const lines = readme.split("\n");
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].trim() !== "```ts") continue;
-    const end = lines.indexOf("```", i + 1);
-    const code = lines.slice(i + 1, end).join("\n");
+    // Fences may be indented (a snippet inside a list item): the code is indented as much.
+    const indent = lines[i].length - lines[i].trimStart().length;
+    const end = lines.findIndex((line, j) => j > i && line.trim() === "```");
+    const code = lines.slice(i + 1, end).map((line) => line.slice(indent)).join("\n");
     const file = /^\/\/ ([\w-]+\.ts)\b/.exec(code)?.[1];
     if (!file) throw new Error(`README.md:${i + 1}: a \`\`\`ts snippet must start with "// <file>.ts: ..." (it is type-checked as that file)`);
     snippets.push({ file, code: `${code}\n`, line: i + 1 });

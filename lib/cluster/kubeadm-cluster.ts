@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { Fn, TerraformOutput } from "cdktf";
 import { API_SERVER_PORT } from "../config/defaults";
 import type { ValidatedEnvironment } from "../config/types";
+import { poolNodes } from "../config/pool-nodes";
 import { NodePool } from "../vsphere/node-pool";
 import type { NodeTemplate } from "../vsphere/node-template";
 import type { VspherePlacement } from "../vsphere/placement";
@@ -32,7 +33,7 @@ export interface KubeadmClusterProps {
   readonly template: NodeTemplate;
   /**
    * Bootstrap timings on the nodes.
-   * @default join timeout 3600 s, control-plane joins 90 s apart
+   * @default join timeout 3600 s, checks 10 s apart, 60 s looking for an existing cluster before init
    */
   readonly render?: RenderOptions;
   /**
@@ -40,6 +41,13 @@ export interface KubeadmClusterProps {
    * @default 1800
    */
   readonly readinessTimeoutSeconds?: number;
+}
+
+function reinitializeNotice(config: ValidatedEnvironment): Record<string, string> {
+  const at = config.controlPlane.reinitializeAtRevision;
+  if (at === undefined) return {};
+  const [first] = poolNodes(config.name, config.controlPlane, "control-plane");
+  return { reinitialize: `${first.name} runs kubeadm init again at revision ${at} (controlPlane.reinitializeAtRevision)` };
 }
 
 /** Placeholders of the kubeconfig output (the admin credential is not part of any node's cloud-config). */
@@ -96,6 +104,8 @@ export class KubeadmCluster extends Construct {
       // A rebuilt control-plane node makes the next apply wait for the API again.
       triggers: Object.fromEntries(this.controlPlane.vms.map((vm, i) => [`control_plane_${i + 1}`, vm.id])),
       timeoutSeconds: props.readinessTimeoutSeconds,
+      // A re-initialization is a new cluster: the plan says so where reviewers look.
+      notices: reinitializeNotice(config),
     });
 
     const kubeconfig = renderKubeconfig({

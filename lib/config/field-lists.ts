@@ -1,6 +1,7 @@
 import { fieldsOf } from "./fields";
 import type { GitOpsConfig, IngressConfig, MonitoringConfig, PlatformConfig, SmtpConfig, StorageConfig, TraefikInstanceConfig } from "./platform";
 import type {
+  ControlPlaneConfig,
   EnvironmentConfig,
   KubernetesConfig,
   ManifestTemplateConfig,
@@ -30,6 +31,10 @@ export const FIELDS = {
   pool: fieldsOf<NodePoolConfig>({
     name: true, count: true, cpus: true, memoryMiB: true, osDiskGiB: true, dataDiskGiB: true, ips: true, labels: true, taints: true,
     nodeRevisions: true,
+  }),
+  controlPlane: fieldsOf<ControlPlaneConfig>({
+    name: true, count: true, cpus: true, memoryMiB: true, osDiskGiB: true, dataDiskGiB: true, ips: true, labels: true, taints: true,
+    nodeRevisions: true, reinitializeAtRevision: true,
   }),
   taint: fieldsOf<Taint>({ key: true, value: true, effect: true }),
   registryMirror: fieldsOf<RegistryMirrorConfig>({ host: true, pathPrefix: true, chartRepository: true, caPem: true }),

@@ -105,6 +105,19 @@ export interface NodePoolConfig {
   readonly nodeRevisions?: Readonly<Record<string, number>>;
 }
 
+/** The control-plane pool, plus the one switch that re-creates the cluster. */
+export interface ControlPlaneConfig extends NodePoolConfig {
+  /**
+   * Re-initialize the cluster (`kubeadm init` on the first control-plane node) in the build of that
+   * node at this revision, e.g. after its first `kubeadm init` failed. Valid only while the first
+   * node's `nodeRevisions` entry equals it, so it fires for exactly one build and never again: remove
+   * it before that node's next rebuild. The node still refuses to init while a peer control-plane node
+   * or the VIP answers. See README, "Re-initializing a cluster".
+   * @default undefined (only the first build, revision 0, initializes)
+   */
+  readonly reinitializeAtRevision?: number;
+}
+
 export interface KubernetesConfig {
   /** Exact x.y.z; must equal the version the node template was built for. */
   readonly version: string;
@@ -158,7 +171,7 @@ export interface EnvironmentConfig {
   readonly network: NodeNetworkConfig;
   readonly template: NodeTemplateConfig;
   /** Control-plane pool: an odd number of nodes (3 or 5 in prod). Never tainted off by us. */
-  readonly controlPlane: NodePoolConfig;
+  readonly controlPlane: ControlPlaneConfig;
   /** One or more named worker pools. */
   readonly workers: readonly NodePoolConfig[];
   readonly kubernetes: KubernetesConfig;
@@ -186,6 +199,6 @@ export interface ValidatedPool extends NodePoolConfig {
  */
 export interface ValidatedEnvironment extends EnvironmentConfig {
   readonly [VALIDATED]: true;
-  readonly controlPlane: ValidatedPool;
+  readonly controlPlane: ValidatedPool & ControlPlaneConfig;
   readonly workers: readonly ValidatedPool[];
 }

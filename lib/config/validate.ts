@@ -89,7 +89,10 @@ class EnvironmentChecks {
 
     const cp = env.controlPlane;
     if (cp === undefined) problems.add(`${root}.controlPlane`, "is required (the control-plane pool)");
-    else this.checkPool(cp, `${root}.controlPlane`, "control-plane");
+    else {
+      this.checkPool(cp, `${root}.controlPlane`, "control-plane");
+      this.checkReinitialize(cp, `${root}.controlPlane`);
+    }
     if (isObject(cp) && typeof cp.count === "number") {
       if (cp.count % 2 === 0) {
         problems.add(`${root}.controlPlane.count`, `${cp.count} is even; etcd needs an odd number of members for quorum: use ${cp.count - 1} or ${cp.count + 1}`);
@@ -242,7 +245,7 @@ class EnvironmentChecks {
 
   private checkPool(value: unknown, path: string, role: "control-plane" | "worker"): void {
     const { problems } = this;
-    const pool = readObject(problems, value, path, FIELDS.pool);
+    const pool = readObject(problems, value, path, role === "control-plane" ? FIELDS.controlPlane : FIELDS.pool);
     if (!pool) return;
     const name = readString(problems, pool, "name", path);
     const envName = typeof this.env.name === "string" ? this.env.name : "";
@@ -330,6 +333,23 @@ class EnvironmentChecks {
       if (typeof revision !== "number" || !Number.isInteger(revision) || revision < 0) {
         this.problems.add(`${path}.${node}`, `${show(revision)} must be a whole number >= 0; increase it by one to rebuild the node`);
       }
+    }
+  }
+
+  /** reinitializeAtRevision fires for one build of the first node: its revision must equal it. */
+  private checkReinitialize(cp: unknown, path: string): void {
+    if (!isObject(cp) || cp.reinitializeAtRevision === undefined) return;
+    const at = cp.reinitializeAtRevision;
+    const first = `${typeof this.env.name === "string" ? this.env.name : ""}-${typeof cp.name === "string" ? cp.name : ""}-1`;
+    const revisions = isObject(cp.nodeRevisions) ? cp.nodeRevisions : {};
+    const current = revisions[first] ?? 0;
+    if (typeof at !== "number" || !Number.isInteger(at) || at < 1) {
+      this.problems.add(`${path}.reinitializeAtRevision`, `${show(at)} must be a whole number >= 1: the revision of ${first} whose build re-runs kubeadm init`);
+    } else if (current !== at) {
+      this.problems.add(
+        `${path}.reinitializeAtRevision`,
+        `${at} but ${first} is at revision ${show(current)}; it applies only to the build at that revision: set nodeRevisions["${first}"] to ${at} to rebuild and re-initialize, or remove reinitializeAtRevision`,
+      );
     }
   }
 
