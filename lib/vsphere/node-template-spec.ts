@@ -14,6 +14,11 @@ export interface NodeTemplateSpec {
   readonly firmware: "efi" | "bios";
   readonly scsiType: "pvscsi" | "lsilogic" | "lsilogic-sas";
   readonly kubernetesVersion: string;
+  /**
+   * containerd version installed in the image (it selects the containerd config format).
+   * @default undefined: not recorded (older manifests, templates by name); the bootstrap assumes CONTAINERD_VERSION
+   */
+  readonly containerdVersion?: string;
   /** Where the facts came from, for error messages ("packer/manifest.json" or "config"). */
   readonly source: string;
 }
@@ -81,6 +86,10 @@ export function parsePackerManifest(text: string, source: string, path: string):
     firmware: field("firmware", /^(efi|bios)$/, "must be efi or bios") as NodeTemplateSpec["firmware"],
     scsiType: field("scsi_type", /^(pvscsi|lsilogic|lsilogic-sas)$/, "must be pvscsi, lsilogic or lsilogic-sas") as NodeTemplateSpec["scsiType"],
     kubernetesVersion: field("kubernetes_version", /^1\.\d+\.\d+$/, "must be the exact Kubernetes version x.y.z"),
+    // Recorded since the image pins containerd; older manifests do not have it.
+    ...(data.containerd_version === undefined
+      ? {}
+      : { containerdVersion: field("containerd_version", /^\d+\.\d+\.\d+$/, "must be the exact containerd version x.y.z") }),
     source,
   };
   problems.throwIfAny("Invalid node template");
