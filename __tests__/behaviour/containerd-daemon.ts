@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -50,8 +50,12 @@ export async function startContainerd(configToml: string): Promise<ContainerdDae
     ctr,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (daemon.exitCode !== null) return resolve();
-        daemon.once("exit", () => resolve());
+        const cleanUp = (): void => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        };
+        if (daemon.exitCode !== null) return cleanUp();
+        daemon.once("exit", cleanUp);
         daemon.kill("SIGTERM");
       }),
   };
