@@ -6,15 +6,17 @@
  * and must reach `/v2/<pathPrefix>/<registry>/<repo>/manifests/<tag>` on the mirror.
  *
  * The mirror is a loopback HTTPS registry (recording-registry.ts) with a certificate from a test CA;
- * the only rewrite is the mirror host -> 127.0.0.1:<port>. The test CA is given with --tlscacert,
- * standing in for the system trust store where nodes have the mirror's CA (cloud-config ca_certs,
- * image 00-ca-trust.sh). HTTPS_PROXY points at a refusing trap, so a fallback to the upstream
+ * the only rewrite is the mirror host -> 127.0.0.1:<port>. The environments here set no
+ * `registryMirror.caPem` (the site CA is in the system trust store: image 00-ca-trust.sh), so the
+ * test CA is given with --tlscacert, standing in for that store; one test sets caPem and proves the
+ * hosts.toml `ca` field alone (CA file path rewritten to the test's copy). HTTPS_PROXY points at a refusing trap, so a fallback to the upstream
  * registry (what containerd does when the mirror fails) is recorded instead of leaving the machine.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MIRRORED_REGISTRIES } from "../../lib/cluster/mirror";
+import { prod } from "../../stacks/prod";
 import { site } from "../../stacks/site";
 import { synthEnvironments } from "../helpers/synth";
 import { describeWithTool } from "../tools";
@@ -61,11 +63,12 @@ describeWithTool("containerd")("pulls through the registry mirror with real cont
   const sets = new Map<string, { files: ContainerdFiles; prefix: string; mirrorHost: string }>();
 
   /** Pulls `image` with the hosts.toml of `certsD`; returns ctr's status/output and the mirror's requests. */
-  async function pull(certsD: string, image: string): Promise<{ status: number | null; output: string; requests: string[]; escapes: string[] }> {
+  async function pull(certsD: string, image: string, trust: "test CA as system trust" | "hosts.toml only" = "test CA as system trust"): Promise<{ status: number | null; output: string; requests: string[]; escapes: string[] }> {
     mirror.requests.length = 0;
     trap.escapes.length = 0;
     const proxy = { HTTPS_PROXY: trap.url, HTTP_PROXY: trap.url, NO_PROXY: "", https_proxy: trap.url, http_proxy: trap.url, no_proxy: "" };
-    const r = await containerd.ctr(["images", "pull", "--snapshotter", "native", "--tlscacert", ca.caFile, "--hosts-dir", certsD, image], proxy);
+    const tls = trust === "test CA as system trust" ? ["--tlscacert", ca.caFile] : [];
+    const r = await containerd.ctr(["images", "pull", "--snapshotter", "native", ...tls, "--hosts-dir", certsD, image], proxy);
     return { ...r, requests: [...mirror.requests], escapes: [...trap.escapes] };
   }
 
@@ -119,6 +122,26 @@ describeWithTool("containerd")("pulls through the registry mirror with real cont
       expect((await containerd.ctr(["images", "ls", "-q"])).output).toContain("registry.k8s.io/pause:3.10.1");
     },
   );
+
+  test("a mirror with its own CA (registryMirror.caPem): the cloud-config's ca.crt and hosts.toml `ca` alone make containerd trust it", async () => {
+    const withCa = { ...prod, registryMirror: { ...site.registryMirror, caPem: readFileSync(ca.caFile, "utf8") } };
+    const files = cloudConfigContainerdFiles(synthEnvironments([withCa]).outdir).get("prod")!;
+    const caPath = `/etc/containerd/certs.d/${site.registryMirror.host}/ca.crt`;
+    expect(files.get(caPath)).toBe(withCa.registryMirror.caPem);
+    // Test-only rewrite: the node path of the CA file -> where this test wrote the cloud-config's copy.
+    const caCopy = join(mkdtempSync(join(tmpdir(), "mirror-ca-")), "ca.crt");
+    writeFileSync(caCopy, files.get(caPath)!);
+    const hosts = new Map([...files].map(([path, content]) => [path, content.split(`ca = "${caPath}"`).join(`ca = "${caCopy}"`)]));
+    const certsD = certsDir(hosts, site.registryMirror.host, mirror.port);
+    const result = await pull(certsD, "quay.io/prometheus/node-exporter:v1.9.1", "hosts.toml only");
+    expect({ status: result.status, escapes: result.escapes }).toEqual({ status: 0, escapes: [] });
+    expect(result.requests.map((r) => r.split(" ")[1].split("?")[0])).toContain(`/v2/${PREFIX}/quay.io/prometheus/node-exporter/manifests/v1.9.1`);
+    // Control: without the `ca` line the same pull fails on the certificate (nothing else trusts the test CA).
+    const withoutCa = new Map([...hosts].map(([path, content]) => [path, content.replace(/^\s*ca = .*\n/m, "")]));
+    const untrusted = await pull(certsDir(withoutCa, site.registryMirror.host, mirror.port), "quay.io/prometheus/node-exporter:v1.9.1", "hosts.toml only");
+    expect(untrusted.status).not.toBe(0);
+    expect(untrusted.output).toMatch(/certificate/);
+  });
 
   test("control: the old layout <host>/<prefix>/<registry> (containerd appends /v2) misses the mirror and falls back upstream", async () => {
     const dir = mkdtempSync(join(tmpdir(), "certs.d-old-"));
