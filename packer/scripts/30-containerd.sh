@@ -7,7 +7,6 @@ set -euo pipefail
 
 : "${CONTAINERD_VERSION:?set by rocky9.pkr.hcl}"
 : "${REGISTRY_MIRROR_HOST:?set by rocky9.pkr.hcl}"
-REGISTRY_MIRROR_PATH_PREFIX=${REGISTRY_MIRROR_PATH_PREFIX:-}
 config_source=/tmp/containerd
 
 # containerd.io ships containerd and runc; the CNI plugins and crictl come with the Kubernetes
@@ -20,9 +19,9 @@ if [[ "$installed" != "$CONTAINERD_VERSION" ]]; then
   exit 1
 fi
 
-# Replaces the package's config.toml (it disables the CRI plugin; it is meant for Docker).
-REGISTRY_MIRROR_HOST=$REGISTRY_MIRROR_HOST REGISTRY_MIRROR_PATH_PREFIX=$REGISTRY_MIRROR_PATH_PREFIX \
-  bash "$config_source/install.sh" /
+# Replaces the package's config.toml (it disables the CRI plugin; it is meant for Docker). install.sh
+# reads REGISTRY_MIRROR_HOST and REGISTRY_MIRROR_PATH_PREFIX (empty: no prefix) from the environment.
+bash "$config_source/install.sh" /
 rm -rf "$config_source"
 # What containerd itself reads from the file (a key under the wrong table would be ignored silently).
 # 1.x dumps "double", 2.x 'single' quotes; 2.x calls the sandbox image `sandbox`.

@@ -31,8 +31,12 @@ if ! systemctl is-enabled --quiet cloud-init-local.service; then
 fi
 # The node network-config (routes `to: 0.0.0.0/0`, VMware datasource, gzip+base64 guestinfo) is
 # proven against cloud-init 22.4 (__tests__/behaviour/node-network.test.ts): refuse anything older.
-cloud_init_version=$(cloud-init --version 2>&1 | grep -Eo '[0-9]+\.[0-9]+(\.[0-9]+)?' | head -n 1)
-if [[ "$(printf '%s\n' 22.4 "$cloud_init_version" | sort -V | head -n 1)" != "22.4" ]]; then
+if ! [[ "$(cloud-init --version 2>&1)" =~ ([0-9]+)\.([0-9]+) ]]; then
+  echo "guest-agents: cannot read the cloud-init version" >&2
+  exit 1
+fi
+cloud_init_version="${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
+if ((BASH_REMATCH[1] < 22 || (BASH_REMATCH[1] == 22 && BASH_REMATCH[2] < 4))); then
   echo "guest-agents: cloud-init ${cloud_init_version} is older than 22.4, the oldest version tested" >&2
   exit 1
 fi
