@@ -104,6 +104,11 @@ describeWithTool("containerd")("pulls through the registry mirror with real cont
     }
   });
 
+  test("the daemon runs with prod's generated config.toml: its CRI plugin (what kubelet talks to) loaded", async () => {
+    const plugins = (await containerd.ctr(["plugins", "ls"])).output;
+    expect(plugins).toMatch(/^io\.containerd\.grpc\.v1\s+cri\s+\S+\s+ok\s*$/m);
+  });
+
   test.each(SETS)(
     "%s: every registry's image is pulled from /v2/<pathPrefix>/<registry>/<repo>/manifests/<tag>",
     async (name) => {
