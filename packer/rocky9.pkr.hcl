@@ -112,6 +112,13 @@ build {
     destination = "/tmp/corporate-ca-bundle.pem"
   }
 
+  # containerd's config.toml and hosts.toml files, generated from lib/cluster (the cloud-config writes
+  # the same); 30-containerd.sh installs them from /tmp/containerd.
+  provisioner "file" {
+    source      = "${path.root}/files/containerd"
+    destination = "/tmp"
+  }
+
   provisioner "shell" {
     execute_command = "sudo env {{ .Vars }} bash '{{ .Path }}'"
     environment_vars = [
@@ -119,7 +126,9 @@ build {
       "KUBE_VIP_VERSION=${var.kube_vip_version}",
       "PREPULL_IMAGES=${join(" ", var.prepull_images)}",
       "REGISTRY_MIRROR=${local.mirror_prefix}",
-      "MIRRORED_REGISTRIES=${join(" ", var.mirrored_registries)}",
+      "REGISTRY_MIRROR_HOST=${var.registry_mirror_host}",
+      "REGISTRY_MIRROR_PATH_PREFIX=${var.registry_mirror_path_prefix}",
+      "CONTAINERD_VERSION=${var.containerd_version}",
       "YUM_MIRROR_BASEOS=${var.yum_mirror_baseos}",
       "YUM_MIRROR_APPSTREAM=${var.yum_mirror_appstream}",
       "YUM_MIRROR_KUBERNETES=${var.yum_mirror_kubernetes}",
@@ -156,6 +165,7 @@ build {
       content_library    = var.content_library
       os                 = local.os
       kubernetes_version = var.kubernetes_version
+      containerd_version = var.containerd_version
       disk_gib           = format("%d", var.disk_gib)
       firmware           = var.firmware
       scsi_type          = local.scsi_type

@@ -182,6 +182,16 @@ variable "kubernetes_version" {
   }
 }
 
+variable "containerd_version" {
+  type        = string
+  default     = "1.7.28"
+  description = "Exact version of the containerd.io package (Docker CE repository) installed and version-locked; recorded in manifest.json. Must equal CONTAINERD_VERSION in lib/cluster/versions.ts, for which packer/files/containerd is generated (config format 2 for 1.x, 3 for 2.x)."
+  validation {
+    condition     = regex_replace(var.containerd_version, "^[12]\\.[0-9]+\\.[0-9]+$", "") == ""
+    error_message = "The containerd_version must be an exact containerd.io version x.y.z (1.x or 2.x), e.g. \"1.7.28\"."
+  }
+}
+
 variable "kube_vip_version" {
   type        = string
   default     = "v1.0.4"
@@ -215,12 +225,6 @@ variable "registry_mirror_path_prefix" {
     condition     = regex_replace(var.registry_mirror_path_prefix, "^([a-z0-9][-a-z0-9._]*(/[a-z0-9][-a-z0-9._]*)*)?$", "") == ""
     error_message = "The registry_mirror_path_prefix must be empty or a registry path without leading or trailing \"/\", e.g. \"platform/mirror\"."
   }
-}
-
-variable "mirrored_registries" {
-  type        = list(string)
-  default     = ["docker.io", "registry.k8s.io", "quay.io", "ghcr.io", "gcr.io", "registry.gitlab.com", "public.ecr.aws"]
-  description = "Upstream registries containerd redirects to the mirror (one /etc/containerd/certs.d/<registry>/hosts.toml each)."
 }
 
 # ---------------------------------------------------------------- YUM mirrors (air-gap: all required)

@@ -14,6 +14,7 @@ import * as path from "path";
 import { DEFAULT_VSPHERE_VERSION, MIN_HARDWARE_VERSION, VSPHERE_VERSION_LIMITS, VSPHERE_VERSIONS } from "../../lib/config/vsphere-versions";
 import { parsePackerManifest } from "../../lib/vsphere/node-template-spec";
 import { itWithTool } from "../tools";
+import { CONTAINERD_VERSION } from "../../lib/cluster/versions";
 
 const PACKER_DIR = path.join(__dirname, "..", "..", "packer");
 const read = (rel: string): string => fs.readFileSync(path.join(PACKER_DIR, rel), "utf8");
@@ -24,6 +25,7 @@ const CONTRACT_KEYS = [
   "content_library",
   "os",
   "kubernetes_version",
+  "containerd_version",
   "disk_gib",
   "firmware",
   "scsi_type",
@@ -226,15 +228,15 @@ describe("packer/*.pkr.hcl variables", () => {
     }
   });
 
-  test("the baked-in kube-vip image and mirrored registries are the ones the cluster bootstrap uses", () => {
+  test("the baked-in kube-vip image and containerd are the versions the cluster bootstrap renders for", () => {
     const lib = (rel: string): string => fs.readFileSync(path.join(PACKER_DIR, "..", "lib", "cluster", rel), "utf8");
     const byName = new Map(variables.map((v) => [v.name, v.default]));
     const kubeVip = /KUBE_VIP_IMAGE = "ghcr\.io\/kube-vip\/kube-vip:([^"]+)"/.exec(lib("versions.ts"));
     expect(kubeVip).not.toBeNull();
     expect(JSON.parse(byName.get("kube_vip_version")!)).toBe(kubeVip![1]);
-    const registries = /MIRRORED_REGISTRIES = (\[[^\]]*\])/.exec(lib("mirror.ts"));
-    expect(registries).not.toBeNull();
-    expect(JSON.parse(byName.get("mirrored_registries")!)).toEqual(JSON.parse(registries![1]));
+    // packer/files/containerd is generated for CONTAINERD_VERSION (config format 2 for 1.x, 3 for 2.x).
+    expect(JSON.parse(byName.get("containerd_version")!)).toBe(CONTAINERD_VERSION);
+    expect(current(manifest)!.custom_data.containerd_version).toBe(CONTAINERD_VERSION);
   });
 
   test("only plugins.pkr.hcl holds the packer/required_plugins block (Packer 1.6.6 rejects it)", () => {
@@ -281,7 +283,10 @@ describe("air-gap: nothing under packer/ points at the internet", () => {
   });
 
   test("no file except the README has a public URL", () => {
-    for (const file of listFiles(PACKER_DIR).filter((f) => f !== "README.md")) {
+    // files/containerd/etc is generated from lib/cluster (checked in node-image-files.test.ts): its only
+    // URLs are each hosts.toml's upstream `server`, containerd's fallback when the mirror fails.
+    const generated = (f: string): boolean => f.startsWith("files/containerd/etc/");
+    for (const file of listFiles(PACKER_DIR).filter((f) => f !== "README.md" && !generated(f))) {
       expect({ file, urls: publicUrls(read(file)) }).toEqual({ file, urls: [] });
     }
   });

@@ -3,13 +3,13 @@ import { DEFAULT_NODE_INTERFACE } from "../config/defaults";
 import type { EnvironmentConfig, NodePoolConfig } from "../config/types";
 import type { PoolNode } from "../config/pool-nodes";
 import { BOOTSTRAP_DIR, BOOTSTRAP_SCRIPT_PATH, bootstrapScript } from "./bootstrap-script";
-import { containerdConfigToml, modulesLoadConf, sysctlConf } from "./containerd";
+import { containerdFiles, modulesLoadConf, sysctlConf } from "./containerd";
 import { kubeadmInitConfig, kubeadmJoinConfig } from "./kubeadm-config";
 import { KUBE_VIP_KUBECONFIG, kubeVipManifest, kubeVipRbac, SUPER_ADMIN_KUBECONFIG } from "./kube-vip";
 import { mirroredImage } from "../config/registry-mirror";
-import { hostsToml, MIRRORED_REGISTRIES, mirrorCaPath } from "./mirror";
+import { mirrorCaPath } from "./mirror";
 import type { ClusterSecrets } from "./secrets";
-import { KUBE_VIP_IMAGE, needsSuperAdminForKubeVip, pauseImageTag } from "./versions";
+import { KUBE_VIP_IMAGE, needsSuperAdminForKubeVip } from "./versions";
 
 export interface RenderOptions {
   /**
@@ -28,6 +28,12 @@ export interface RenderOptions {
    * @default 60
    */
   readonly peerProbeSeconds?: number;
+  /**
+   * containerd version of the node image: selects the config.toml format (2 for 1.x, 3 for 2.x).
+   * KubeadmCluster passes the template's (manifest custom_data `containerd_version`).
+   * @default CONTAINERD_VERSION (lib/cluster/versions.ts)
+   */
+  readonly containerdVersion?: string;
 }
 
 interface WriteFile {
@@ -82,11 +88,8 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
   // Kernel and container runtime.
   file("/etc/modules-load.d/kubernetes.conf", modulesLoadConf());
   file("/etc/sysctl.d/90-kubernetes.conf", sysctlConf());
-  file("/etc/containerd/config.toml", containerdConfigToml(mirroredImage(`registry.k8s.io/pause:${pauseImageTag(k8s)}`, mirror)));
-  if (mirror) {
-    for (const registry of MIRRORED_REGISTRIES) file(`/etc/containerd/certs.d/${registry}/hosts.toml`, hostsToml(registry, mirror));
-    if (mirror.caPem) file(mirrorCaPath(mirror), mirror.caPem);
-  }
+  for (const f of containerdFiles(k8s, mirror, options.containerdVersion)) file(f.path, f.content);
+  if (mirror?.caPem) file(mirrorCaPath(mirror), mirror.caPem);
 
   // Bootstrap inputs. The CA certificate is pinned by every node (discovery hash, /readyz checks).
   const peers = env.controlPlane.ips.slice(0, env.controlPlane.count).filter((ip) => ip !== node.ip);

@@ -79,7 +79,7 @@ export class KubeadmCluster extends Construct {
     // Rendered once per node with placeholders: the same text becomes the Terraform value (placeholders
     // swapped for references) and the reviewable file (renderedCloudConfigs).
     const userData = (node: Parameters<typeof renderCloudConfig>[1]) => {
-      const text = renderCloudConfig(config, node, placeholderSecrets(), props.render);
+      const text = renderCloudConfig(config, node, placeholderSecrets(), { containerdVersion: template.spec.containerdVersion, ...props.render });
       this.renderedCloudConfigs.set(`${node.name}.cloud-config.yaml`, text);
       return terraformString(text, values);
     };
