@@ -1,7 +1,7 @@
 import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import { environment } from "./fixtures";
-import { synthPlatform } from "./synth";
+import { sensitiveSource, synthPlatform } from "./synth";
 
 /** The custom resources argocd-apps renders from its values (name = map key, the rest = spec). */
 function renderArgocdApps(values: any): { applications: any[]; projects: any[] } {
@@ -46,16 +46,25 @@ describe.each([["sandbox"], ["prod"]] as const)("Argo CD (%s)", (tier) => {
 
   it("admin password: only the bcrypt hash reaches the chart, through set_sensitive; plain password is a sensitive output", () => {
     const admin = argo.setSensitive.find((s) => s.name === "configs.secret.argocdServerAdminPassword");
-    expect(admin?.value).toMatch(/random_password\.[^.]+\.bcrypt_hash/);
-    expect(argo.valuesYaml).not.toMatch(/argocdServerAdminPassword|random_password/);
+    expect(sensitiveSource(admin!.value)).toMatch(/^random_password\.[^.]+\.bcrypt_hash$/);
+    expect(argo.valuesYaml).not.toMatch(/argocdServerAdminPassword:|random_password/);
     expect(json.output.argocd_admin_password).toMatchObject({ sensitive: true });
     expect(json.output.argocd_admin_password.value).toMatch(/random_password\.[^.]+\.result/);
+  });
+
+  it("admin password time is the password's creation time, kept across upgrades (sessions survive them)", () => {
+    const mtime = (argo.values as any).configs.secret.argocdServerAdminPasswordMtime;
+    const [, address] = /^\$\{terraform_data\.([^.]+)\.output\["time"\]\}$/.exec(mtime) ?? [];
+    const data = json.resource.terraform_data[address];
+    expect(data.input).toEqual({ time: "${timestamp()}" });
+    expect(data.lifecycle.ignore_changes).toEqual(["input"]);
+    expect(data.lifecycle.replace_triggered_by).toEqual([expect.stringMatching(/^random_password\.[^.]+$/)]);
   });
 
   it("repository password comes from a sensitive variable through set_sensitive", () => {
     expect(json.variable.argocd_repo_password).toMatchObject({ sensitive: true, type: "string" });
     const s = argo.setSensitive.find((x) => x.name === "configs.repositories.gitops.password");
-    expect(s?.value).toBe("${var.argocd_repo_password}");
+    expect(sensitiveSource(s!.value)).toBe("var.argocd_repo_password");
   });
 
   it("UI on the admin ingress class", () => {

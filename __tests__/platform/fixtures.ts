@@ -29,9 +29,9 @@ export function platformConfig(name: string): PlatformConfig {
       smtp: { smarthost: "smtp.example.internal:587", from: "alertmanager@example.internal", username: "alertmanager" },
       receivers: [
         { name: "ops-mail", type: "email", to: ["ops@example.internal"] },
-        { name: "ops-teams", type: "teams" },
-        { name: "oncall-webhook", type: "webhook" },
-        { name: "ops-slack", type: "slack", channel: "#alerts" },
+        { name: "ops-teams", type: "teams", matchers: ['severity="critical"'] },
+        { name: "oncall-webhook", type: "webhook", matchers: ['severity="critical"', 'namespace=~"shop-.*"'] },
+        { name: "ops-slack", type: "slack", channel: "#alerts", matchers: ["severity!=info"] },
       ],
       extraProbeUrls: ["https://shop.example.internal/healthz"],
     },

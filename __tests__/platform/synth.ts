@@ -68,3 +68,14 @@ export function synthPlatform(env: EnvironmentConfig): SynthResult {
   cache.set(key, result);
   return result;
 }
+
+/**
+ * The Terraform expression inside a set_sensitive value, which HelmAddon wraps in strvalsLiteral's
+ * escaping (see strvals-literal.test.ts for that escaping evaluated by Terraform). Throws when the value
+ * is not wrapped: every sensitive value must be.
+ */
+export function sensitiveSource(value: string): string {
+  const m = /^\$\{replace\(replace\((.+), "\\\\", "\\\\\\\\"\), ",", "\\\\,"\)\}$/.exec(value);
+  if (!m) throw new Error(`set_sensitive value is not escaped for Helm's strvals: ${value}`);
+  return m[1];
+}

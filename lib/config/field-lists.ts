@@ -47,7 +47,7 @@ export const FIELDS = {
     repoURL: true, path: true, targetRevision: true, username: true, caPem: true, destinationNamespaces: true, extraSourceRepos: true,
   }),
   monitoring: fieldsOf<MonitoringConfig>({
-    retention: true, storageGiB: true, alertmanagerStorageGiB: true, receivers: true, smtp: true, extraProbeUrls: true,
+    retention: true, storageGiB: true, alertmanagerStorageGiB: true, receivers: true, defaultReceiver: true, smtp: true, extraProbeUrls: true,
   }),
   smtp: fieldsOf<SmtpConfig>({ smarthost: true, from: true, username: true, requireTls: true }),
   storage: fieldsOf<StorageConfig>({ monCount: true, replication: true }),

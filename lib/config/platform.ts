@@ -74,15 +74,28 @@ export interface GitOpsConfig {
   readonly extraSourceRepos?: readonly string[];
 }
 
-export type AlertReceiverConfig =
-  /** E-mail through the SMTP relay in `monitoring.smtp`. */
-  | { readonly name: string; readonly type: "email"; readonly to: readonly string[] }
-  /** Generic webhook; the URL (often with a token) comes from the sensitive variable `alertmanager_<name>_url`. */
-  | { readonly name: string; readonly type: "webhook" }
-  /** Slack incoming webhook; URL from the sensitive variable `alertmanager_<name>_url`. */
-  | { readonly name: string; readonly type: "slack"; readonly channel: string }
-  /** Microsoft Teams (Workflows webhook, msteamsv2); URL from the sensitive variable `alertmanager_<name>_url`. */
-  | { readonly name: string; readonly type: "teams" };
+/** What every receiver has besides its type. */
+export interface AlertReceiverRouting {
+  readonly name: string;
+  /**
+   * Alertmanager matchers choosing the alerts this receiver gets besides the default receiver, all of
+   * them must match (e.g. `['severity="critical"']`, `['namespace=~"shop-.*"']`).
+   * @default [] (the receiver gets alerts only if it is `monitoring.defaultReceiver`)
+   */
+  readonly matchers?: readonly string[];
+}
+
+export type AlertReceiverConfig = AlertReceiverRouting &
+  (
+    /** E-mail through the SMTP relay in `monitoring.smtp`. */
+    | { readonly type: "email"; readonly to: readonly string[] }
+    /** Generic webhook; the URL (often with a token) comes from the sensitive variable `alertmanager_<name>_url`. */
+    | { readonly type: "webhook" }
+    /** Slack incoming webhook; URL from the sensitive variable `alertmanager_<name>_url`. */
+    | { readonly type: "slack"; readonly channel: string }
+    /** Microsoft Teams (Workflows webhook, msteamsv2); URL from the sensitive variable `alertmanager_<name>_url`. */
+    | { readonly type: "teams" }
+  );
 
 export interface SmtpConfig {
   /** host:port of the internal mail relay. */
@@ -108,10 +121,16 @@ export interface MonitoringConfig {
    */
   readonly alertmanagerStorageGiB?: number;
   /**
-   * Where alerts go; the first receiver is the default route.
+   * Where alerts go: the default receiver gets every alert, each other receiver the alerts its
+   * `matchers` select (a receiver with matchers that is also the default gets everything once).
    * @default [] (alerts are only visible in Alertmanager's UI)
    */
   readonly receivers?: readonly AlertReceiverConfig[];
+  /**
+   * Name of the receiver that gets every alert (Watchdog excepted).
+   * @default the first receiver
+   */
+  readonly defaultReceiver?: string;
   /** @default no SMTP relay (then no email receiver is allowed) */
   readonly smtp?: SmtpConfig;
   /**
@@ -165,6 +184,8 @@ export const NODE_PORT_MAX = 32767;
 const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
 const HOST_PORT = /^[A-Za-z0-9.-]+:[0-9]{1,5}$/;
+/** Alertmanager's matcher syntax: label, operator, value (quoted, or a bare word). */
+const ALERTMANAGER_MATCHER = /^\s*[A-Za-z_][A-Za-z0-9_]*\s*(=~|!~|!=|=)\s*("([^"\\]|\\.)*"|[^"\s,{}]*)\s*$/;
 
 /**
  * Checks `env.platform` and its fit with the rest of the environment (data disks for Ceph, replication).
@@ -273,7 +294,11 @@ function checkMonitoring(problems: Problems, value: unknown, path: string): void
     if (!isObject(r)) return problems.add(rpath, `${show(r)} must be an object ({ name, type, ... })`);
     const type = readEnum(problems, r, "type", rpath, ["email", "webhook", "slack", "teams"] as const);
     const extra = type === "email" ? ["to"] : type === "slack" ? ["channel"] : [];
-    readObject(problems, r, rpath, ["name", "type", ...extra]);
+    readObject(problems, r, rpath, ["name", "type", "matchers", ...extra]);
+    const matchers = readStringList(problems, r, "matchers", rpath, false);
+    matchers?.forEach((m, j) => {
+      if (!ALERTMANAGER_MATCHER.test(m)) problems.add(`${rpath}.matchers[${j}]`, `${show(m)} is not an Alertmanager matcher; write label, operator (=, !=, =~, !~) and a quoted value, e.g. 'severity="critical"'`);
+    });
     const name = readString(problems, r, "name", rpath);
     if (name !== undefined) {
       if (!DNS_LABEL.test(name) || name === "null") {
@@ -288,6 +313,17 @@ function checkMonitoring(problems: Problems, value: unknown, path: string): void
       if (!smtp) problems.add(`${rpath}.type`, `"email" needs ${path}.smtp (the mail relay); add it or use another receiver type`);
     }
     if (type === "slack") readString(problems, r, "channel", rpath);
+  });
+  const receiverNames = [...names];
+  const defaultReceiver = readString(problems, m, "defaultReceiver", path, false) ?? receiverNames[0];
+  if (defaultReceiver !== undefined && m.defaultReceiver !== undefined && !names.has(defaultReceiver)) {
+    problems.add(`${path}.defaultReceiver`, `${show(defaultReceiver)} is not a receiver; name one of ${receiverNames.join(", ") || "(none: add receivers first)"}`);
+  }
+  receivers.forEach((r, i) => {
+    const unreachable = isObject(r) && typeof r.name === "string" && r.name !== defaultReceiver && !(Array.isArray(r.matchers) && r.matchers.length > 0);
+    if (unreachable) {
+      problems.add(`${path}.receivers[${i}]`, `${show(r.name)} would never get an alert: give it matchers (e.g. ['severity="critical"']) or make it the defaultReceiver`);
+    }
   });
   readStringList(problems, m, "extraProbeUrls", path, false)?.forEach((url, i) => {
     if (!/^https?:\/\/[^\s/]+/.test(url)) problems.add(`${path}.extraProbeUrls[${i}]`, `${show(url)} must be an http:// or https:// URL`);

@@ -1,5 +1,5 @@
 import { Password } from "@cdktf/provider-random/lib/password";
-import { ITerraformDependable, TerraformOutput, TerraformVariable } from "cdktf";
+import { DataResource, Fn, ITerraformDependable, TerraformOutput, TerraformVariable, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
@@ -56,6 +56,14 @@ export class ArgoCd extends Construct {
     });
     output.overrideLogicalId("argocd_admin_password");
 
+    // The chart stamps the password with the render time unless told, and Argo CD ends every session
+    // older than that stamp: the time the password was created, kept until the password changes.
+    const passwordTime = new DataResource(this, "admin-password-mtime", {
+      input: { time: Fn.timestamp() },
+      // A bare address: Terraform's JSON syntax rejects "${...}" in replace_triggered_by.
+      lifecycle: { ignoreChanges: ["input"], replaceTriggeredBy: [`${this.adminPassword.terraformResourceType}.${this.adminPassword.friendlyUniqueId}`] },
+    });
+    const passwordMtime = Token.asString(passwordTime.output.lookup("time"));
     const sensitive: SensitiveValue[] = [
       { path: "configs.secret.argocdServerAdminPassword", value: this.adminPassword.bcryptHash },
     ];
@@ -86,6 +94,7 @@ export class ArgoCd extends Construct {
       environment: {
         global: { domain: host },
         configs: {
+          secret: { argocdServerAdminPasswordMtime: passwordMtime },
           repositories: {
             [GITOPS_REPOSITORY_KEY]: {
               url: gitops.repoURL,

@@ -67,6 +67,10 @@ export class Calico extends Construct {
         installation: {
           calicoNetwork: {
             bgp: "Disabled",
+            // The address kubeadm registered (node-ip), never "first found": kube-vip adds the API VIP as a
+            // /32 on the leading control-plane node's NIC, and a VXLAN endpoint on the VIP breaks pod
+            // networking each time the VIP moves.
+            nodeAddressAutodetectionV4: { kubernetes: "NodeInternalIP" },
             ipPools: [
               {
                 name: "default-ipv4-ippool",

@@ -1,5 +1,5 @@
 import { Release, ReleaseSetSensitive } from "@cdktf/provider-helm/lib/release";
-import type { ITerraformDependable } from "cdktf";
+import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
 import type { RegistryMirrorConfig } from "../config/types";
@@ -57,6 +57,17 @@ export interface HelmAddonProps {
 }
 
 /**
+ * A Terraform string as Helm's `--set` parser (strvals, which the helm provider runs on every `set` and
+ * `set_sensitive` value) reads it literally: a comma would end the value and start another assignment,
+ * a backslash escapes the next character. Escaped in Terraform, so secrets never pass through here.
+ */
+export function strvalsLiteral(value: string): string {
+  // The literals are HCL source inside cdktf's function call (cdktf does not escape them): "\\" in HCL is
+  // one backslash, so this reads replace(replace(v, "\", "\\"), ",", "\,").
+  return Fn.replace(Fn.replace(value, "\\\\", "\\\\\\\\"), ",", "\\\\,");
+}
+
+/**
  * The one base of every add-on: a single helm_release with a pinned chart, values merged in layers
  * (defaults < environment < mirror < overrides) and serialized ONCE to YAML, secrets only through
  * set_sensitive, atomic installs that clean up after themselves.
@@ -70,7 +81,7 @@ export class HelmAddon extends Construct {
     super(scope, id);
     this.values = deepMerge(props.defaults, props.environment, imageMirrorValues(props.images ?? [], props.mirror), props.overrides);
     const source = chartSource(props.chart, props.mirror);
-    const setSensitive: ReleaseSetSensitive[] = (props.sensitive ?? []).map((s) => ({ name: s.path, value: s.value, type: "string" }));
+    const setSensitive: ReleaseSetSensitive[] = (props.sensitive ?? []).map((s) => ({ name: s.path, value: strvalsLiteral(s.value), type: "string" }));
     this.release = new Release(this, "release", {
       name: props.releaseName ?? id,
       namespace: props.namespace,

@@ -1,7 +1,7 @@
 import { Password } from "@cdktf/provider-random/lib/password";
 import { ITerraformDependable, TerraformOutput, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import type { AlertReceiverConfig } from "../config/platform";
+import type { AlertReceiverConfig, MonitoringConfig } from "../config/platform";
 import { PLATFORM_DEFAULTS } from "../config/defaults";
 import type { ImageField } from "./air-gap";
 import { platformAlertRules } from "./alert-rules";
@@ -44,6 +44,32 @@ export const CONTROL_PLANE_METRICS = {
   /** kube-controller-manager: same as the scheduler. */
   controllerManager: { port: 10257, https: true },
 } as const;
+
+/** Share of Prometheus' volume its TSDB may use (`retentionSize`): the rest is WAL and compaction headroom. */
+export const PROMETHEUS_RETENTION_SHARE = 0.85;
+
+/** `retentionSize` for a volume of `storageGiB`, in whole GiB (the operator's `<n>GiB` form). */
+export function prometheusRetentionSize(storageGiB: number): string {
+  return `${Math.max(1, Math.floor(storageGiB * PROMETHEUS_RETENTION_SHARE))}GiB`;
+}
+
+/** Upstream's route that sends the always-firing Watchdog alert nowhere (kept: Helm replaces lists whole). */
+const WATCHDOG_ROUTE = { receiver: "null", matchers: ['alertname = "Watchdog"'] } as const;
+
+/**
+ * The Alertmanager routing tree: Watchdog to "null", then each receiver with matchers gets what they
+ * select (`continue`, so routing goes on), then the default receiver gets every alert. Without receivers
+ * everything goes to "null" (visible in the UI only).
+ */
+export function alertmanagerRoute(monitoring: MonitoringConfig): Record<string, unknown> {
+  const receivers = monitoring.receivers ?? [];
+  const defaultReceiver = monitoring.defaultReceiver ?? receivers[0]?.name;
+  if (defaultReceiver === undefined) return { receiver: "null", routes: [WATCHDOG_ROUTE] };
+  const selective = receivers
+    .filter((r) => r.name !== defaultReceiver && (r.matchers?.length ?? 0) > 0)
+    .map((r) => ({ receiver: r.name, matchers: [...r.matchers!], continue: true }));
+  return { receiver: defaultReceiver, routes: [WATCHDOG_ROUTE, ...selective, { receiver: defaultReceiver }] };
+}
 
 /** Terraform variable holding a receiver's secret URL. */
 export function receiverVariableName(receiver: AlertReceiverConfig): string {
@@ -162,7 +188,13 @@ export class KubePrometheusStack extends Construct {
       environment: {
         prometheus: {
           ingress: ingress("prometheus"),
-          prometheusSpec: { retention: monitoring.retention, storageSpec: volumeClaim(monitoring.storageGiB) },
+          prometheusSpec: {
+            retention: monitoring.retention,
+            // Whichever comes first: time retention, or the size that keeps the volume from filling up
+            // (the WAL and compaction need the rest).
+            retentionSize: prometheusRetentionSize(monitoring.storageGiB),
+            storageSpec: volumeClaim(monitoring.storageGiB),
+          },
         },
         alertmanager: {
           ingress: ingress("alertmanager"),
@@ -178,7 +210,7 @@ export class KubePrometheusStack extends Construct {
                   },
                 }
               : {}),
-            route: { receiver: receivers[0]?.name ?? "null" },
+            route: alertmanagerRoute(monitoring),
             receivers: [{ name: "null" }, ...receiverValues],
           },
         },

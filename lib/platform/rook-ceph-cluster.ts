@@ -23,6 +23,13 @@ export function cephSizing(context: PlatformContext): { monCount: number; replic
   };
 }
 
+/** ceph.conf `[global]` overrides for a cluster keeping `replication` copies. */
+export function cephConfigOverride(replication: number): string {
+  const lines = ["[global]", `osd_pool_default_size = ${replication}`, `osd_pool_default_min_size = ${Math.max(1, replication - 1)}`];
+  if (replication === 1) lines.push("mon_warn_on_pool_no_redundancy = false");
+  return `${lines.join("\n")}\n`;
+}
+
 export interface RookCephClusterProps {
   /** The environment as add-ons see it (platformContext). */
   readonly context: PlatformContext;
@@ -54,6 +61,10 @@ export class RookCephCluster extends Construct {
         cephObjectStores: [],
       },
       environment: {
+        // Every pool Ceph creates on its own (.mgr, anything default-sized) gets the cluster's replication,
+        // or it waits forever for hosts that do not exist; with one copy, Ceph's "no redundancy" warning
+        // is the expected state (upstream's single-node example, cluster-test.yaml).
+        configOverride: cephConfigOverride(sizing.replication),
         cephClusterSpec: {
           dataDirHostPath: ROOK_DATA_DIR,
           mon: { count: sizing.monCount, allowMultiplePerNode: sizing.multiplePerNode },
@@ -64,8 +75,14 @@ export class RookCephCluster extends Construct {
             nodes: context.cephOsdNodes.map((n) => ({ name: n.name, deviceFilter: n.deviceFilter })),
           },
         },
-        // Helm replaces lists whole: the pool is spelled out in full, StorageClass parameters included.
+        // Helm replaces lists whole: the pools are spelled out in full, StorageClass parameters included.
         cephBlockPools: [
+          {
+            // Ceph's manager pool (created with size 3 by default): declared so it follows the replication.
+            name: "builtin-mgr",
+            spec: { name: ".mgr", failureDomain: "host", replicated: { size: sizing.replication, requireSafeReplicaSize: sizing.replication > 1 } },
+            storageClass: { enabled: false },
+          },
           {
             name: CEPH_BLOCK_POOL,
             spec: {
