@@ -29,6 +29,8 @@ const NOT_IMAGES: Record<string, string> = {
   "prometheus.prometheusSpec.podAntiAffinityTopologyKey": "a topology label key",
   "thanosRuler.thanosRulerSpec.podAntiAffinityTopologyKey": "a topology label key",
   "grafana.persistence.finalizers[]": "a finalizer name",
+  "webhook.validatingWebhookConfiguration.namespaceSelector.matchExpressions[].key": "a label key (cert-manager.io/disable-validation)",
+  "resources[].type": "a Secret type (kubernetes.io/tls)",
   "cephBlockPools[].storageClass.parameters.imageFormat": "RBD image format, not a container image",
   "cephBlockPools[].storageClass.parameters.imageFeatures": "RBD image features, not a container image",
   // Traefik: used only for Azure Marketplace billing (global.azure.enabled false, asserted below) and

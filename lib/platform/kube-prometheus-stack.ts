@@ -8,7 +8,8 @@ import { platformAlertRules } from "./alert-rules";
 import { CHARTS } from "./chart-versions";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
-import { CEPH_BLOCK_STORAGE_CLASS, INGRESS_CLASS, NAMESPACE, uiHost } from "./names";
+import { CEPH_BLOCK_STORAGE_CLASS, INGRESS_CLASS, NAMESPACE, PlatformUi, uiHost, uiTlsSecret } from "./names";
+import { ingressTlsAnnotations } from "./cert-manager";
 
 export const KUBE_PROMETHEUS_STACK_IMAGES: readonly ImageField[] = [
   { kind: "registry", path: "alertmanager.alertmanagerSpec.image.registry", upstream: "quay.io" },
@@ -134,12 +135,21 @@ export class KubePrometheusStack extends Construct {
       sensitive.push({ path: "alertmanager.config.global.smtp_auth_password", value: secretVariable("alertmanager_smtp_password", `SMTP password of ${smtp.username}`) });
     }
 
+    // Every UI Ingress carries a tls block whose Secret cert-manager issues (issuer annotation).
+    const tls = (app: PlatformUi) => ({
+      annotations: ingressTlsAnnotations(context.platform, "admin"),
+      tls: [{ secretName: uiTlsSecret(app), hosts: [uiHost(app, domain)] }],
+    });
     const ingress = (app: "prometheus" | "alertmanager") => ({
       enabled: true,
       ingressClassName: INGRESS_CLASS.admin,
       hosts: [uiHost(app, domain)],
       paths: ["/"],
+      ...tls(app),
     });
+    // The URL users reach the UI at: links in alerts, Alertmanager's "source" links and silences use it.
+    const scheme = context.platform.urlScheme ?? PLATFORM_DEFAULTS.urlScheme;
+    const externalUrl = (app: "prometheus" | "alertmanager") => `${scheme}://${uiHost(app, domain)}/`;
 
     this.addon = new HelmAddon(this, "helm", {
       releaseName: "kube-prometheus-stack",
@@ -162,11 +172,14 @@ export class KubePrometheusStack extends Construct {
       environment: {
         prometheus: {
           ingress: ingress("prometheus"),
-          prometheusSpec: { retention: monitoring.retention, storageSpec: volumeClaim(monitoring.storageGiB) },
+          prometheusSpec: { retention: monitoring.retention, storageSpec: volumeClaim(monitoring.storageGiB), externalUrl: externalUrl("prometheus") },
         },
         alertmanager: {
           ingress: ingress("alertmanager"),
-          alertmanagerSpec: { storage: volumeClaim(monitoring.alertmanagerStorageGiB ?? PLATFORM_DEFAULTS.alertmanagerStorageGiB) },
+          alertmanagerSpec: {
+            storage: volumeClaim(monitoring.alertmanagerStorageGiB ?? PLATFORM_DEFAULTS.alertmanagerStorageGiB),
+            externalUrl: externalUrl("alertmanager"),
+          },
           config: {
             ...(smtp
               ? {
@@ -183,7 +196,7 @@ export class KubePrometheusStack extends Construct {
           },
         },
         grafana: {
-          ingress: { enabled: true, ingressClassName: INGRESS_CLASS.admin, hosts: [uiHost("grafana", domain)], path: "/" },
+          ingress: { enabled: true, ingressClassName: INGRESS_CLASS.admin, hosts: [uiHost("grafana", domain)], path: "/", ...tls("grafana") },
         },
         kubeEtcd: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.etcd),
         kubeScheduler: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.scheduler),
