@@ -1,5 +1,5 @@
 import { deepMerge } from "../../lib/platform/values";
-import { environment } from "./fixtures";
+import { acmeTls, ACME_CA, environment, withLoadBalancer } from "./fixtures";
 import { AllowList, checkPath, documentedUpstream, unknownKeys } from "./keys";
 import { synthPlatform } from "./synth";
 import { RELEASE_CHART_DIR, upstreamValues, upstreamValuesText } from "./upstream";
@@ -81,6 +81,7 @@ const CASES = [
   ["sandbox", environment("sandbox")],
   ["prod", environment("prod")],
   ["prod with mirror", environment("prod", { mirror: true })],
+  ["prod with load balancer and ACME", environment("prod", { platform: { ...withLoadBalancer("prod"), ...acmeTls(ACME_CA) } })],
 ] as const;
 
 describe.each(CASES)("values of every release (%s) are known to the upstream chart", (_label, env) => {

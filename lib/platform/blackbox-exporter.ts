@@ -1,4 +1,4 @@
-import { Fn, ITerraformDependable } from "cdktf";
+import { Fn, ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { PLATFORM_DEFAULTS } from "../config/defaults";
 import type { PlatformConfig } from "../config/platform";
@@ -76,7 +76,8 @@ export class BlackboxExporter extends Construct {
     const caSecret = { apiVersion: "v1", kind: "Secret", metadata: { name: PROBE_CA_SECRET, namespace: NAMESPACE.monitoring }, type: "Opaque" };
     const manifests = [...probeManifests(context), ...(ca !== undefined ? [caSecret] : [])];
     // The PEM may be a sensitive variable: only through set_sensitive, base64 (Secret data; nothing --set splits on).
-    const sensitive: SensitiveValue[] = ca !== undefined ? [{ path: `extraManifests[${manifests.length - 1}].data.ca`, value: Fn.base64encode(ca) }] : [];
+    const base64 = (pem: string) => (Token.isUnresolved(pem) ? Fn.base64encode(pem) : Buffer.from(pem).toString("base64"));
+    const sensitive: SensitiveValue[] = ca !== undefined ? [{ path: `extraManifests[${manifests.length - 1}].data.ca`, value: base64(ca) }] : [];
     this.addon = new HelmAddon(this, "helm", {
       releaseName: BLACKBOX_RELEASE,
       chart: CHARTS.blackboxExporter,
