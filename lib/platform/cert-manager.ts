@@ -5,7 +5,7 @@ import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
-import { IngressClassName, NAMESPACE } from "./names";
+import { INGRESS_CLASS, IngressClassName, NAMESPACE } from "./names";
 
 /**
  * Every cert-manager image (controller, webhook, cainjector, acmesolver, startupapicheck) is
@@ -94,7 +94,7 @@ export function issuerManifests(platform: PlatformConfig): Record<string, unknow
           privateKeySecretRef: { name: `${clusterIssuerName(platform)}-account` },
           ...(tls.caPem !== undefined ? { caBundle: Buffer.from(tls.caPem).toString("base64") } : {}),
           // Default class for applications; platform Ingresses name their own class (ingressTlsAnnotations).
-          solvers: [{ http01: { ingress: { ingressClassName: "public" } } }],
+          solvers: [{ http01: { ingress: { ingressClassName: INGRESS_CLASS.public } } }],
         },
       },
     },
