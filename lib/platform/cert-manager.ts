@@ -47,7 +47,7 @@ export function ingressTlsAnnotations(platform: PlatformConfig, ingressClass: In
   };
 }
 
-/** `{ apiVersion, kind, name }` reference to the platform's ClusterIssuer (Certificate.spec.issuerRef). */
+/** Reference to the platform's ClusterIssuer, as Certificate.spec.issuerRef takes it. */
 export function issuerRef(platform: PlatformConfig): { group: string; kind: string; name: string } {
   return { group: "cert-manager.io", kind: "ClusterIssuer", name: clusterIssuerName(platform) };
 }
