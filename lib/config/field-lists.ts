@@ -1,5 +1,7 @@
 import { fieldsOf } from "./fields";
-import type { GitOpsConfig, IngressConfig, MonitoringConfig, PlatformConfig, SmtpConfig, StorageConfig, TraefikInstanceConfig } from "./platform";
+import type {
+  GitOpsConfig, IngressConfig, MonitoringConfig, PlatformConfig, SmtpConfig, StorageConfig, TlsConfig, TraefikInstanceConfig,
+} from "./platform";
 import type {
   ControlPlaneConfig,
   EnvironmentConfig,
@@ -39,10 +41,14 @@ export const FIELDS = {
   taint: fieldsOf<Taint>({ key: true, value: true, effect: true }),
   registryMirror: fieldsOf<RegistryMirrorConfig>({ host: true, pathPrefix: true, chartRepository: true, caPem: true }),
   platform: fieldsOf<PlatformConfig>({
-    domain: true, urlScheme: true, ingress: true, gitops: true, monitoring: true, storage: true, argocdHa: true, overrides: true,
+    domain: true, urlScheme: true, ingress: true, tls: true, gitops: true, monitoring: true, storage: true, argocdHa: true, overrides: true,
   }),
   ingress: fieldsOf<IngressConfig>({ public: true, admin: true }),
-  traefikInstance: fieldsOf<TraefikInstanceConfig>({ httpNodePort: true, httpsNodePort: true, replicas: true }),
+  traefikInstance: fieldsOf<TraefikInstanceConfig>({
+    httpNodePort: true, httpsNodePort: true, replicas: true, loadBalancerAddress: true, loadBalancerSourceIps: true, proxyProtocol: true,
+  }),
+  tlsCa: fieldsOf<Extract<TlsConfig, { issuer: "ca" }>>({ issuer: true }),
+  tlsAcme: fieldsOf<Extract<TlsConfig, { issuer: "acme" }>>({ issuer: true, server: true, email: true, caPem: true }),
   gitops: fieldsOf<GitOpsConfig>({
     repoURL: true, path: true, targetRevision: true, username: true, caPem: true, destinationNamespaces: true, extraSourceRepos: true,
   }),

@@ -1,6 +1,7 @@
 import { DNS_LABEL, DNS_SUBDOMAIN, Input, isObject, readArray, readEnum, readInteger, readObject, readString, readStringList } from "./fields";
 import { TIER_RULES } from "./defaults";
 import { FIELDS } from "./field-lists";
+import { parseCidr, parseIpv4 } from "./ipv4";
 import { checkOverridesForSecrets } from "./override-secrets";
 import { Problems, show } from "./problems";
 import { isTier } from "./tiers";
@@ -12,7 +13,7 @@ import { isTier } from "./tiers";
 
 /** Names of the add-on releases; also the keys of `PlatformConfig.overrides`. */
 export const ADDON_NAMES = [
-  "calico-crds", "calico", "traefik-public", "traefik-admin", "argo-cd", "argocd-apps",
+  "calico-crds", "calico", "cert-manager", "cluster-issuer", "traefik-public", "traefik-admin", "argo-cd", "argocd-apps",
   "kube-prometheus-stack", "blackbox-exporter", "rook-ceph", "rook-ceph-cluster",
 ] as const;
 export type AddonName = (typeof ADDON_NAMES)[number];
@@ -31,6 +32,27 @@ export interface TraefikInstanceConfig {
    * @default 1 on sandbox, 2 on dev and prod
    */
   readonly replicas?: number;
+  /**
+   * The address clients use for this class: the site load balancer's VIP (IPv4) or its DNS name. Traefik
+   * publishes it in every Ingress's `status.loadBalancer` (a NodePort Service has no load-balancer status, and
+   * Argo CD reports an Ingress without one as Progressing forever).
+   * @default no address published (Ingress status stays empty)
+   */
+  readonly loadBalancerAddress?: string;
+  /**
+   * Addresses (IPv4 or CIDR) the load balancer connects to the nodes from. Traefik trusts X-Forwarded-* headers
+   * (and PROXY protocol headers) only from these, so applications see the real client IP; the Service then uses
+   * `externalTrafficPolicy: Local` so kube-proxy does not replace that source address (point the load balancer's
+   * health check at the NodePorts: nodes without a Traefik pod refuse them).
+   * @default [loadBalancerAddress] when that is an IPv4 address, else [] (no forwarded headers trusted)
+   */
+  readonly loadBalancerSourceIps?: readonly string[];
+  /**
+   * The load balancer sends a PROXY protocol (v1/v2) header on both ports (HAProxy `send-proxy`, F5 proxy-protocol
+   * profile). Must match the load balancer: Traefik otherwise reads the header as garbage, or misses it.
+   * @default false
+   */
+  readonly proxyProtocol?: boolean;
 }
 
 export interface IngressConfig {
@@ -153,6 +175,31 @@ export interface StorageConfig {
   readonly replication?: number;
 }
 
+/**
+ * Where the platform's certificates come from (cert-manager ClusterIssuer):
+ * - `ca`: the site's own CA signs them; its certificate and key come from the sensitive Terraform variables
+ *   `tls_site_ca_cert_pem` / `tls_site_ca_key_pem` (TF_VAR_...). Works fully offline, and a wildcard
+ *   `*.<domain>` certificate becomes Traefik's default certificate.
+ * - `acme`: an internal ACME server (e.g. step-ca, Vault PKI, an internal Boulder) issues them through HTTP-01
+ *   on the ingress the certificate is for. No wildcard (HTTP-01 cannot prove one), so Traefik keeps its own
+ *   default certificate for hosts without a certificate.
+ */
+export type TlsConfig =
+  | { readonly issuer: "ca" }
+  | {
+      readonly issuer: "acme";
+      /** ACME directory URL, e.g. "https://acme.example.internal/acme/acme/directory". */
+      readonly server: string;
+      /** Account contact e-mail registered with the ACME server. */
+      readonly email: string;
+      /**
+       * PEM CA of the ACME server's own TLS certificate and of the certificates it issues: cert-manager trusts
+       * it for the ACME API, the blackbox probes trust it for the URLs they check.
+       * @default the system trust stores only
+       */
+      readonly caPem?: string;
+    };
+
 export interface PlatformConfig {
   /** DNS domain of the platform UIs: argocd.<domain>, grafana.<domain>, alertmanager.<domain>, prometheus.<domain>. */
   readonly domain: string;
@@ -162,6 +209,11 @@ export interface PlatformConfig {
    */
   readonly urlScheme?: "http" | "https";
   readonly ingress: IngressConfig;
+  /**
+   * Certificates of every platform ingress and Traefik's default certificate (cert-manager).
+   * @default { issuer: "ca" }: the site CA from `tls_site_ca_cert_pem` / `tls_site_ca_key_pem`
+   */
+  readonly tls?: TlsConfig;
   readonly gitops: GitOpsConfig;
   readonly monitoring: MonitoringConfig;
   /** @default sized from the environment tier (see StorageConfig) */
@@ -208,6 +260,7 @@ export function validatePlatform(env: unknown, problems: Problems): void {
   readEnum(problems, p, "urlScheme", root, ["http", "https"] as const, false);
   if (p.argocdHa !== undefined && typeof p.argocdHa !== "boolean") problems.add(`${root}.argocdHa`, `${show(p.argocdHa)} must be true or false`);
   checkIngress(problems, p.ingress, `${root}.ingress`);
+  checkTls(problems, p.tls, `${root}.tls`);
   checkGitops(problems, p.gitops, `${root}.gitops`);
   checkMonitoring(problems, p.monitoring, `${root}.monitoring`);
   checkStorage(problems, env, p.storage, `${root}.storage`);
@@ -230,6 +283,7 @@ function checkIngress(problems: Problems, value: unknown, path: string): void {
     const inst = readObject(problems, ingress[cls], ipath, FIELDS.traefikInstance);
     if (!inst) continue;
     readInteger(problems, inst, "replicas", ipath, { min: 1, required: false });
+    checkLoadBalancer(problems, inst, ipath);
     for (const key of ["httpNodePort", "httpsNodePort"]) {
       const port = readInteger(problems, inst, key, ipath, { min: NODE_PORT_MIN, why: "the Kubernetes NodePort range" });
       if (port === undefined) continue;
@@ -239,6 +293,52 @@ function checkIngress(problems: Problems, value: unknown, path: string): void {
         problems.add(`${ipath}.${key}`, `${port} is already used by ${seen.get(port)}; every entry point needs its own NodePort`);
       } else seen.set(port, `${ipath}.${key}`);
     }
+  }
+}
+
+/** True for "a.b.c.d" or "a.b.c.d/n" without host bits. */
+function isIpv4OrCidr(text: string): boolean {
+  if (parseIpv4(text) !== undefined) return true;
+  const cidr = parseCidr(text);
+  return cidr !== undefined && !cidr.hostBits;
+}
+
+function checkLoadBalancer(problems: Problems, inst: Input, path: string): void {
+  const address = readString(problems, inst, "loadBalancerAddress", path, false);
+  if (address !== undefined && parseIpv4(address) === undefined && (/^[0-9.]+$/.test(address) || !DNS_SUBDOMAIN.test(address))) {
+    problems.add(`${path}.loadBalancerAddress`, `${show(address)} is neither an IPv4 address nor a lower-case DNS name; use the load balancer's VIP (e.g. "10.20.40.10") or its DNS name`);
+  }
+  const sources = readStringList(problems, inst, "loadBalancerSourceIps", path, false);
+  sources?.forEach((ip, i) => {
+    if (!isIpv4OrCidr(ip)) problems.add(`${path}.loadBalancerSourceIps[${i}]`, `${show(ip)} is not an IPv4 address or CIDR (without host bits), e.g. "10.20.40.2" or "10.20.40.0/28"`);
+  });
+  if (inst.proxyProtocol === undefined) return;
+  if (typeof inst.proxyProtocol !== "boolean") return problems.add(`${path}.proxyProtocol`, `${show(inst.proxyProtocol)} must be true or false`);
+  const trusted = sources ?? (address !== undefined && parseIpv4(address) !== undefined ? [address] : []);
+  if (inst.proxyProtocol && trusted.length === 0) {
+    problems.add(`${path}.proxyProtocol`, "true needs the load balancer's source addresses: set loadBalancerSourceIps (Traefik only reads PROXY headers from trusted addresses)");
+  }
+}
+
+function checkTls(problems: Problems, value: unknown, path: string): void {
+  if (value === undefined) return;
+  if (!isObject(value)) return problems.add(path, `${show(value)} must be an object: { issuer: "ca" } or { issuer: "acme", server, email }`);
+  const issuer = readEnum(problems, value, "issuer", path, ["ca", "acme"] as const);
+  if (issuer === undefined) return;
+  if (issuer === "ca") {
+    readObject(problems, value, path, FIELDS.tlsCa);
+    return;
+  }
+  readObject(problems, value, path, FIELDS.tlsAcme);
+  const server = readString(problems, value, "server", path);
+  if (server !== undefined && !/^https:\/\/[^\s/]+/.test(server)) {
+    problems.add(`${path}.server`, `${show(server)} must be the https:// URL of the ACME directory, e.g. "https://acme.example.internal/acme/acme/directory"`);
+  }
+  const email = readString(problems, value, "email", path);
+  if (email !== undefined && !EMAIL.test(email)) problems.add(`${path}.email`, `${show(email)} is not an e-mail address`);
+  const ca = readString(problems, value, "caPem", path, false);
+  if (ca !== undefined && !ca.includes("-----BEGIN CERTIFICATE-----")) {
+    problems.add(`${path}.caPem`, "must be a PEM certificate (-----BEGIN CERTIFICATE-----)");
   }
 }
 

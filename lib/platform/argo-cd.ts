@@ -5,6 +5,7 @@ import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
+import { ingressTlsAnnotations } from "./cert-manager";
 import { INGRESS_CLASS, NAMESPACE, uiHost } from "./names";
 
 /** Every component image defaults to global.image.repository (their own `repository: ""`). */
@@ -107,7 +108,15 @@ export class ArgoCd extends Construct {
         },
         server: {
           replicas: ha ? 2 : 1,
-          ingress: { enabled: true, ingressClassName: INGRESS_CLASS.admin, hostname: host },
+          // tls: true renders the tls block for `hostname` with the chart's fixed secret `argocd-server-tls`,
+          // which cert-manager fills (issuer annotation).
+          ingress: {
+            enabled: true,
+            ingressClassName: INGRESS_CLASS.admin,
+            hostname: host,
+            annotations: ingressTlsAnnotations(context.platform, "admin"),
+            tls: true,
+          },
         },
         repoServer: { replicas: ha ? 2 : 1 },
         applicationSet: { replicas: ha ? 2 : 1 },

@@ -4,6 +4,7 @@ export * from "./argo-cd";
 export * from "./argocd-apps";
 export * from "./blackbox-exporter";
 export * from "./calico";
+export * from "./cert-manager";
 export * from "./ceph-devices";
 export * from "./chart-versions";
 export * from "./helm-addon";

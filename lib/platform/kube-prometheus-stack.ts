@@ -1,14 +1,16 @@
 import { Password } from "@cdktf/provider-random/lib/password";
 import { ITerraformDependable, TerraformOutput, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import type { AlertReceiverConfig, MonitoringConfig } from "../config/platform";
+import type { AlertReceiverConfig, MonitoringConfig, PlatformConfig } from "../config/platform";
 import { PLATFORM_DEFAULTS } from "../config/defaults";
 import type { ImageField } from "./air-gap";
 import { platformAlertRules } from "./alert-rules";
 import { CHARTS } from "./chart-versions";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
-import { CEPH_BLOCK_STORAGE_CLASS, INGRESS_CLASS, NAMESPACE, uiHost } from "./names";
+import { CEPH_BLOCK_STORAGE_CLASS, INGRESS_CLASS, NAMESPACE, uiHost, uiTlsSecret } from "./names";
+import { ingressTlsAnnotations } from "./cert-manager";
+import { deepMerge } from "./values";
 
 export const KUBE_PROMETHEUS_STACK_IMAGES: readonly ImageField[] = [
   { kind: "registry", path: "alertmanager.alertmanagerSpec.image.registry", upstream: "quay.io" },
@@ -85,6 +87,24 @@ function volumeClaim(sizeGiB: number): Record<string, unknown> {
         resources: { requests: { storage: `${sizeGiB}Gi` } },
       },
     },
+  };
+}
+
+/**
+ * TLS and public URLs of the three UIs, as one values layer: every Ingress names the ClusterIssuer and has a
+ * tls block cert-manager fills; Prometheus and Alertmanager know the URL users reach them at (links in alerts,
+ * Alertmanager's source links and silences).
+ */
+export function uiTlsValues(platform: PlatformConfig): Record<string, unknown> {
+  const scheme = platform.urlScheme ?? PLATFORM_DEFAULTS.urlScheme;
+  const tls = (app: "prometheus" | "alertmanager" | "grafana") => ({
+    annotations: ingressTlsAnnotations(platform, "admin"),
+    tls: [{ secretName: uiTlsSecret(app), hosts: [uiHost(app, platform.domain)] }],
+  });
+  return {
+    prometheus: { ingress: tls("prometheus"), prometheusSpec: { externalUrl: `${scheme}://${uiHost("prometheus", platform.domain)}/` } },
+    alertmanager: { ingress: tls("alertmanager"), alertmanagerSpec: { externalUrl: `${scheme}://${uiHost("alertmanager", platform.domain)}/` } },
+    grafana: { ingress: tls("grafana") },
   };
 }
 
@@ -185,7 +205,7 @@ export class KubePrometheusStack extends Construct {
         },
         additionalPrometheusRulesMap: { "platform-alerts": platformAlertRules() },
       },
-      environment: {
+      environment: deepMerge({
         prometheus: {
           ingress: ingress("prometheus"),
           prometheusSpec: {
@@ -220,7 +240,7 @@ export class KubePrometheusStack extends Construct {
         kubeEtcd: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.etcd),
         kubeScheduler: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.scheduler),
         kubeControllerManager: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.controllerManager),
-      },
+      }, uiTlsValues(context.platform)),
       images: KUBE_PROMETHEUS_STACK_IMAGES,
       overrides: addonOverrides(context, "kube-prometheus-stack"),
       sensitive,

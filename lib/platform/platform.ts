@@ -6,6 +6,7 @@ import { type PlatformContext, platformContext } from "./platform-context";
 import { ArgocdApps } from "./argocd-apps";
 import { BlackboxExporter } from "./blackbox-exporter";
 import { Calico } from "./calico";
+import { CertManager } from "./cert-manager";
 import { KubePrometheusStack } from "./kube-prometheus-stack";
 import { RookCephCluster } from "./rook-ceph-cluster";
 import { RookCephOperator } from "./rook-ceph";
@@ -23,8 +24,12 @@ export interface PlatformProps {
  * Terraform addresses, renaming one uninstalls and reinstalls that release.
  *
  *   gate → calico (crds → operator) → rook-ceph → rook-ceph-cluster ─┐
- *                 ├→ traefik-public, traefik-admin                    ├→ kube-prometheus-stack → blackbox-exporter
- *                 └→ argo-cd (after traefik-admin) → argocd-apps      ┘
+ *                 └→ cert-manager → cluster-issuer                    │
+ *                      ├→ traefik-public, traefik-admin               ├→ kube-prometheus-stack → blackbox-exporter
+ *                      └→ argo-cd (after traefik-admin) → argocd-apps ┘
+ *
+ * cert-manager comes before everything with an Ingress or a Certificate: Traefik's default certificate is a
+ * Certificate, and every UI Ingress names the ClusterIssuer.
  *
  * Terraform destroys in reverse: argocd-apps before argo-cd (Applications before their controller),
  * rook-ceph-cluster before rook-ceph (CephCluster before its operator), monitoring before the storage it
@@ -34,6 +39,7 @@ export class Platform extends Construct {
   /** What every add-on was given: build your own add-ons (or a different set) from the same context. */
   readonly context: PlatformContext;
   readonly calico: Calico;
+  readonly certManager: CertManager;
   readonly traefikPublic: Traefik;
   readonly traefikAdmin: Traefik;
   readonly rookCeph: RookCephOperator;
@@ -51,23 +57,27 @@ export class Platform extends Construct {
     this.calico = new Calico(this, "calico", { context, dependsOn: [gate] });
     // Nothing but host-network pods runs before the CNI: everything below waits for it.
     const network = [gate, this.calico.operator.release];
-    this.traefikPublic = new Traefik(this, "traefik-public", { context, ingressClass: "public", dependsOn: network });
-    this.traefikAdmin = new Traefik(this, "traefik-admin", { context, ingressClass: "admin", dependsOn: network });
+    this.certManager = new CertManager(this, "cert-manager", { context, dependsOn: network });
+    // Certificates need cert-manager's CRDs and webhook and are issued by the ClusterIssuer; on destroy they go first.
+    const tls = [this.certManager.addon.release, this.certManager.issuer.release];
+    this.traefikPublic = new Traefik(this, "traefik-public", { context, ingressClass: "public", dependsOn: [...network, ...tls] });
+    this.traefikAdmin = new Traefik(this, "traefik-admin", { context, ingressClass: "admin", dependsOn: [...network, ...tls] });
     this.rookCeph = new RookCephOperator(this, "rook-ceph", { context, dependsOn: network });
     this.rookCephCluster = new RookCephCluster(this, "rook-ceph-cluster", {
       context,
       dependsOn: [...network, this.rookCeph.addon.release],
     });
     const adminIngress = this.traefikAdmin.addon.release;
-    this.argoCd = new ArgoCd(this, "argo-cd", { context, dependsOn: [...network, adminIngress] });
+    this.argoCd = new ArgoCd(this, "argo-cd", { context, dependsOn: [...network, ...tls, adminIngress] });
     this.argocdApps = new ArgocdApps(this, "argocd-apps", { context, dependsOn: [...network, this.argoCd.addon.release] });
     this.monitoring = new KubePrometheusStack(this, "kube-prometheus-stack", {
       context,
-      dependsOn: [...network, adminIngress, this.rookCephCluster.addon.release],
+      dependsOn: [...network, ...tls, adminIngress, this.rookCephCluster.addon.release],
     });
     this.blackboxExporter = new BlackboxExporter(this, "blackbox-exporter", {
       context,
       dependsOn: [...network, this.monitoring.addon.release],
+      trustedCaPem: this.certManager.trustedCaPem,
     });
   }
 }
