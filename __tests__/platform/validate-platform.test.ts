@@ -28,7 +28,7 @@ describe("validatePlatform", () => {
 
   it.each<[string, unknown, string[]]>([
     ["missing platform", { ...prod, platform: undefined }, ['prod.platform: is required (domain, ingress, gitops, monitoring); see README "Platform"']],
-    ["typo", withPlatform(prod, { domian: "x" }), ["prod.platform.domian: unknown field (typo?); known fields here: domain, urlScheme, ingress, tls, gitops, monitoring, storage, argocdHa, overrides"]],
+    ["typo", withPlatform(prod, { domian: "x" }), ["prod.platform.domian: unknown field (typo?); known fields here: domain, urlScheme, ingress, tls, gitops, monitoring, storage, argocdHa, protectPodNetwork, overrides"]],
     [
       "prod with 2 data nodes",
       { ...prod, workers: [{ ...prod.workers[0], count: 2, ips: prod.workers[0].ips.slice(0, 2) }, prod.workers[1]] },
@@ -103,6 +103,22 @@ describe("validatePlatform", () => {
         "prod.platform.ingress.admin.proxyProtocol: true needs the load balancer's source addresses: set loadBalancerSourceIps (Traefik only reads PROXY headers from trusted addresses)",
       ],
     ],
+    [
+      "alert routing: a receiver nothing routes to, a malformed matcher, an unknown default receiver",
+      withPlatform(prod, {
+        monitoring: {
+          ...prod.platform.monitoring,
+          defaultReceiver: "pager",
+          receivers: [{ name: "mail", type: "webhook" }, { name: "chat", type: "webhook", matchers: ["severity critical"] }],
+        },
+      }),
+      [
+        `prod.platform.monitoring.receivers[1].matchers[0]: "severity critical" is not an Alertmanager matcher; write label, operator (=, !=, =~, !~) and a quoted value, e.g. 'severity="critical"'`,
+        'prod.platform.monitoring.defaultReceiver: "pager" is not a receiver; name one of mail, chat',
+        `prod.platform.monitoring.receivers[0]: "mail" would never get an alert: give it matchers (e.g. ['severity="critical"']) or make it the defaultReceiver`,
+      ],
+    ],
+    ["pod network protection not a boolean", withPlatform(prod, { protectPodNetwork: "no" as unknown as boolean }), ['prod.platform.protectPodNetwork: "no" must be true or false']],
     ["unknown override", withPlatform(prod, { overrides: { "ingress-nginx": {} } }), [expect.stringMatching(/^prod\.platform\.overrides\.ingress-nginx: unknown field/) as unknown as string]],
   ])("%s", (_name, input, expected) => {
     expect(problemsOf(input)).toEqual(expected);

@@ -101,6 +101,20 @@ const ROWS: Row[] = [
     refused: [["stateful-helm-release", 1]],
   },
   {
+    id: "calico_crds",
+    says: "the Calico CRD release uninstalled (issue 18: the pod network goes with it)",
+    v1: { rel: release("platform/calico/crds/release", { name: "calico-crds", chart: "oci://gitlab.example.internal:5050/platform/charts/crd.projectcalico.org.v1", namespace: "tigera-operator" }) },
+    v2: {},
+    refused: [["pod-network-crds", 1]],
+  },
+  {
+    id: "calico_crds_replaced",
+    says: "the Calico CRD release replaced (a forced new release)",
+    v1: { rel: { ...release("platform/calico/crds/release", { name: "calico-crds", chart: "crd.projectcalico.org.v1", namespace: "tigera-operator" }), replaceOn: 1 } },
+    v2: { rel: { ...release("platform/calico/crds/release", { name: "calico-crds", chart: "crd.projectcalico.org.v1", namespace: "tigera-operator" }), replaceOn: 2 } },
+    refused: [["pod-network-crds", 1]],
+  },
+  {
     id: "ns_rook",
     says: "kubernetes_namespace of rook-ceph deleted (a type the rules did not know)",
     v1: {

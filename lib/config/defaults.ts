@@ -46,6 +46,8 @@ export interface TierRules {
   readonly traefikReplicas: number;
   /** Argo CD in HA unless `platform.argocdHa` says. */
   readonly argocdHa: boolean;
+  /** Terraform refuses to destroy or replace the Calico CRD release (prevent_destroy) unless `platform.protectPodNetwork` says. */
+  readonly protectPodNetwork: boolean;
   /** Where EnvironmentStack keeps state unless told: a local file, or GitLab's HTTP backend. */
   readonly stateBackend: "local" | "gitlab";
   /** Warn when there is no registry mirror (such an environment pulls from the internet). */
@@ -61,6 +63,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     cephAllowMultiplePerNode: true,
     traefikReplicas: 1,
     argocdHa: false,
+    protectPodNetwork: false,
     stateBackend: "local",
     expectsRegistryMirror: false,
   },
@@ -73,6 +76,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     cephAllowMultiplePerNode: false,
     traefikReplicas: 2,
     argocdHa: false,
+    protectPodNetwork: true,
     stateBackend: "gitlab",
     expectsRegistryMirror: true,
   },
@@ -84,6 +88,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     cephAllowMultiplePerNode: false,
     traefikReplicas: 2,
     argocdHa: true,
+    protectPodNetwork: true,
     stateBackend: "gitlab",
     expectsRegistryMirror: true,
   },

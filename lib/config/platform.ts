@@ -224,6 +224,13 @@ export interface PlatformConfig {
    */
   readonly argocdHa?: boolean;
   /**
+   * Terraform refuses to destroy or replace the Calico CRD release (`prevent_destroy`): uninstalling it
+   * deletes the Calico CRDs and with them the pod network of every workload. Set false in the one merge
+   * request that destroys the environment on purpose.
+   * @default true on dev and prod, false on sandbox (which must stay destroyable)
+   */
+  readonly protectPodNetwork?: boolean;
+  /**
    * Last-word Helm values per add-on, deep-merged over everything the library computes (escape hatch:
    * checked by nothing but Helm, so prefer a typed field).
    * @default {}
@@ -258,7 +265,9 @@ export function validatePlatform(env: unknown, problems: Problems): void {
     problems.add(`${root}.domain`, `${show(domain)} is not a lower-case DNS name, e.g. "prod.k8s.example.internal"`);
   }
   readEnum(problems, p, "urlScheme", root, ["http", "https"] as const, false);
-  if (p.argocdHa !== undefined && typeof p.argocdHa !== "boolean") problems.add(`${root}.argocdHa`, `${show(p.argocdHa)} must be true or false`);
+  for (const flag of ["argocdHa", "protectPodNetwork"] as const) {
+    if (p[flag] !== undefined && typeof p[flag] !== "boolean") problems.add(`${root}.${flag}`, `${show(p[flag])} must be true or false`);
+  }
   checkIngress(problems, p.ingress, `${root}.ingress`);
   checkTls(problems, p.tls, `${root}.tls`);
   checkGitops(problems, p.gitops, `${root}.gitops`);

@@ -54,6 +54,8 @@ export class Calico extends Construct {
       mirror: context.mirror,
       defaults: {},
       overrides: addonOverrides(context, "calico-crds"),
+      // Uninstalling (or replacing) this release deletes the Calico CRDs and with them the pod network.
+      preventDestroy: context.platform.protectPodNetwork ?? context.rules.protectPodNetwork,
       timeoutSeconds: 300,
       dependsOn: props.dependsOn,
     });

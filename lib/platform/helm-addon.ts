@@ -46,6 +46,11 @@ export interface HelmAddonProps {
   readonly images?: readonly ImageField[];
   /** @default [] */
   readonly sensitive?: readonly SensitiveValue[];
+  /**
+   * Terraform refuses any plan that destroys or replaces this release (`prevent_destroy`).
+   * @default false
+   */
+  readonly preventDestroy?: boolean;
   /** Seconds Helm waits for the release's resources (sized per chart; Helm's 300 s is too short for some). */
   readonly timeoutSeconds: number;
   /**
@@ -99,6 +104,7 @@ export class HelmAddon extends Construct {
       cleanupOnFail: true,
       wait: true,
       dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
   }
 }

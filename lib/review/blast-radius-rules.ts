@@ -62,6 +62,8 @@ export const NAMESPACE_TYPES: ReadonlySet<string> = new Set(["kubernetes_namespa
 export const STORAGE_CLASS_TYPES: ReadonlySet<string> = new Set(["kubernetes_storage_class", "kubernetes_storage_class_v1"]);
 /** Charts whose release holds data: Ceph OSDs and pools, Prometheus TSDB and Alertmanager state. */
 export const STATEFUL_CHARTS: ReadonlySet<string> = new Set(["rook-ceph", "rook-ceph-cluster", "kube-prometheus-stack"]);
+/** Charts whose uninstall deletes the pod network: the Calico CRDs (Helm deletes templated CRDs, and the CRs with them). */
+export const POD_NETWORK_CHARTS: ReadonlySet<string> = new Set(["crd.projectcalico.org.v1"]);
 /** rook-ceph-cluster values that define pools, filesystems, object stores, their StorageClasses and the OSD disks. */
 export const CEPH_STORAGE_LAYOUT_KEYS: readonly string[] = ["cephBlockPools", "cephFileSystems", "cephObjectStores", "cephClusterSpec"];
 
@@ -130,6 +132,16 @@ export const BLAST_RADIUS_RULES: readonly BlastRadiusRule[] = [
       if (destroys(c)) return c.action;
       const [from, to] = [namespaceOf(c.before), namespaceOf(c.after)];
       return c.action === "update" && from !== to ? `update: namespace ${from} → ${to}` : undefined;
+    },
+    tolerated: 0,
+  },
+  {
+    id: "pod-network-crds",
+    why: "uninstalling or replacing the Calico CRD release deletes every Calico custom resource, and with them the pod network of every workload",
+    types: HELM_RELEASE_TYPES,
+    hits: (c) => {
+      const podNetwork = [...chartNames(c.before), ...chartNames(c.after)].some((n) => POD_NETWORK_CHARTS.has(n));
+      return HELM_RELEASE_TYPES.has(c.type) && podNetwork && destroys(c) ? c.action : undefined;
     },
     tolerated: 0,
   },
