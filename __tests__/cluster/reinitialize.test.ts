@@ -1,23 +1,14 @@
 import { parse } from "yaml";
 import { allNodes } from "../../lib/config/pool-nodes";
-import { ConfigError } from "../../lib/config/problems";
 import { validateEnvironment } from "../../lib/config/validate";
 import { renderCloudConfig, runsKubeadmInit } from "../../lib/cluster/cloud-config";
 import { placeholderSecrets } from "../../lib/cluster/secrets";
 import { prodCopy } from "../helpers/environments";
 import { prodLike } from "./fixtures";
 import { synthCluster } from "./synth-helpers";
+import { problemsOf } from "../helpers/problems";
 
 /** controlPlane.reinitializeAtRevision: the one, explicit way to run `kubeadm init` again. */
-function problemsOf(input: unknown): readonly string[] {
-  try {
-    validateEnvironment(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 const reinitialized = (revision: number, at: number) => {
   const env = prodCopy();

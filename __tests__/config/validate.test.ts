@@ -1,19 +1,10 @@
-import { ConfigError } from "../../lib/config/problems";
 import { validateEnvironment } from "../../lib/config/validate";
 import { dev } from "../../stacks/dev";
 import { prod } from "../../stacks/prod";
 import { sandbox } from "../../stacks/sandbox";
 import { prodCopy, sandboxCopy } from "../helpers/environments";
+import { problemsOf } from "../helpers/problems";
 
-function problemsOf(input: unknown): readonly string[] {
-  try {
-    validateEnvironment(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("validateEnvironment", () => {
   it.each([sandbox, dev, prod])("accepts the shipped $name environment unchanged", (env) => {
