@@ -30,6 +30,14 @@ export interface SynthResult {
   readonly releases: Record<string, SynthRelease>;
 }
 
+/** Stand-in cluster connection (the pod network gate's inputs). */
+export const TEST_CONNECTION = {
+  host: "https://10.20.30.10:6443",
+  clusterCaCertificate: "TEST-CA-PEM",
+  clientCertificate: "TEST-ADMIN-CERT-PEM",
+  clientKey: "TEST-ADMIN-KEY-PEM",
+} as const;
+
 const cache = new Map<string, SynthResult>();
 
 /** Synthesizes a stack holding only a Platform (dummy providers, a null_resource as readiness gate). */
@@ -46,7 +54,7 @@ export function synthPlatform(env: EnvironmentConfig): SynthResult {
   new RandomProvider(stack, "random");
   new NullProvider(stack, "null");
   const gate = new NullResource(stack, "api-ready");
-  new Platform(stack, "platform", { config: validateEnvironment(env), readiness: gate });
+  new Platform(stack, "platform", { config: validateEnvironment(env), readiness: gate, connection: TEST_CONNECTION });
   const json = JSON.parse(Testing.synth(stack)) as Record<string, any>;
   const releases: Record<string, SynthRelease> = {};
   for (const [address, r] of Object.entries<Record<string, any>>(json.resource?.helm_release ?? {})) {

@@ -59,7 +59,7 @@ export class KubernetesEnvironment extends Construct {
     new KubernetesProvider(this, "kubernetes", kubernetes);
     new HelmProvider(this, "helm", { kubernetes, registries: chartRegistryCredentials(this, config.registryMirror) });
 
-    this.platform = new Platform(this, "platform", { config, readiness: this.cluster.readiness.resource });
+    this.platform = new Platform(this, "platform", { config, readiness: this.cluster.readiness.resource, connection: this.cluster.connection });
 
     for (const warning of environmentWarnings(config)) Annotations.of(this).addWarning(warning);
     // Aspects are cdktf's public hook into synth: the files are written whenever the stack synthesizes

@@ -12,6 +12,7 @@ export * from "./kube-prometheus-stack";
 export * from "./names";
 export * from "./platform";
 export * from "./platform-context";
+export * from "./pod-network-gate";
 export * from "./rook-ceph";
 export * from "./rook-ceph-cluster";
 export * from "./traefik";

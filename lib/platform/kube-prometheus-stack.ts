@@ -37,6 +37,9 @@ export const KUBE_PROMETHEUS_STACK_IMAGES: readonly ImageField[] = [
   { kind: "registry", path: "grafana.imageRenderer.image.registry", upstream: "docker.io" },
 ];
 
+/** busybox of the CRD upgrade job (it unpacks the CRDs for kubectl): pinned, see the defaults below. */
+export const KPS_CRD_UPGRADE_BUSYBOX_TAG = "1.37.0";
+
 /** kubeadm's control-plane metrics endpoints (ports fixed by kubeadm; issue 3 binds them on the node IP). */
 export const CONTROL_PLANE_METRICS = {
   /** etcd `--listen-metrics-urls=http://<ip>:2381`: plain HTTP, no client certificate. */
@@ -204,6 +207,12 @@ export class KubePrometheusStack extends Construct {
           },
         },
         additionalPrometheusRulesMap: { "platform-alerts": platformAlertRules() },
+        // Helm installs crds/ once and never upgrades it: the chart's upgrade job (a pre-install/pre-upgrade
+        // hook) server-side applies the CRDs of this chart version before the operator rolls out, so a chart
+        // bump brings the CRDs its operator expects. Its images are in KUBE_PROMETHEUS_STACK_IMAGES (mirrored);
+        // kubectl's tag defaults to the cluster's Kubernetes version. busybox is pinned: "latest" in a site
+        // mirror is whatever was pushed last.
+        crds: { upgradeJob: { enabled: true, image: { busybox: { tag: KPS_CRD_UPGRADE_BUSYBOX_TAG } } } },
       },
       environment: deepMerge({
         prometheus: {

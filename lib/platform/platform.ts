@@ -1,5 +1,6 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import type { ClusterConnection } from "../cluster/kubeadm-cluster";
 import type { ValidatedEnvironment } from "../config/types";
 import { ArgoCd } from "./argo-cd";
 import { type PlatformContext, platformContext } from "./platform-context";
@@ -8,6 +9,8 @@ import { BlackboxExporter } from "./blackbox-exporter";
 import { Calico } from "./calico";
 import { CertManager } from "./cert-manager";
 import { KubePrometheusStack } from "./kube-prometheus-stack";
+import { CHARTS } from "./chart-versions";
+import { PodNetworkGate } from "./pod-network-gate";
 import { RookCephCluster } from "./rook-ceph-cluster";
 import { RookCephOperator } from "./rook-ceph";
 import { Traefik } from "./traefik";
@@ -17,14 +20,19 @@ export interface PlatformProps {
   readonly config: ValidatedEnvironment;
   /** The API readiness gate: nothing is installed before the API server answers. */
   readonly readiness: ITerraformDependable;
+  /**
+   * How the pod network gate reaches the API server: endpoint, cluster CA and Terraform's admin client
+   * certificate (`KubeadmCluster.connection`). The key stays a Terraform value (sensitive environment).
+   */
+  readonly connection: ClusterConnection;
 }
 
 /**
  * Every add-on, wired in install order. The construct ids below are part of the public contract: they are
  * Terraform addresses, renaming one uninstalls and reinstalls that release.
  *
- *   gate → calico (crds → operator) → rook-ceph → rook-ceph-cluster ─┐
- *                 └→ cert-manager → cluster-issuer                    │
+ *   gate → calico (crds → operator) → pod network gate → rook-ceph → rook-ceph-cluster ─┐
+ *                                                   └→ cert-manager → cluster-issuer   │
  *                      ├→ traefik-public, traefik-admin               ├→ kube-prometheus-stack → blackbox-exporter
  *                      └→ argo-cd (after traefik-admin) → argocd-apps ┘
  *
@@ -39,6 +47,8 @@ export class Platform extends Construct {
   /** What every add-on was given: build your own add-ons (or a different set) from the same context. */
   readonly context: PlatformContext;
   readonly calico: Calico;
+  /** Passes once tigerastatus/calico is Available: every release after Calico waits for it. */
+  readonly podNetwork: PodNetworkGate;
   readonly certManager: CertManager;
   readonly traefikPublic: Traefik;
   readonly traefikAdmin: Traefik;
@@ -55,8 +65,15 @@ export class Platform extends Construct {
     this.context = context;
     const gate = props.readiness;
     this.calico = new Calico(this, "calico", { context, dependsOn: [gate] });
-    // Nothing but host-network pods runs before the CNI: everything below waits for it.
-    const network = [gate, this.calico.operator.release];
+    // Nothing but host-network pods runs before the CNI, and the operator release is done long before the
+    // CNI is (calico-node images still pulling): everything below waits until Calico reports Available.
+    this.podNetwork = new PodNetworkGate(this, "pod-network-ready", {
+      connection: props.connection,
+      dependsOn: [gate, this.calico.operator.release],
+      // A Calico upgrade rolls calico-node: the releases that follow in the same apply wait for it again.
+      triggers: { calico_version: CHARTS.tigeraOperator.version },
+    });
+    const network = [gate, this.calico.operator.release, this.podNetwork.resource];
     this.certManager = new CertManager(this, "cert-manager", { context, dependsOn: network });
     // Certificates need cert-manager's CRDs and webhook and are issued by the ClusterIssuer; on destroy they go first.
     const tls = [this.certManager.addon.release, this.certManager.issuer.release];

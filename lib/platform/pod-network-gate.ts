@@ -1,0 +1,102 @@
+import { DataResource, Fn, type ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import type { ClusterConnection } from "../cluster/kubeadm-cluster";
+
+/** What the gate reads: the operator's summary of the Calico rollout (`kubectl get tigerastatus calico`). */
+export const CALICO_STATUS_PATH = "/apis/operator.tigera.io/v1/tigerastatuses/calico";
+
+/**
+ * Literal POSIX shell, run by Terraform's local-exec through /bin/sh (dash on Debian, busybox ash on
+ * Alpine runners) with curl, and no jq or kubectl (runners may not have them). Every input comes through
+ * environment variables; the client key is written by printf, a shell builtin, into a private mktemp -d
+ * directory (so it is never on a command line), read by curl from there and removed on exit.
+ * K8S_POLL_SECONDS (default 10) only exists for tests. No `${`/`%{` in here: the command is a Terraform
+ * string template.
+ *
+ * JSON without jq: a TigeraStatus condition is a flat object (type, status, reason, message, ...), so
+ * after turning every `{`/`}` into a line break each condition is one line; whitespace around `:` is
+ * dropped, so neither the field order nor pretty-printing matters. The network is ready when one line has
+ * both `"type":"Available"` and `"status":"True"`. A 404 (the operator has not created the status yet),
+ * a TLS or auth failure or a non-Available status all mean "wait"; the last reason goes into the one
+ * GIVING UP line.
+ */
+export const POD_NETWORK_WAIT_SCRIPT = [
+  "set -u",
+  "K8S_POLL_SECONDS=$(printenv K8S_POLL_SECONDS || echo 10)",
+  "dir=$(mktemp -d) || exit 1",
+  "trap 'rm -rf \"$dir\"' EXIT",
+  'printf "%s\\n" "$K8S_CA_PEM" > "$dir/ca.crt"',
+  'printf "%s\\n" "$K8S_CLIENT_CERT_PEM" > "$dir/client.crt"',
+  'printf "%s\\n" "$K8S_CLIENT_KEY_PEM" > "$dir/client.key"',
+  `url="$K8S_ENDPOINT${CALICO_STATUS_PATH}"`,
+  "end=$(( $(date +%s) + K8S_WAIT_SECONDS ))",
+  "while :; do",
+  '  if body=$(curl -sSf --max-time 10 --cacert "$dir/ca.crt" --cert "$dir/client.crt" --key "$dir/client.key" "$url" 2> "$dir/err"); then',
+  "    conditions=$(printf '%s' \"$body\" | tr '\\r\\n' '  ' | tr '{}' '\\n\\n' | sed 's/\"[[:space:]]*:[[:space:]]*/\":/g' | grep '\"type\":\"')",
+  "    if printf '%s\\n' \"$conditions\" | grep '\"type\":\"Available\"' | grep -q '\"status\":\"True\"'; then",
+  '      echo "pod network ready: tigerastatus/calico is Available"',
+  "      exit 0",
+  "    fi",
+  "    err=\"tigerastatus/calico is not Available: $(printf '%s' \"$conditions\" | tr '\\n' ' ')\"",
+  "  else",
+  '    err=$(cat "$dir/err")',
+  "  fi",
+  '  if [ "$(date +%s)" -ge "$end" ]; then echo "GIVING UP: pod network not ready after $K8S_WAIT_SECONDS s ($url): $err (calico-node still pulling images from the mirror? see kubectl get tigerastatus, kubectl -n calico-system get pods)" >&2; exit 1; fi',
+  '  sleep "$K8S_POLL_SECONDS"',
+  "done",
+].join("\n");
+
+export interface PodNetworkGateProps {
+  /** API endpoint, cluster CA and Terraform's admin client certificate (the key stays a Terraform value). */
+  readonly connection: ClusterConnection;
+  /** The Calico releases: waiting makes sense once the operator is installed. */
+  readonly dependsOn: readonly ITerraformDependable[];
+  /**
+   * Values whose change re-runs the wait, e.g. the Calico chart version (an upgrade rolls calico-node).
+   * @default {} (wait once, at creation)
+   */
+  readonly triggers?: Readonly<Record<string, string>>;
+  /**
+   * Upper bound of the wait: calico-node on every node, its images pulled through the site mirror.
+   * @default 1200
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * `terraform_data` that completes only when the pod network is up: the tigera-operator reports
+ * `tigerastatus/calico` Available (calico-node running on the nodes, nodes Ready). The Calico release only
+ * waits for the operator Deployment, so without this gate the next releases (Traefik, cert-manager...) would
+ * start their atomic installs on NotReady nodes and roll back when a slow image pull outlasts their timeout.
+ * Authenticates as Terraform's admin client certificate; verifies the API server with the cluster CA.
+ * Terraform hides a provisioner's output when its inputs hold a sensitive value (the key): the GIVING UP
+ * line still shows in the error Terraform prints when the command fails.
+ */
+export class PodNetworkGate extends Construct {
+  readonly resource: DataResource;
+
+  constructor(scope: Construct, id: string, props: PodNetworkGateProps) {
+    super(scope, id);
+    const { connection } = props;
+    this.resource = new DataResource(this, "wait", {
+      input: { endpoint: connection.host, status: CALICO_STATUS_PATH },
+      triggersReplace: { ...(props.triggers ?? {}) },
+      dependsOn: [...props.dependsOn],
+      provisioners: [
+        {
+          type: "local-exec",
+          interpreter: ["/bin/sh", "-c"],
+          command: POD_NETWORK_WAIT_SCRIPT,
+          environment: {
+            K8S_ENDPOINT: connection.host,
+            K8S_CA_PEM: connection.clusterCaCertificate,
+            K8S_CLIENT_CERT_PEM: connection.clientCertificate,
+            // sensitive() even if the caller's value is not marked: never printed in a plan or a log.
+            K8S_CLIENT_KEY_PEM: Fn.sensitive(connection.clientKey),
+            K8S_WAIT_SECONDS: String(props.timeoutSeconds ?? 1200),
+          },
+        },
+      ],
+    });
+  }
+}
