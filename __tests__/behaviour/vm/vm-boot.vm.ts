@@ -1,0 +1,193 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
+import { parse, parseAllDocuments } from "yaml";
+import { allNodes } from "../../../lib/config/pool-nodes";
+import { sandbox } from "../../../stacks/sandbox";
+import { hasTool } from "../../tools";
+import { evaluateExtraConfig, loadSynth, TERRAFORM, vmByName, type Throwaway } from "./guestinfo";
+import { boot, buildImage, QEMU, type BootResult } from "./boot";
+
+/**
+ * A real boot (npm run test:vm; README "What the VM boot proves"): the sandbox's first control-plane
+ * node, exactly as synthesized (metadata from cdk.tf.json, user-data evaluated by real Terraform with
+ * throwaway PKI and token), boots a Debian bookworm guest that looks like a vSphere VM: real systemd,
+ * cloud-init 22.4 with its VMware datasource, ifupdown, containerd, chrony; stand-ins only for
+ * vmware-rpctool, kubeadm and kubelet. Assertions are on what the guest did, not on script text.
+ */
+
+const SYNTH = resolve(__dirname, "../../../cdktf.out/stacks/sandbox/cdk.tf.json");
+const TOOLS: [string, string[]][] = [[QEMU, ["--version"]], ["debootstrap", ["--version"]], [TERRAFORM, ["version"]], ["openssl", ["version"]], ["debugfs", ["-V"]], ["mkfs.ext4", ["-V"]]];
+const missing = TOOLS.filter(([t, a]) => !hasTool(t, a)).map(([t]) => t);
+const run = missing.length === 0 ? describe : process.env.CI === "true"
+  ? ((name: string) => describe(name, () => it(`needs ${missing.join(", ")}`, () => { throw new Error(`${missing.join(", ")} not installed: CI=true requires them (.ci/run installs them)`); }))) as unknown as jest.Describe
+  : describe.skip;
+
+const node = allNodes(sandbox).find((n) => n.role === "control-plane") as NonNullable<ReturnType<typeof allNodes>[number]>;
+
+interface WriteFile { path: string; content?: string; encoding?: string; permissions?: string; owner?: string; defer?: boolean }
+interface Snapshot { [path: string]: { exists: boolean; mode?: string; owner?: string; group?: string; sha256?: string } }
+interface Scenario { result: BootResult; userData: string; cloudConfig: { write_files: WriteFile[] }; metadata: Record<string, any>; throwaway: Throwaway }
+
+const read = (r: BootResult, f: string) => readFileSync(join(r.dir, f), "utf8");
+const json = <T>(r: BootResult, f: string): T => JSON.parse(read(r, f)) as T;
+const decodeGuestinfo = (v: string, enc: string) => enc === "gzip+base64" ? gunzipSync(Buffer.from(v, "base64")).toString("utf8") : enc === "base64" ? Buffer.from(v, "base64").toString("utf8") : v;
+const expectedBytes = (f: WriteFile) => f.encoding === "b64" || f.encoding === "base64" ? Buffer.from(f.content ?? "", "base64") : Buffer.from(f.content ?? "", "utf8");
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+interface KubeadmCall { argv: string[]; config?: string; etcKubernetes: string; kubeVip?: string }
+function kubeadmCalls(r: BootResult): KubeadmCall[] {
+  const d = join(r.dir, "kubeadm-calls");
+  if (!existsSync(d)) return [];
+  return readdirSync(d).sort().map((n) => ({
+    argv: JSON.parse(readFileSync(join(d, n, "argv.json"), "utf8")) as string[],
+    config: existsSync(join(d, n, "config.yaml")) ? readFileSync(join(d, n, "config.yaml"), "utf8") : undefined,
+    etcKubernetes: readFileSync(join(d, n, "etc-kubernetes.txt"), "utf8"),
+    kubeVip: existsSync(join(d, n, "kube-vip.yaml")) ? readFileSync(join(d, n, "kube-vip.yaml"), "utf8") : undefined,
+  }));
+}
+
+/** Every file the guest left under a folder of its /etc/kubernetes copy (results/etc-kubernetes/...). */
+function filesUnder(r: BootResult, rel: string): { path: string; text: string }[] {
+  const root = join(r.dir, "etc-kubernetes", rel);
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+    .map((e) => { const p = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name); return { path: p.slice(join(r.dir, "etc-kubernetes").length), text: readFileSync(p, "latin1") }; });
+}
+
+async function scenario(name: string, kubeadm: "succeed" | "fail"): Promise<Scenario> {
+  if (!existsSync(SYNTH)) throw new Error(`${SYNTH} is missing: run \`npm run synth\` first (.ci/run does)`);
+  const synth = loadSynth(SYNTH);
+  const { guestinfo, throwaway } = evaluateExtraConfig(vmByName(synth, node.name), synth);
+  const userData = decodeGuestinfo(guestinfo["guestinfo.userdata"], guestinfo["guestinfo.userdata.encoding"]);
+  const metadata = JSON.parse(decodeGuestinfo(guestinfo["guestinfo.metadata"], guestinfo["guestinfo.metadata.encoding"])) as Record<string, any>;
+  const cloudConfig = parse(userData) as { write_files: WriteFile[] };
+  const imageDir = buildImage();
+  const result = await boot({
+    name, imageDir, guestinfo,
+    inputs: { paths: cloudConfig.write_files.map((f) => f.path).join("\n") + "\n", kubeadm },
+    network: { cidr: sandbox.network.cidr, gateway: sandbox.network.gateway },
+  });
+  console.log(`vm boot ${name}: ${result.seconds} s (results in ${result.dir})`);
+  if (!result.exitedByItself) throw new Error(`the VM did not power off by itself within the timeout; serial console:\n${result.serial.slice(-6000)}`);
+  if (!existsSync(join(result.dir, "cloud-init-status.json"))) throw new Error(`the guest wrote no results; serial console:\n${result.serial.slice(-6000)}`);
+  return { result, userData, cloudConfig, metadata, throwaway };
+}
+
+/** Values that must never stay on disk under /etc/kubernetes/bootstrap: private keys and the join token. */
+function leakedSecrets(s: Scenario): string[] {
+  const needles = s.throwaway.secrets.flatMap((v) => [v.trim(), Buffer.from(v).toString("base64")]).filter((v) => v.length >= 8);
+  return filesUnder(s.result, "bootstrap").filter((f) => /PRIVATE KEY/.test(f.text) || needles.some((n) => f.text.includes(n))).map((f) => f.path);
+}
+
+jest.setTimeout(30 * 60 * 1000);
+
+run(`a real boot of ${node.name} (QEMU TCG guest that looks like vSphere, cloud-init 22.4)`, () => {
+  let s: Scenario;
+  beforeAll(async () => { s = await scenario("control-plane-init", "succeed"); });
+
+  test("the guest is the vSphere platform cloud-init expects: DMI VMware, VMware datasource", () => {
+    expect(read(s.result, "dmi.txt")).toMatch(/^VMware, Inc\.\nVMware Virtual Platform/);
+    expect(read(s.result, "detect-virt.txt").trim()).toBe("vmware");
+    expect(read(s.result, "cloud-id.txt").trim()).toBe("vmware");
+  });
+
+  test("cloud-init finished: status done, no errors in any stage", () => {
+    const status = json<{ status: string; errors: string[]; datasource: string }>(s.result, "cloud-init-status.json");
+    expect({ status: status.status, errors: status.errors }).toEqual({ status: "done", errors: [] });
+    expect(read(s.result, "cloud-init-status.rc").trim()).toBe("0");
+    expect(json<{ v1: { errors: string[] } }>(s.result, "result.json").v1.errors).toEqual([]);
+    expect(read(s.result, "cloud-init.log")).not.toMatch(/Traceback|\bERROR\b/);
+  });
+
+  test("guestinfo: metadata and userdata read through vmware-rpctool, userdata cleared (info-set)", () => {
+    const log = read(s.result, "rpctool.log");
+    expect(log).toMatch(/info-get guestinfo\.metadata$/m);
+    expect(log).toMatch(/info-get guestinfo\.userdata$/m);
+    expect(log).toMatch(/info-set guestinfo\.userdata ---$/m);
+    expect(log).toMatch(/info-set guestinfo\.userdata\.encoding\s*$/m);
+    expect(read(s.result, "guestinfo/userdata")).toBe("---");
+  });
+
+  test("hostname, static IP and default route on the NIC named as in the metadata", () => {
+    const [nic, eth] = Object.entries(s.metadata.network.ethernets as Record<string, { addresses: string[] }>)[0];
+    expect(nic).toBe("ens192");
+    expect(eth.addresses).toEqual([`${node.ip}/${sandbox.network.cidr.split("/")[1]}`]);
+    expect(read(s.result, "hostname").trim()).toBe(node.name);
+    const addrs = json<{ ifname: string; operstate: string; addr_info: { family: string; local: string; prefixlen: number }[] }[]>(s.result, "ip-addr.json");
+    const link = addrs.find((a) => a.ifname === nic);
+    expect(link).toBeDefined();
+    expect(link?.addr_info.filter((a) => a.family === "inet").map((a) => `${a.local}/${a.prefixlen}`)).toEqual(eth.addresses);
+    const routes = json<{ dst: string; gateway?: string; dev: string }[]>(s.result, "ip-route.json");
+    expect(routes).toContainEqual(expect.objectContaining({ dst: "default", gateway: sandbox.network.gateway, dev: nic }));
+  });
+
+  test("every write_files path exists with its mode, owner and exact content before runcmd", () => {
+    const before = json<Snapshot>(s.result, "files-before-runcmd.json");
+    expect(s.cloudConfig.write_files.length).toBeGreaterThan(10);
+    const got = s.cloudConfig.write_files.map((f) => ({ path: f.path, ...before[f.path] }));
+    const want = s.cloudConfig.write_files.map((f) => ({
+      path: f.path, exists: true, mode: (f.permissions ?? "0644").padStart(4, "0"),
+      owner: (f.owner ?? "root:root").split(":")[0], group: (f.owner ?? "root:root").split(":")[1], sha256: sha256(expectedBytes(f)),
+    }));
+    expect(got).toEqual(want);
+  });
+
+  test("containerd is active with our config (systemd cgroups, mirror sandbox image, certs.d) and the CRI plugin loaded", () => {
+    expect(read(s.result, "units.txt")).toMatch(/^containerd active enabled$/m);
+    const ours = s.cloudConfig.write_files.find((f) => f.path === "/etc/containerd/config.toml")?.content ?? "";
+    const sandboxImage = /sandbox_image = "([^"]+)"/.exec(ours)?.[1];
+    expect(sandboxImage).toMatch(/^gitlab\.example\.internal:5050\//);
+    const dump = read(s.result, "containerd-config-dump.toml");
+    expect(dump).toContain(`sandbox_image = "${sandboxImage}"`);
+    expect(dump).toMatch(/SystemdCgroup = true/);
+    expect(dump).toContain('config_path = "/etc/containerd/certs.d"');
+    expect(read(s.result, "ctr-plugins.txt")).toMatch(/io\.containerd\.grpc\.v1\s+cri\s+linux\/amd64\s+ok/);
+  });
+
+  test("the bootstrap ran kubeadm init exactly once, with the node's InitConfiguration, the PKI and kube-vip in place", () => {
+    const calls = kubeadmCalls(s.result);
+    expect(calls.map((c) => c.argv[0])).toEqual(["init"]);
+    const [init] = calls;
+    expect(init.argv).toContain("--config");
+    const docs = parseAllDocuments(init.config ?? "").map((d) => d.toJS() as Record<string, any>);
+    const initCfg = docs.find((d) => d.kind === "InitConfiguration");
+    const clusterCfg = docs.find((d) => d.kind === "ClusterConfiguration");
+    expect(initCfg?.nodeRegistration?.name).toBe(node.name);
+    expect(initCfg?.localAPIEndpoint?.advertiseAddress).toBe(node.ip);
+    expect(clusterCfg?.controlPlaneEndpoint).toBe(`${sandbox.kubernetes.apiVip}:6443`);
+    expect(clusterCfg?.networking?.podSubnet).toBe(sandbox.kubernetes.podCidr);
+    // kubeadm init uses Terraform's CA from disk, and kube-vip holds the VIP during init.
+    for (const f of ["pki/ca.crt", "pki/ca.key", "pki/front-proxy-ca.key", "pki/etcd/ca.key", "pki/sa.key", "manifests/kube-vip.yaml"]) {
+      expect(init.etcKubernetes).toMatch(new RegExp(` f /etc/kubernetes/${f.replace(/\./g, "\\.")}$`, "m"));
+    }
+    expect(init.kubeVip).toContain("/etc/kubernetes/super-admin.conf");
+  });
+
+  test("after init: kubelet enabled, kube-vip on admin.conf, no secret left under /etc/kubernetes/bootstrap", () => {
+    // enabled, so it starts on every boot (kubeadm itself starts it; the stand-in does not)
+    expect(read(s.result, "units.txt")).toMatch(/^kubelet \S+ enabled$/m);
+    const vip = readFileSync(join(s.result.dir, "etc-kubernetes/manifests/kube-vip.yaml"), "utf8");
+    expect(vip).toContain("/etc/kubernetes/admin.conf");
+    expect(vip).not.toContain("super-admin.conf");
+    expect(leakedSecrets(s)).toEqual([]);
+    expect(read(s.result, "k8s-bootstrap.log")).not.toMatch(/GIVING UP/);
+  });
+});
+
+run(`a real boot of ${node.name} whose kubeadm init fails`, () => {
+  let s: Scenario;
+  beforeAll(async () => { s = await scenario("control-plane-init-fails", "fail"); });
+
+  test("kubeadm init was attempted, then one GIVING UP line and cloud-init reports the failed runcmd", () => {
+    expect(kubeadmCalls(s.result).map((c) => c.argv[0])).toContain("init");
+    expect(read(s.result, "k8s-bootstrap.log").match(/GIVING UP/g)).toHaveLength(1);
+    const status = json<{ status: string; errors: string[] }>(s.result, "cloud-init-status.json");
+    expect(status.status).toBe("error");
+  });
+
+  test("no secret left under /etc/kubernetes/bootstrap", () => {
+    expect(leakedSecrets(s)).toEqual([]);
+  });
+});
