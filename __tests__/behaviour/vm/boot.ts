@@ -27,6 +27,8 @@ export interface BootInput {
   readonly inputs: Record<string, string>;
   /** Node network CIDR and gateway (QEMU's user-mode network is put on them). */
   readonly network: { readonly cidr: string; readonly gateway: string };
+  /** The API VIP: connections to VIP:6443 are accepted and closed at once (nothing answers, no waiting on timeouts). */
+  readonly apiVip: string;
   readonly timeoutSeconds?: number;
 }
 
@@ -68,7 +70,7 @@ export async function boot(input: BootInput): Promise<BootResult> {
     "-drive", `file=${inputsTar},format=raw,if=virtio,readonly=on`,
     "-drive", `file=${results},format=raw,if=virtio`,
     "-smbios", "type=1,manufacturer=VMware,, Inc.,product=VMware Virtual Platform",
-    "-netdev", `user,id=n0,net=${net}/${bits},host=${input.network.gateway},restrict=on,ipv6=off`,
+    "-netdev", `user,id=n0,net=${net}/${bits},host=${input.network.gateway},restrict=on,ipv6=off,guestfwd=tcp:${input.apiVip}:6443-cmd:/bin/true`,
     "-device", "vmxnet3,netdev=n0,mac=00:50:56:aa:bb:01",
     "-serial", `file:${serial}`,
   ];

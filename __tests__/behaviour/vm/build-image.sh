@@ -36,7 +36,8 @@ done
 
 mkdir -p "$VM_CACHE"
 work=$(mktemp -d "$VM_CACHE/build.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+cleanup() { if mountpoint -q "$work/root/proc"; then umount "$work/root/proc"; fi; rm -rf "$work"; }
+trap cleanup EXIT
 root="$work/root"
 start=$SECONDS
 if [ ! -s "$base" ]; then
@@ -51,7 +52,6 @@ if [ ! -s "$base" ]; then
   printf 'MODULES=list\nCOMPRESS=gzip\n' >"$root/etc/initramfs-tools/conf.d/vmtest.conf"
   printf 'virtio_pci\nvirtio_blk\next4\n' >>"$root/etc/initramfs-tools/modules"
   mount -t proc proc "$root/proc"
-  trap 'umount "$root/proc" 2>/dev/null; rm -rf "$work"' EXIT
   chroot "$root" apt-get update -q >"$work/apt.log" 2>&1 || { tail -20 "$work/apt.log" >&2; exit 1; }
   chroot "$root" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${PACKAGES[@]}" >>"$work/apt.log" 2>&1 || {
     tail -60 "$work/apt.log" >&2; exit 1; }
@@ -74,6 +74,9 @@ chroot "$root" /bin/sh -ec '
   systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer >/dev/null 2>&1 || true
   # cloud-init datasources exactly as the template sets them (packer/scripts/60-guest-agents.sh).
   printf "datasource_list: [ VMware, NoCloud, None ]\ndisable_vmware_customization: true\n" >/etc/cloud/cloud.cfg.d/10-vmware-datasource.cfg
+  # cloud-init sets LANG=en_US.UTF-8; Debian generates only the locales enabled in /etc/locale.gen
+  # (Debian cloud images enable this one; Rocky ships it in glibc-langpack-en).
+  sed -i "s/^# *\(en_US.UTF-8 UTF-8\)/\1/" /etc/locale.gen && locale-gen >/dev/null
   echo "/dev/vda / ext4 rw,relatime 0 1" > /etc/fstab
   rm -f /etc/hostname /etc/machine-id /var/lib/dbus/machine-id; touch /etc/machine-id
 '
@@ -83,5 +86,8 @@ cp "$(ls "$root"/boot/initrd.img-* | sort -V | tail -1)" "$work/initrd.img"
 mkfs.ext4 -q -F -L vmtest-root -d "$root" "$work/rootfs.ext4" 2G
 mkdir -p "$out"
 mv "$work/vmlinuz" "$work/initrd.img" "$work/rootfs.ext4" "$out/"
+cleanup
+# Older test images (2 GiB each) are cheap to rebuild from their base: keep only this one.
+find "$VM_CACHE" -maxdepth 1 -name 'image-*' ! -path "$out" -exec rm -rf {} +
 echo "build-image: $out in $((SECONDS - start)) s" >&2
 echo "$out"

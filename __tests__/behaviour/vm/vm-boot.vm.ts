@@ -53,7 +53,7 @@ function filesUnder(r: BootResult, rel: string): { path: string; text: string }[
   const root = join(r.dir, "etc-kubernetes", rel);
   if (!existsSync(root)) return [];
   return readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
-    .map((e) => { const p = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name); return { path: p.slice(join(r.dir, "etc-kubernetes").length), text: readFileSync(p, "latin1") }; });
+    .map((e) => { const p = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name); return { path: `/etc/kubernetes${p.slice(join(r.dir, "etc-kubernetes").length)}`, text: readFileSync(p, "latin1") }; });
 }
 
 async function scenario(name: string, kubeadm: "succeed" | "fail"): Promise<Scenario> {
@@ -68,6 +68,7 @@ async function scenario(name: string, kubeadm: "succeed" | "fail"): Promise<Scen
     name, imageDir, guestinfo,
     inputs: { paths: cloudConfig.write_files.map((f) => f.path).join("\n") + "\n", kubeadm },
     network: { cidr: sandbox.network.cidr, gateway: sandbox.network.gateway },
+    apiVip: sandbox.kubernetes.apiVip,
   });
   console.log(`vm boot ${name}: ${result.seconds} s (results in ${result.dir})`);
   if (!result.exitedByItself) throw new Error(`the VM did not power off by itself within the timeout; serial console:\n${result.serial.slice(-6000)}`);
@@ -185,6 +186,7 @@ run(`a real boot of ${node.name} whose kubeadm init fails`, () => {
     expect(read(s.result, "k8s-bootstrap.log").match(/GIVING UP/g)).toHaveLength(1);
     const status = json<{ status: string; errors: string[] }>(s.result, "cloud-init-status.json");
     expect(status.status).toBe("error");
+    expect(status.errors).toEqual([expect.stringMatching(/scripts-user.*runcmd/)]);
   });
 
   test("no secret left under /etc/kubernetes/bootstrap", () => {
