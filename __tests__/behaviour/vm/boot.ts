@@ -27,13 +27,18 @@ export interface BootInput {
   readonly inputs: Record<string, string>;
   /** Node network CIDR and gateway (QEMU's user-mode network is put on them). */
   readonly network: { readonly cidr: string; readonly gateway: string };
-  /** The API VIP: connections to VIP:6443 are accepted and closed at once (nothing answers, no waiting on timeouts). */
+  /** The API VIP. Without `api`, connections to VIP:6443 are accepted and closed at once (nothing answers). */
   readonly apiVip: string;
+  /** Answer on VIP:6443 like a ready API server (fake-api.js: TLS with this certificate, /readyz 200). */
+  readonly api?: { readonly certPem: string; readonly keyPem: string };
   readonly timeoutSeconds?: number;
 }
 
 export interface BootResult {
+  /** What the guest collected (from its results disk). */
   readonly dir: string;
+  /** The run folder: serial.log, qemu-args.json, api-requests.log (fake API), results/. */
+  readonly run: string;
   readonly serial: string;
   readonly seconds: number;
   readonly exitedByItself: boolean;
@@ -59,6 +64,13 @@ export async function boot(input: BootInput): Promise<BootResult> {
   execFileSync("truncate", ["-s", "64M", results]);
   execFileSync("mkfs.ext4", ["-q", "-F", "-L", "vmtest-results", results]);
   const serial = join(run, "serial.log");
+  let vipCommand = "/bin/true";
+  if (input.api) {
+    writeFileSync(join(run, "api.crt"), input.api.certPem);
+    writeFileSync(join(run, "api.key"), input.api.keyPem, { mode: 0o600 });
+    vipCommand = `${process.execPath} ${join(__dirname, "fake-api.js")} ${join(run, "api.crt")} ${join(run, "api.key")} ${join(run, "api-requests.log")}`;
+    if (vipCommand.includes(",")) throw new Error(`QEMU guestfwd cannot take commas in ${vipCommand}`);
+  }
   const [net, bits] = input.network.cidr.split("/");
   const args = [
     // No CPUID hypervisor leaf: TCG's would make systemd-detect-virt say "qemu" before it reads DMI,
@@ -70,7 +82,7 @@ export async function boot(input: BootInput): Promise<BootResult> {
     "-drive", `file=${inputsTar},format=raw,if=virtio,readonly=on`,
     "-drive", `file=${results},format=raw,if=virtio`,
     "-smbios", "type=1,manufacturer=VMware,, Inc.,product=VMware Virtual Platform",
-    "-netdev", `user,id=n0,net=${net}/${bits},host=${input.network.gateway},restrict=on,ipv6=off,guestfwd=tcp:${input.apiVip}:6443-cmd:/bin/true`,
+    "-netdev", `user,id=n0,net=${net}/${bits},host=${input.network.gateway},restrict=on,ipv6=off,guestfwd=tcp:${input.apiVip}:6443-cmd:${vipCommand}`,
     "-device", "vmxnet3,netdev=n0,mac=00:50:56:aa:bb:01",
     "-serial", `file:${serial}`,
   ];
@@ -95,5 +107,5 @@ export async function boot(input: BootInput): Promise<BootResult> {
   const dir = join(run, "results");
   mkdirSync(dir, { recursive: true });
   execFileSync("debugfs", ["-R", `rdump / ${dir}`, results], { stdio: "ignore" });
-  return { dir, serial: existsSync(serial) ? readFileSync(serial, "utf8") : "", seconds, exitedByItself };
+  return { dir, run, serial: existsSync(serial) ? readFileSync(serial, "utf8") : "", seconds, exitedByItself };
 }

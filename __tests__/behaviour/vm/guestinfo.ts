@@ -19,6 +19,8 @@ export interface Throwaway {
   readonly values: Record<string, string>;
   /** Values that are secrets (private keys, the token secret, the whole token). */
   readonly secrets: string[];
+  /** Every self-signed certificate made, with its private key (a test can sign with the cluster CA). */
+  readonly certificates: { readonly certPem: string; readonly keyPem: string }[];
 }
 
 interface Synth {
@@ -54,6 +56,7 @@ export function throwawayValues(synth: Synth, expressions: string[]): Throwaway 
   const work = mkdtempSync(join(tmpdir(), "vm-throwaway-"));
   const values: Record<string, string> = {};
   const secrets: string[] = [];
+  const certificates: { certPem: string; keyPem: string }[] = [];
   const keys = new Map<string, string>(); // tls_private_key name -> private PEM
   const privateKey = (name: string): string => {
     let pem = keys.get(name);
@@ -79,7 +82,9 @@ export function throwawayValues(synth: Synth, expressions: string[]): Throwaway 
     const cert = join(work, `${name}.crt`);
     openssl(["req", "-x509", "-new", "-key", keyFile, "-subj", `/CN=${subject}`, "-days", "2", "-out", cert,
       "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature"]);
-    return readFileSync(cert, "utf8");
+    const certPem = readFileSync(cert, "utf8");
+    certificates.push({ certPem, keyPem: privateKey(keyRef[1]) });
+    return certPem;
   };
   const random = (type: string, name: string): string => {
     const spec = synth.resource[type]?.[name];
@@ -108,7 +113,7 @@ export function throwawayValues(synth: Synth, expressions: string[]): Throwaway 
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  return { values, secrets };
+  return { values, secrets, certificates };
 }
 
 /**

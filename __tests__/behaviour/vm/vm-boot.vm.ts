@@ -1,7 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { createHash } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { parse, parseAllDocuments } from "yaml";
 import { allNodes } from "../../../lib/config/pool-nodes";
 import { sandbox } from "../../../stacks/sandbox";
@@ -24,7 +27,9 @@ const run = missing.length === 0 ? describe : process.env.CI === "true"
   ? ((name: string) => describe(name, () => it(`needs ${missing.join(", ")}`, () => { throw new Error(`${missing.join(", ")} not installed: CI=true requires them (.ci/run installs them)`); }))) as unknown as jest.Describe
   : describe.skip;
 
-const node = allNodes(sandbox).find((n) => n.role === "control-plane") as NonNullable<ReturnType<typeof allNodes>[number]>;
+type PoolNode = ReturnType<typeof allNodes>[number];
+const node = allNodes(sandbox).find((n) => n.role === "control-plane") as PoolNode;
+const worker = allNodes(sandbox).find((n) => n.role === "worker") as PoolNode;
 
 interface WriteFile { path: string; content?: string; encoding?: string; permissions?: string; owner?: string; defer?: boolean }
 interface Snapshot { [path: string]: { exists: boolean; mode?: string; owner?: string; group?: string; sha256?: string } }
@@ -56,19 +61,44 @@ function filesUnder(r: BootResult, rel: string): { path: string; text: string }[
     .map((e) => { const p = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name); return { path: `/etc/kubernetes${p.slice(join(r.dir, "etc-kubernetes").length)}`, text: readFileSync(p, "latin1") }; });
 }
 
-async function scenario(name: string, kubeadm: "succeed" | "fail"): Promise<Scenario> {
+/** A server certificate for the VIP signed by the throwaway cluster CA (what kube-apiserver presents). */
+function apiServerCertificate(ca: { certPem: string; keyPem: string }, vip: string): { certPem: string; keyPem: string } {
+  const d = mkdtempSync(join(tmpdir(), "vm-api-cert-"));
+  try {
+    writeFileSync(join(d, "ca.crt"), ca.certPem);
+    writeFileSync(join(d, "ca.key"), ca.keyPem, { mode: 0o600 });
+    writeFileSync(join(d, "ext"), `subjectAltName=IP:${vip}\nextendedKeyUsage=serverAuth\n`);
+    execFileSync("openssl", ["req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kube-apiserver", "-keyout", join(d, "s.key"), "-out", join(d, "s.csr")], { stdio: "ignore" });
+    execFileSync("openssl", ["x509", "-req", "-in", join(d, "s.csr"), "-CA", join(d, "ca.crt"), "-CAkey", join(d, "ca.key"), "-set_serial", "0x1001", "-days", "2", "-extfile", join(d, "ext"), "-out", join(d, "s.crt")], { stdio: "ignore" });
+    return { certPem: readFileSync(join(d, "s.crt"), "utf8"), keyPem: readFileSync(join(d, "s.key"), "utf8") };
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+}
+
+async function scenario(name: string, kubeadm: "succeed" | "fail", target: PoolNode = node, apiAnswers = false): Promise<Scenario> {
   if (!existsSync(SYNTH)) throw new Error(`${SYNTH} is missing: run \`npm run synth\` first (.ci/run does)`);
   const synth = loadSynth(SYNTH);
-  const { guestinfo, throwaway } = evaluateExtraConfig(vmByName(synth, node.name), synth);
+  const { guestinfo, throwaway } = evaluateExtraConfig(vmByName(synth, target.name), synth);
   const userData = decodeGuestinfo(guestinfo["guestinfo.userdata"], guestinfo["guestinfo.userdata.encoding"]);
   const metadata = JSON.parse(decodeGuestinfo(guestinfo["guestinfo.metadata"], guestinfo["guestinfo.metadata.encoding"])) as Record<string, any>;
   const cloudConfig = parse(userData) as { write_files: WriteFile[] };
+  let api: { certPem: string; keyPem: string } | undefined;
+  if (apiAnswers) {
+    // The CA the node pins is the one whose certificate it receives as ca.crt.
+    const caFile = cloudConfig.write_files.find((f) => f.path === "/etc/kubernetes/bootstrap/ca.crt");
+    const caPem = expectedBytes(caFile as WriteFile).toString("utf8");
+    const ca = throwaway.certificates.find((c) => c.certPem === caPem);
+    if (!ca) throw new Error("the node's ca.crt is none of the throwaway certificates");
+    api = apiServerCertificate(ca, sandbox.kubernetes.apiVip);
+  }
   const imageDir = buildImage();
   const result = await boot({
     name, imageDir, guestinfo,
     inputs: { paths: cloudConfig.write_files.map((f) => f.path).join("\n") + "\n", kubeadm },
     network: { cidr: sandbox.network.cidr, gateway: sandbox.network.gateway },
     apiVip: sandbox.kubernetes.apiVip,
+    api,
   });
   console.log(`vm boot ${name}: ${result.seconds} s (results in ${result.dir})`);
   if (!result.exitedByItself) throw new Error(`the VM did not power off by itself within the timeout; serial console:\n${result.serial.slice(-6000)}`);
@@ -191,5 +221,48 @@ run(`a real boot of ${node.name} whose kubeadm init fails`, () => {
 
   test("no secret left under /etc/kubernetes/bootstrap", () => {
     expect(leakedSecrets(s)).toEqual([]);
+  });
+});
+
+run(`a real boot of ${worker.name} joining through the VIP (a fake API answers /readyz with the throwaway CA)`, () => {
+  let s: Scenario;
+  beforeAll(async () => { s = await scenario("worker-join", "succeed", worker, true); });
+
+  test("cloud-init done without errors; static IP and default route", () => {
+    const status = json<{ status: string; errors: string[] }>(s.result, "cloud-init-status.json");
+    expect({ status: status.status, errors: status.errors }).toEqual({ status: "done", errors: [] });
+    expect(read(s.result, "hostname").trim()).toBe(worker.name);
+    const addrs = json<{ ifname: string; addr_info: { family: string; local: string }[] }[]>(s.result, "ip-addr.json");
+    expect(addrs.find((a) => a.ifname === "ens192")?.addr_info.filter((a) => a.family === "inet").map((a) => a.local)).toEqual([worker.ip]);
+    expect(json<{ dst: string; gateway?: string }[]>(s.result, "ip-route.json")).toContainEqual(expect.objectContaining({ dst: "default", gateway: sandbox.network.gateway }));
+  });
+
+  test("a worker receives no private key at all", () => {
+    expect(s.userData).not.toMatch(/PRIVATE KEY/);
+    for (const f of s.cloudConfig.write_files) expect(expectedBytes(f).toString("latin1")).not.toMatch(/PRIVATE KEY/);
+  });
+
+  test("the bootstrap waited for the CA-verified API, then ran kubeadm join once with the CA pinned and the token", () => {
+    expect(readFileSync(join(s.result.run, "api-requests.log"), "utf8")).toMatch(/GET \/readyz /);
+    const calls = kubeadmCalls(s.result);
+    expect(calls.map((c) => c.argv[0])).toEqual(["join"]);
+    const join_ = parseAllDocuments(calls[0].config ?? "").map((d) => d.toJS() as Record<string, any>).find((d) => d.kind === "JoinConfiguration");
+    const caFile = s.cloudConfig.write_files.find((f) => f.path === "/etc/kubernetes/bootstrap/ca.crt") as WriteFile;
+    const spki = new X509Certificate(expectedBytes(caFile)).publicKey.export({ type: "spki", format: "der" });
+    const token = Object.entries(s.throwaway.values).filter(([k]) => /bootstrap_token_(id|secret)/.test(k)).sort(([a], [b]) => (a.includes("_id_") ? -1 : b.includes("_id_") ? 1 : 0)).map(([, v]) => v).join(".");
+    expect(token).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+    expect(join_?.discovery?.bootstrapToken).toEqual(expect.objectContaining({
+      apiServerEndpoint: `${sandbox.kubernetes.apiVip}:6443`, token, caCertHashes: [`sha256:${sha256(spki)}`],
+    }));
+    expect(join_?.discovery?.bootstrapToken?.unsafeSkipCAVerification).toBeUndefined();
+    expect(join_?.nodeRegistration?.name).toBe(worker.name);
+    expect(join_?.controlPlane).toBeUndefined();
+  });
+
+  test("after the join: containerd active, kubelet enabled, no secret left under /etc/kubernetes/bootstrap", () => {
+    expect(read(s.result, "units.txt")).toMatch(/^containerd active enabled$/m);
+    expect(read(s.result, "units.txt")).toMatch(/^kubelet \S+ enabled$/m);
+    expect(leakedSecrets(s)).toEqual([]);
+    expect(filesUnder(s.result, "bootstrap").map((f) => f.path)).not.toContain("/etc/kubernetes/bootstrap/kubeadm-join.yaml");
   });
 });
