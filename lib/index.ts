@@ -4,17 +4,20 @@
 export type * from "./config/types";
 export { validateEnvironment, MINIMUM_SIZES, MINIMUM_KUBERNETES_MINOR } from "./config/validate";
 export { ConfigError, Problems } from "./config/problems";
+export { environmentWarnings, crossEnvironmentWarnings, type EnvironmentWarning } from "./config/warnings";
 export { poolNodes, allNodes, type PoolNode, type NodeRole } from "./config/pool-nodes";
 export { mirrorBase, mirroredImage } from "./config/registry-mirror";
+export { VSPHERE_VERSIONS, VSPHERE_VERSION_LIMITS, DEFAULT_VSPHERE_VERSION, type VsphereVersion, type VsphereVersionLimits } from "./config/vsphere-versions";
 
 export { VspherePlacement, type VspherePlacementProps } from "./vsphere/placement";
 export { NodeTemplate, type NodeTemplateProps } from "./vsphere/node-template";
 export { resolveNodeTemplate, parsePackerManifest, type NodeTemplateSpec } from "./vsphere/node-template-spec";
-export { NodePool, IGNORED_NODE_CHANGES, type NodePoolProps } from "./vsphere/node-pool";
+export { NodePool, IGNORED_NODE_CHANGES, DATA_DISK_PROVISIONING, type NodePoolProps } from "./vsphere/node-pool";
 export { checkTemplateFit } from "./vsphere/template-fit";
 export { DATA_DISK_UNIT, OS_DISK_UNIT, guestDeviceForUnit } from "./vsphere/disk-layout";
 
 export * from "./cluster";
+export * from "./environment";
 export * from "./config/platform";
 export * from "./platform";
 

@@ -2,7 +2,7 @@
 # Offline checks of the node image build (CI runs `bash packer/check.sh` from the repo root):
 #   1. packer fmt -check   on every HCL file
 #   2. packer validate     with example.pkrvars.hcl (no vCenter needed)
-#   3. shellcheck          on every provisioning script and on this file
+#   3. shellcheck          on every provisioning script, files/containerd/install.sh and this file
 # Works with Debian's Packer 1.6.6, which rejects the `required_plugins` block: the directory is
 # copied to a temporary one without plugins.pkr.hcl first.
 set -euo pipefail
@@ -41,7 +41,7 @@ if ! (cd "$work" && packer validate -var-file=example.pkrvars.hcl .); then
 fi
 
 step "shellcheck"
-if ! shellcheck --severity=style --external-sources scripts/*.sh check.sh; then
+if ! shellcheck --severity=style --external-sources scripts/*.sh files/containerd/install.sh check.sh; then
   status=1
 fi
 

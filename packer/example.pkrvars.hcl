@@ -13,6 +13,10 @@ folder     = "templates/kubernetes"
 network    = "build-vlan-120"
 iso_path   = "[iso-nfs] rocky/Rocky-9.6-x86_64-dvd.iso"
 
+# The oldest ESXi version in the cluster: caps the hardware version (6.7: 15, 7.0: 19, 8.0: 20) and
+# picks the guest id (6.7: rhel8_64Guest). Same value as vsphere.version in the environment config.
+vsphere_version = "7.0"
+
 cpus       = 2
 memory_mib = 4096
 disk_gib   = 40

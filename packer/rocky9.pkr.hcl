@@ -47,8 +47,8 @@ source "vsphere-iso" "rocky9" {
   vm_name       = local.template_name
   notes         = "Rocky Linux 9 Kubernetes ${var.kubernetes_version} node image, build ${local.build_id}. Built by packer/ in the infrastructure repository."
 
-  guest_os_type = var.guest_os_type
-  vm_version    = var.vm_hardware_version
+  guest_os_type = local.guest_os_type
+  vm_version    = local.hardware_version
   firmware      = var.firmware
   CPUs          = var.cpus
   RAM           = var.memory_mib
@@ -75,6 +75,10 @@ source "vsphere-iso" "rocky9" {
 
   boot_wait    = var.boot_wait
   boot_command = local.boot_command[var.firmware]
+
+  # The IP is reported by VMware Tools, which may only run once the installed system boots: wait as
+  # long as for SSH (Packer's default of 30m is shorter than a full install from the DVD).
+  ip_wait_timeout = var.ssh_timeout
 
   communicator = "ssh"
   ssh_username = var.build_username
@@ -108,6 +112,13 @@ build {
     destination = "/tmp/corporate-ca-bundle.pem"
   }
 
+  # containerd's config.toml and hosts.toml files, generated from lib/cluster (the cloud-config writes
+  # the same); 30-containerd.sh installs them from /tmp/containerd.
+  provisioner "file" {
+    source      = "${path.root}/files/containerd"
+    destination = "/tmp"
+  }
+
   provisioner "shell" {
     execute_command = "sudo env {{ .Vars }} bash '{{ .Path }}'"
     environment_vars = [
@@ -115,7 +126,9 @@ build {
       "KUBE_VIP_VERSION=${var.kube_vip_version}",
       "PREPULL_IMAGES=${join(" ", var.prepull_images)}",
       "REGISTRY_MIRROR=${local.mirror_prefix}",
-      "MIRRORED_REGISTRIES=${join(" ", var.mirrored_registries)}",
+      "REGISTRY_MIRROR_HOST=${var.registry_mirror_host}",
+      "REGISTRY_MIRROR_PATH_PREFIX=${var.registry_mirror_path_prefix}",
+      "CONTAINERD_VERSION=${var.containerd_version}",
       "YUM_MIRROR_BASEOS=${var.yum_mirror_baseos}",
       "YUM_MIRROR_APPSTREAM=${var.yum_mirror_appstream}",
       "YUM_MIRROR_KUBERNETES=${var.yum_mirror_kubernetes}",
@@ -152,10 +165,13 @@ build {
       content_library    = var.content_library
       os                 = local.os
       kubernetes_version = var.kubernetes_version
+      containerd_version = var.containerd_version
       disk_gib           = format("%d", var.disk_gib)
       firmware           = var.firmware
       scsi_type          = local.scsi_type
       build_id           = local.build_id
+      hardware_version   = format("%d", local.hardware_version)
+      guest_os_type      = local.guest_os_type
     }
   }
 }

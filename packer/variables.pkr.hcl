@@ -119,20 +119,56 @@ variable "firmware" {
   }
 }
 
+variable "vsphere_version" {
+  type        = string
+  default     = "7.0"
+  description = "vSphere version of the oldest ESXi host that will run the template and its clones: \"6.7\" (6.7 U2 or later), \"7.0\" (7.0 U2 or later) or \"8.0\". Caps vm_hardware_version and decides the allowed guest_os_type (table in local.vsphere_limits); the same value as vsphere.version in the environment config."
+  validation {
+    condition     = contains(["6.7", "7.0", "8.0"], var.vsphere_version)
+    error_message = "The vsphere_version must be \"6.7\", \"7.0\" or \"8.0\" (the oldest ESXi version in the cluster; 6.7 before U2 or 7.0 before U2: use the older one and see packer/README.md)."
+  }
+}
+
 variable "vm_hardware_version" {
   type        = number
-  default     = 19
-  description = "Virtual hardware version (19 = vSphere 7.0 U2 and later)."
+  default     = 0
+  description = "Virtual hardware version; 0 = the newest vsphere_version runs (6.7: 15, 7.0: 19, 8.0: 20)."
   validation {
-    condition     = var.vm_hardware_version >= 13
-    error_message = "The vm_hardware_version must be at least 13 (EFI + PVSCSI + vmxnet3)."
+    condition     = var.vm_hardware_version == 0 || (var.vm_hardware_version >= 13 && var.vm_hardware_version <= 21 && floor(var.vm_hardware_version) == var.vm_hardware_version)
+    error_message = "The vm_hardware_version must be 0 (the newest vsphere_version runs) or a whole number from 13 (EFI + PVSCSI + vmxnet3) to 21."
   }
 }
 
 variable "guest_os_type" {
   type        = string
-  default     = "rhel9_64Guest"
-  description = "vSphere guest OS identifier."
+  default     = ""
+  description = "vSphere guest OS id; empty = the vsphere_version's default (6.7: rhel8_64Guest, which has no rhel9 id; 7.0 and 8.0: rhel9_64Guest)."
+  validation {
+    condition     = contains(["", "rhel9_64Guest", "rhel8_64Guest", "other5xLinux64Guest", "other4xLinux64Guest"], var.guest_os_type)
+    error_message = "The guest_os_type must be empty (the vsphere_version's default) or one of rhel9_64Guest, rhel8_64Guest, other5xLinux64Guest, other4xLinux64Guest."
+  }
+}
+
+# What each vSphere version runs; lib/config/vsphere-versions.ts holds the same table (a test keeps
+# them equal). A validation block may only read its own variable, so the checks of
+# vm_hardware_version and guest_os_type against vsphere_version live here: Packer 1.6.6 has no error
+# function, so a failed check calls parseint() on the message, and Packer prints
+# "cannot parse \"ERROR: ...\"" with the values involved.
+locals {
+  vsphere_limits = {
+    "6.7" = { max_hardware_version = 15, guest_os_types = ["rhel8_64Guest", "other4xLinux64Guest"] }
+    "7.0" = { max_hardware_version = 19, guest_os_types = ["rhel9_64Guest", "rhel8_64Guest", "other5xLinux64Guest", "other4xLinux64Guest"] }
+    "8.0" = { max_hardware_version = 20, guest_os_types = ["rhel9_64Guest", "rhel8_64Guest", "other5xLinux64Guest", "other4xLinux64Guest"] }
+  }
+  limits = local.vsphere_limits[var.vsphere_version]
+
+  hardware_version = var.vm_hardware_version == 0 ? local.limits.max_hardware_version : local.checked_hardware_version
+  checked_hardware_version = (var.vm_hardware_version <= local.limits.max_hardware_version ? var.vm_hardware_version :
+  parseint("ERROR: vm_hardware_version ${var.vm_hardware_version} is newer than vSphere ${var.vsphere_version} runs (at most ${local.limits.max_hardware_version}); lower it or set 0", 10))
+
+  guest_os_type = var.guest_os_type == "" ? local.limits.guest_os_types[0] : local.checked_guest_os_type
+  checked_guest_os_type = (var.guest_os_type == "" || contains(local.limits.guest_os_types, var.guest_os_type) ? var.guest_os_type :
+  parseint("ERROR: guest_os_type ${var.guest_os_type} does not exist on vSphere ${var.vsphere_version}; use one of ${join(", ", local.limits.guest_os_types)} or leave it empty", 10))
 }
 
 # ---------------------------------------------------------------- Kubernetes payload
@@ -143,6 +179,16 @@ variable "kubernetes_version" {
   validation {
     condition     = regex_replace(var.kubernetes_version, "^[0-9]+\\.[0-9]+\\.[0-9]+$", "") == ""
     error_message = "The kubernetes_version must be an exact version x.y.z without a leading v, e.g. \"1.35.9\"."
+  }
+}
+
+variable "containerd_version" {
+  type        = string
+  default     = "1.7.28"
+  description = "Exact version of the containerd.io package (Docker CE repository) installed and version-locked; recorded in manifest.json. Must equal CONTAINERD_VERSION in lib/cluster/versions.ts, for which packer/files/containerd is generated (config format 2 for 1.x, 3 for 2.x)."
+  validation {
+    condition     = regex_replace(var.containerd_version, "^[12]\\.[0-9]+\\.[0-9]+$", "") == ""
+    error_message = "The containerd_version must be an exact containerd.io version x.y.z (1.x or 2.x), e.g. \"1.7.28\"."
   }
 }
 
@@ -179,12 +225,6 @@ variable "registry_mirror_path_prefix" {
     condition     = regex_replace(var.registry_mirror_path_prefix, "^([a-z0-9][-a-z0-9._]*(/[a-z0-9][-a-z0-9._]*)*)?$", "") == ""
     error_message = "The registry_mirror_path_prefix must be empty or a registry path without leading or trailing \"/\", e.g. \"platform/mirror\"."
   }
-}
-
-variable "mirrored_registries" {
-  type        = list(string)
-  default     = ["docker.io", "registry.k8s.io", "quay.io", "ghcr.io", "gcr.io", "registry.gitlab.com", "public.ecr.aws"]
-  description = "Upstream registries containerd redirects to the mirror (one /etc/containerd/certs.d/<registry>/hosts.toml each)."
 }
 
 # ---------------------------------------------------------------- YUM mirrors (air-gap: all required)
@@ -287,5 +327,5 @@ variable "boot_wait" {
 variable "ssh_timeout" {
   type        = string
   default     = "60m"
-  description = "How long Packer waits for the installed system's SSH (covers the whole unattended install)."
+  description = "How long Packer waits for the build VM's IP address (ip_wait_timeout) and then for its SSH: each covers the whole unattended install."
 }

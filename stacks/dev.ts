@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from "../lib/config/types";
+import type { EnvironmentConfig } from "../lib";
 import { site } from "./site";
 
 /** Production-shaped (3 control-plane nodes, 3 Ceph nodes), smaller machines. */

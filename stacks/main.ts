@@ -1,4 +1,4 @@
-import { ConfigError } from "../lib/config/problems";
+import { ConfigError, synthWarnings } from "../lib";
 import { synthesize } from "./app";
 
 // Entry point for `cdktf synth/diff/deploy` and `npm run synth`. A user's mistake prints one clear
@@ -7,7 +7,9 @@ import { synthesize } from "./app";
 // them is a third of synth time. Bugs still get stack traces, with transpiled line numbers.
 process.setSourceMapsEnabled(false);
 try {
-  synthesize();
+  const app = synthesize();
+  // The cdktf CLI prints these from the manifest; `npm run synth` has no CLI around it.
+  if (!process.env.CDKTF_CONTEXT_JSON) for (const warning of synthWarnings(app)) console.warn(`Warning: ${warning}`);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);

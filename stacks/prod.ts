@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from "../lib/config/types";
+import type { EnvironmentConfig } from "../lib";
 import { site } from "./site";
 
 /** 3 control-plane nodes, Ceph on a dedicated storage pool, general workers for applications. */
@@ -54,7 +54,8 @@ export const prod = {
       smtp: { smarthost: "smtp.example.internal:587", from: "alertmanager-prod@example.internal" },
       receivers: [
         { name: "ops-mail", type: "email", to: ["ops@example.internal"] },
-        { name: "ops-teams", type: "teams" },
+        // Everything goes to ops-mail (the default receiver); critical alerts also page in Teams.
+        { name: "ops-teams", type: "teams", matchers: ['severity="critical"'] },
       ],
     },
   },

@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from "../lib/config/types";
+import type { EnvironmentConfig } from "../lib";
 import { site } from "./site";
 
 /** One small node of each kind: cheap, disposable, local state. */

@@ -1,4 +1,4 @@
-import type { NodeNetworkConfig, RegistryMirrorConfig, VsphereConfig } from "../lib/config/types";
+import type { NodeNetworkConfig, RegistryMirrorConfig, VsphereConfig } from "../lib";
 
 /**
  * What the three environments share: one vCenter, the site's DNS/NTP and the internal GitLab that

@@ -19,12 +19,11 @@ describe("node bootstrap script", () => {
     expect(r.status).toBe(0);
   });
 
-  test("is idempotent and bounded: guard on kubelet.conf, join deadline, one GIVING UP line", () => {
+  // What it does (init, joins in order, stale etcd members, refusals, bounds, secrets) is proven by
+  // running it: __tests__/behaviour/bootstrap.test.ts. Here only what no run can show: no way around TLS.
+  test("never skips certificate verification", () => {
     const s = bootstrapScript();
-    expect(s).toMatch(/if \[ -f \/etc\/kubernetes\/kubelet.conf \]; then[\s\S]*?exit 0/);
-    expect(s).toContain('deadline=$((SECONDS + JOIN_TIMEOUT_SECONDS))');
-    expect(s).toContain('die() { log "GIVING UP: $*"; exit 1; }');
     expect(s).toContain('--cacert "$CA"');
-    expect(s).not.toMatch(/curl[^\n]* -k |--insecure|unsafeSkipCAVerification/);
+    expect(s).not.toMatch(/curl[^\n]* -k |--insecure|unsafeSkipCAVerification|CERT_NONE|check_hostname = False/);
   });
 });

@@ -133,7 +133,19 @@ describe("secrets and kube-vip per role", () => {
     const cc = parsed(sandboxLike, allNodes(sandboxLike)[0]);
     expect(fileOf(cc, "/etc/kubernetes/bootstrap/pki/etcd/ca.key")).toMatchObject({ content: placeholderFor("etcdCaKeyB64"), encoding: "b64" });
     const env = Object.fromEntries(parse(fileOf(cc, "/etc/kubernetes/bootstrap/kube-vip.yaml")!.content).spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
-    expect(env).toMatchObject({ vip_arp: "true", vip_interface: "ens33", address: sandboxLike.kubernetes.apiVip, vip_leaderelection: "true" });
+    expect(env).toMatchObject({ vip_arp: "true", vip_interface: "ens33", address: sandboxLike.kubernetes.apiVip, vip_leaderelection: "true", vip_subnet: "32" });
+    // kube-vip >= 0.9 ignores vip_cidr; the lease holder is the node, from the downward API.
+    expect(env).not.toHaveProperty("vip_cidr");
+    const nodename = parse(fileOf(cc, "/etc/kubernetes/bootstrap/kube-vip.yaml")!.content).spec.containers[0].env.find((e: { name: string }) => e.name === "vip_nodename");
+    expect(nodename).toEqual({ name: "vip_nodename", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } });
+  });
+
+  test("kube-vip's Role: its leases in kube-system and nothing else, bound to the user of its certificate", () => {
+    const cc = parsed(prodLike, allNodes(prodLike)[1]);
+    const [role, binding] = parseAllDocuments(fileOf(cc, "/etc/kubernetes/bootstrap/kube-vip-rbac.yaml")!.content).map((d) => d.toJS());
+    expect(role).toMatchObject({ kind: "Role", metadata: { name: "kube-vip", namespace: "kube-system" } });
+    expect(role.rules).toEqual([{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch", "create", "update", "patch"] }]);
+    expect(binding).toMatchObject({ kind: "RoleBinding", roleRef: { kind: "Role", name: "kube-vip" }, subjects: [{ kind: "User", name: "kube-vip" }] });
   });
 
   test("super-admin.conf only in the init-time kube-vip manifest of the first node (>= 1.29)", () => {
@@ -141,7 +153,8 @@ describe("secrets and kube-vip per role", () => {
     const hostPath = (cc: CloudConfig, f: string) => parse(fileOf(cc, `/etc/kubernetes/bootstrap/${f}`)!.content).spec.volumes[0].hostPath.path;
     const first = parsed(prodLike, nodes[0]);
     expect(hostPath(first, "kube-vip-init.yaml")).toBe("/etc/kubernetes/super-admin.conf");
-    expect(hostPath(first, "kube-vip.yaml")).toBe("/etc/kubernetes/admin.conf");
+    expect(hostPath(first, "kube-vip.yaml")).toBe("/etc/kubernetes/kube-vip.conf");
+    expect(hostPath(parsed(prodLike, nodes[1]), "kube-vip.yaml")).toBe("/etc/kubernetes/kube-vip.conf");
     expect(fileOf(parsed(prodLike, nodes[1]), "/etc/kubernetes/bootstrap/kube-vip-init.yaml")).toBeUndefined();
   });
 });

@@ -53,7 +53,7 @@ export const sandboxLike = {
   network: { cidr: "10.20.10.0/24", gateway: "10.20.10.1", dnsServers: ["10.0.0.53"], ntpServers: ["10.0.0.123"], interface: "ens33" },
   template: { ...site.template, kubernetesVersion: "1.30.9" },
   controlPlane: { name: "control-plane", count: 1, cpus: 2, memoryMiB: 4096, osDiskGiB: 40, ips: ["10.20.10.11"] },
-  workers: [{ name: "workers", count: 1, cpus: 2, memoryMiB: 4096, osDiskGiB: 40, ips: ["10.20.10.21"] }],
+  workers: [{ name: "workers", count: 1, cpus: 2, memoryMiB: 4096, osDiskGiB: 40, dataDiskGiB: 20, ips: ["10.20.10.21"] }],
   kubernetes: { version: "1.30.9", apiVip: "10.20.10.10", podCidr: "10.245.0.0/16", serviceCidr: "10.97.0.0/16" },
   platform,
 } satisfies EnvironmentConfig;

@@ -1,3 +1,4 @@
+import { validateEnvironment } from "../../lib/config/validate";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,7 +31,7 @@ export function synthCluster(config: EnvironmentConfig, templateVersion = config
   const placement = new VspherePlacement(stack, "placement", { vsphere: config.vsphere });
   const spec = { ...resolveNodeTemplate(config.name, config.template), kubernetesVersion: templateVersion };
   const template = new NodeTemplate(stack, "template", { spec, placement });
-  const cluster = new KubeadmCluster(stack, "cluster", { config, placement, template });
+  const cluster = new KubeadmCluster(stack, "cluster", { config: validateEnvironment(config), placement, template });
   app.synth();
   const text = readFileSync(join(outdir, "stacks", config.name, "cdk.tf.json"), "utf8");
   return { outdir, text, json: JSON.parse(text), cluster };

@@ -1,19 +1,10 @@
-import { ConfigError } from "../../lib/config/problems";
 import { validateEnvironment } from "../../lib/config/validate";
 import { dev } from "../../stacks/dev";
 import { prod } from "../../stacks/prod";
 import { sandbox } from "../../stacks/sandbox";
 import { prodCopy, sandboxCopy } from "../helpers/environments";
+import { problemsOf } from "../helpers/problems";
 
-function problemsOf(input: unknown): readonly string[] {
-  try {
-    validateEnvironment(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("validateEnvironment", () => {
   it.each([sandbox, dev, prod])("accepts the shipped $name environment unchanged", (env) => {
@@ -79,12 +70,87 @@ describe("validateEnvironment", () => {
       'prod.registryMirror.host: "https://gitlab.example.internal" must be host[:port] without a scheme or path, e.g. "gitlab.example.internal:5050"'],
     ["missing gateway", (e) => delete e.network.gateway,
       "prod.network.gateway: is required (an IPv4 address)"],
+    ["unknown vSphere version", (e) => (e.vsphere.version = "6.5"),
+      'prod.vsphere.version: "6.5" is not one of 6.7, 7.0, 8.0'],
+    ["vSphere version as a number", (e) => (e.vsphere.version = 7),
+      "prod.vsphere.version: 7 is not one of 6.7, 7.0, 8.0"],
+    ["folder with a leading /", (e) => (e.vsphere.folder = "/kubernetes/prod"),
+      `prod.vsphere.folder: "/kubernetes/prod" is an inventory path; give the path below the datacenter's VM folder, e.g. "kubernetes/prod"`],
+    ["folder as an absolute inventory path", (e) => (e.vsphere.folder = "/dc1/vm/kubernetes/prod"),
+      `prod.vsphere.folder: "/dc1/vm/kubernetes/prod" is an inventory path; give the path below the datacenter's VM folder, e.g. "kubernetes/prod"`],
+    ["folder starting with the datacenter's vm folder", (e) => (e.vsphere.folder = "dc1/vm/kubernetes/prod"),
+      `prod.vsphere.folder: "dc1/vm/kubernetes/prod" is an inventory path; give the path below the datacenter's VM folder, e.g. "kubernetes/prod"`],
+    ["folder with a trailing /", (e) => (e.vsphere.folder = "kubernetes/prod/"),
+      'prod.vsphere.folder: "kubernetes/prod/" has an empty path segment; join names with single "/", without a trailing "/"'],
+    ["resource pool as an inventory path", (e) => (e.vsphere.resourcePool = "/dc1/host/cluster1/Resources/prod"),
+      `prod.vsphere.resourcePool: "/dc1/host/cluster1/Resources/prod" is an inventory path; give the path below the compute cluster's root resource pool, e.g. "prod"`],
+    ["resource pool below <cluster>/Resources", (e) => (e.vsphere.resourcePool = "cluster1/Resources/k8s/prod"),
+      `prod.vsphere.resourcePool: "cluster1/Resources/k8s/prod" is an inventory path; give the path below the compute cluster's root resource pool, e.g. "k8s/prod"`],
+    // Gaps found with a table of broken configs (issue 10): each one clear problem, never a crash.
+    ["service CIDR too small for the cluster DNS address", (e) => (e.kubernetes.serviceCidr = "10.96.0.0/30"),
+      'prod.kubernetes.serviceCidr: "10.96.0.0/30" is too small: kubeadm puts the cluster DNS Service at its 10th address; use a /28 or larger (e.g. a /16 for thousands of Services)'],
+    ["pod CIDR smaller than one node's share", (e) => (e.kubernetes.podCidr = "10.244.0.0/28"),
+      'prod.kubernetes.podCidr: "10.244.0.0/28" is smaller than the /24 every node is given from it; use a /16 or larger (a /16 holds 256 nodes)'],
+    ["pod CIDR too small for the node count", (e) => (e.kubernetes.podCidr = "10.244.0.0/21"),
+      'prod.kubernetes.podCidr: "10.244.0.0/21" holds 8 node(s) at a /24 each, but the environment has 10; use a larger range'],
+    ["gateway equal to the network address", (e) => (e.network.gateway = "10.20.30.0"),
+      'prod.network.gateway: "10.20.30.0" is the network or broadcast address of 10.20.30.0/24; use the router\'s host address'],
+    ["gateway equal to the broadcast address", (e) => (e.network.gateway = "10.20.30.255"),
+      'prod.network.gateway: "10.20.30.255" is the network or broadcast address of 10.20.30.0/24; use the router\'s host address'],
+    ["Terraform interpolation in the VM folder", (e) => (e.vsphere.folder = "kubernetes/${var.x}"),
+      'prod.vsphere.folder: "kubernetes/${var.x}" contains "${" or "%{", which Terraform would evaluate; remove it (this field cannot carry Terraform template text)'],
+    ["Terraform directive in the platform domain", (e) => (e.platform.gitops.path = "envs/%{ if true }x%{ endif }"),
+      'prod.platform.gitops.path: "envs/%{ if true }x%{ endif }" contains "${" or "%{", which Terraform would evaluate; remove it (this field cannot carry Terraform template text)'],
+    ["unescaped interpolation in a Helm override", (e) => (e.platform.overrides = { "argo-cd": { global: { env: "${HOSTNAME}" } } }),
+      'prod.platform.overrides.argo-cd.global.env: "${HOSTNAME}" contains "${" or "%{", which Terraform would evaluate; write "$${" or "%%{" for a literal "${" or "%{"'],
+    ["mirror port above 65535", (e) => (e.registryMirror.host = "gitlab.example.internal:70000"),
+      'prod.registryMirror.host: "gitlab.example.internal:70000" has port 70000, outside 1-65535; use the registry\'s port, e.g. "gitlab.example.internal:5050"'],
+    ["mirror port 0", (e) => (e.registryMirror.host = "gitlab.example.internal:0"),
+      'prod.registryMirror.host: "gitlab.example.internal:0" has port 0, outside 1-65535; use the registry\'s port, e.g. "gitlab.example.internal:5050"'],
+    ["NaN memory", (e) => (e.workers[0].memoryMiB = NaN),
+      "prod.workers[0].memoryMiB: NaN must be a whole number"],
+    ["Infinity disk", (e) => (e.workers[0].dataDiskGiB = Infinity),
+      "prod.workers[0].dataDiskGiB: Infinity must be a whole number"],
+    ["Grafana admin password in overrides", (e) => (e.platform.overrides = { "kube-prometheus-stack": { grafana: { adminPassword: "hunter2" } } }),
+      "prod.platform.overrides.kube-prometheus-stack.grafana.adminPassword: looks like a credential: values in platform.overrides land in clear text in cdk.tf.json and the plan; secrets go through the sensitive Terraform variables (README: argocd_repo_password, alertmanager_<receiver>_url, alertmanager_smtp_password) or generated passwords; for anything else reference an existing Kubernetes Secret (the chart's existingSecret-style field)"],
+    ["Argo CD admin hash in overrides", (e) => (e.platform.overrides = { "argo-cd": { configs: { secret: { argocdServerAdminPassword: "$2a$10$abc" } } } }),
+      "prod.platform.overrides.argo-cd.configs.secret.argocdServerAdminPassword: looks like a credential: values in platform.overrides land in clear text in cdk.tf.json and the plan; secrets go through the sensitive Terraform variables (README: argocd_repo_password, alertmanager_<receiver>_url, alertmanager_smtp_password) or generated passwords; for anything else reference an existing Kubernetes Secret (the chart's existingSecret-style field)"],
   ];
+
+  it.each([["6.7"], ["7.0"], ["8.0"]])("accepts vsphere.version %s, nested resource pools and nested folders", (version) => {
+    const env = prodCopy();
+    Object.assign(env.vsphere, { version, resourcePool: "k8s/prod", folder: "teams/platform/kubernetes/prod" });
+    expect(validateEnvironment(env)).toBe(env);
+  });
 
   it.each(cases)("rejects %s with one precise problem", (_, breakIt, expected) => {
     const env = prodCopy();
     breakIt(env);
     expect(problemsOf(env)).toEqual([expected]);
+  });
+
+  it.each([
+    ["count just over 2**32 with revisions", 2 ** 32 + 1],
+    ["count of 3e7", 3e7],
+  ])("rejects a %s quickly, before building anything", (_, count) => {
+    const env = prodCopy();
+    env.workers[1].count = count;
+    env.workers[1].nodeRevisions = { "prod-general-1": 1 };
+    const started = Date.now();
+    expect(problemsOf(env)).toContain(`prod.workers[1].count: ${count} is above the maximum of 1000; lower it to at most 1000`);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("rejects an IP list longer than any pool once, not per entry", () => {
+    const env = prodCopy();
+    env.workers[1].ips = Array.from({ length: 100_000 }, () => "10.20.30.99");
+    expect(problemsOf(env)).toEqual(["prod.workers[1].ips: has 100000 address(es) for count 4; give exactly one static IP per node", "prod.workers[1].ips: has 100000 addresses; a pool has at most 1000 nodes"]);
+  });
+
+  it("accepts escaped Terraform sequences in Helm overrides, and references to existing Secrets", () => {
+    const env = prodCopy();
+    env.platform.overrides = { "argo-cd": { global: { env: "$${HOSTNAME} %%{x}" }, configs: { secret: { createSecret: false }, repositories: { x: { passwordSecretKey: "pw" } } } }, "kube-prometheus-stack": { grafana: { admin: { existingSecret: "grafana-admin", passwordKey: "password" } } } };
+    expect(validateEnvironment(env)).toBe(env);
   });
 
   it("lists every problem at once, in one error whose message names the environment", () => {

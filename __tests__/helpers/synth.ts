@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathBelowStack } from "../../lib/review/synth-resources";
 import { synthesize } from "../../stacks/app";
 
 export interface SynthResult {
@@ -20,11 +21,11 @@ export function synthEnvironments(environments?: readonly unknown[]): SynthResul
   return { outdir, stacks };
 }
 
-/** Resources of one type, keyed by their construct path without the stack prefix. */
+/** Resources of one type, keyed by their construct path below the stack (as reviewers see it). */
 export function resourcesByPath(stack: any, type: string): Record<string, any> {
   const out: Record<string, any> = {};
   for (const resource of Object.values<any>(stack.resource?.[type] ?? {})) {
-    out[resource["//"].metadata.path.split("/").slice(1).join("/")] = resource;
+    out[pathBelowStack(resource["//"].metadata.path)] = resource;
   }
   return out;
 }

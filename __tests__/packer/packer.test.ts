@@ -7,8 +7,14 @@
  *   (air-gap); the kickstart holds no password.
  * The Packer/shellcheck tool checks themselves live in packer/check.sh (CI).
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { DEFAULT_VSPHERE_VERSION, MIN_HARDWARE_VERSION, VSPHERE_VERSION_LIMITS, VSPHERE_VERSIONS } from "../../lib/config/vsphere-versions";
+import { parsePackerManifest } from "../../lib/vsphere/node-template-spec";
+import { itWithTool } from "../tools";
+import { CONTAINERD_VERSION } from "../../lib/cluster/versions";
 
 const PACKER_DIR = path.join(__dirname, "..", "..", "packer");
 const read = (rel: string): string => fs.readFileSync(path.join(PACKER_DIR, rel), "utf8");
@@ -19,10 +25,13 @@ const CONTRACT_KEYS = [
   "content_library",
   "os",
   "kubernetes_version",
+  "containerd_version",
   "disk_gib",
   "firmware",
   "scsi_type",
   "build_id",
+  "hardware_version",
+  "guest_os_type",
 ] as const;
 
 interface ManifestBuild {
@@ -159,6 +168,8 @@ describe("packer/manifest.json (read by NodeTemplate)", () => {
       os: "rocky-9",
       scsi_type: "pvscsi",
       content_library: "",
+      hardware_version: "19",
+      guest_os_type: "rhel9_64Guest",
     });
   });
 
@@ -217,15 +228,15 @@ describe("packer/*.pkr.hcl variables", () => {
     }
   });
 
-  test("the baked-in kube-vip image and mirrored registries are the ones the cluster bootstrap uses", () => {
+  test("the baked-in kube-vip image and containerd are the versions the cluster bootstrap renders for", () => {
     const lib = (rel: string): string => fs.readFileSync(path.join(PACKER_DIR, "..", "lib", "cluster", rel), "utf8");
     const byName = new Map(variables.map((v) => [v.name, v.default]));
     const kubeVip = /KUBE_VIP_IMAGE = "ghcr\.io\/kube-vip\/kube-vip:([^"]+)"/.exec(lib("versions.ts"));
     expect(kubeVip).not.toBeNull();
     expect(JSON.parse(byName.get("kube_vip_version")!)).toBe(kubeVip![1]);
-    const registries = /MIRRORED_REGISTRIES = (\[[^\]]*\])/.exec(lib("mirror.ts"));
-    expect(registries).not.toBeNull();
-    expect(JSON.parse(byName.get("mirrored_registries")!)).toEqual(JSON.parse(registries![1]));
+    // packer/files/containerd is generated for CONTAINERD_VERSION (config format 2 for 1.x, 3 for 2.x).
+    expect(JSON.parse(byName.get("containerd_version")!)).toBe(CONTAINERD_VERSION);
+    expect(current(manifest)!.custom_data.containerd_version).toBe(CONTAINERD_VERSION);
   });
 
   test("only plugins.pkr.hcl holds the packer/required_plugins block (Packer 1.6.6 rejects it)", () => {
@@ -272,7 +283,10 @@ describe("air-gap: nothing under packer/ points at the internet", () => {
   });
 
   test("no file except the README has a public URL", () => {
-    for (const file of listFiles(PACKER_DIR).filter((f) => f !== "README.md")) {
+    // files/containerd/etc is generated from lib/cluster (checked in node-image-files.test.ts): its only
+    // URLs are each hosts.toml's upstream `server`, containerd's fallback when the mirror fails.
+    const generated = (f: string): boolean => f.startsWith("files/containerd/etc/");
+    for (const file of listFiles(PACKER_DIR).filter((f) => f !== "README.md" && !generated(f))) {
       expect({ file, urls: publicUrls(read(file)) }).toEqual({ file, urls: [] });
     }
   });
@@ -315,5 +329,86 @@ describe("kickstart holds no password", () => {
     expect(ks).toMatch(/\/proc\/cmdline/);
     const example = /^build_password\s*=\s*"([^"]+)"/m.exec(read("example.pkrvars.hcl"))![1];
     expect(ks).not.toContain(example);
+  });
+});
+
+describe("vSphere version limits (vsphere_version, vm_hardware_version, guest_os_type)", () => {
+  const byName = new Map(variables.map((v) => [v.name, v]));
+  const locals = hclBlocks(read("variables.pkr.hcl")).filter((b) => b.type === "locals").map((b) => b.body).join("\n");
+
+  test("the HCL table equals lib/config/vsphere-versions.ts", () => {
+    const rows = [...locals.matchAll(/^\s*"([\d.]+)" = \{ max_hardware_version = (\d+), guest_os_types = (\[[^\]]*\]) \}/gm)];
+    const hcl = Object.fromEntries(rows.map((m) => [m[1], { maxHardwareVersion: Number(m[2]), guestIds: JSON.parse(m[3]) }]));
+    const ts = Object.fromEntries(VSPHERE_VERSIONS.map((v) => [v, { maxHardwareVersion: VSPHERE_VERSION_LIMITS[v].maxHardwareVersion, guestIds: VSPHERE_VERSION_LIMITS[v].guestIds }]));
+    expect(hcl).toEqual(ts);
+  });
+
+  test("the variables' own validations allow exactly the table's versions and guest ids", () => {
+    expect(byName.get("vsphere_version")!.body).toContain(`contains(${JSON.stringify(VSPHERE_VERSIONS).replace(/,/g, ", ")}, var.vsphere_version)`);
+    const guestIds = /contains\((\[[^\]]*\]), var\.guest_os_type\)/.exec(byName.get("guest_os_type")!.body);
+    const all = new Set(VSPHERE_VERSIONS.flatMap((v) => VSPHERE_VERSION_LIMITS[v].guestIds));
+    expect(new Set(JSON.parse(guestIds![1]))).toEqual(new Set(["", ...all]));
+    expect(byName.get("vm_hardware_version")!.body).toContain(`var.vm_hardware_version >= ${MIN_HARDWARE_VERSION} &&`);
+    for (const name of ["vsphere_version", "vm_hardware_version", "guest_os_type"]) {
+      expect(byName.get(name)!.body).toMatch(/validation\s*\{[\s\S]*condition[\s\S]*error_message\s*=\s*"The /);
+    }
+  });
+
+  test("defaults build what the default vSphere version runs, as the committed manifest records", () => {
+    expect(JSON.parse(byName.get("vsphere_version")!.default!)).toBe(DEFAULT_VSPHERE_VERSION);
+    expect(byName.get("vm_hardware_version")!.default).toBe("0");
+    expect(JSON.parse(byName.get("guest_os_type")!.default!)).toBe("");
+    const limits = VSPHERE_VERSION_LIMITS[DEFAULT_VSPHERE_VERSION];
+    const spec = parsePackerManifest(read("manifest.json"), "packer/manifest.json", "t");
+    expect({ hw: spec.hardwareVersion, guest: spec.guestId }).toEqual({ hw: limits.maxHardwareVersion, guest: limits.guestIds[0] });
+  });
+
+  test("the source uses the checked locals and waits for the IP as long as for SSH (a full install)", () => {
+    const template = read("rocky9.pkr.hcl");
+    expect(template).toMatch(/^\s*guest_os_type\s*=\s*local\.guest_os_type$/m);
+    expect(template).toMatch(/^\s*vm_version\s*=\s*local\.hardware_version$/m);
+    expect(template).toMatch(/^\s*ip_wait_timeout\s*=\s*var\.ssh_timeout$/m);
+    expect(JSON.parse(byName.get("ssh_timeout")!.default!)).toBe("60m");
+  });
+
+  describe("packer validate", () => {
+    let work = "";
+    beforeAll(() => {
+      work = fs.mkdtempSync(path.join(os.tmpdir(), "packer-"));
+      // As check.sh: everything but plugins.pkr.hcl, which Debian's Packer 1.6.6 rejects.
+      for (const f of listFiles(PACKER_DIR)) {
+        if (f === "plugins.pkr.hcl" || f === "manifest.json") continue;
+        fs.mkdirSync(path.join(work, path.dirname(f)), { recursive: true });
+        fs.copyFileSync(path.join(PACKER_DIR, f), path.join(work, f));
+      }
+    });
+    const validate = (...vars: string[]): { ok: boolean; output: string } => {
+      try {
+        execFileSync("packer", ["validate", "-var-file=example.pkrvars.hcl", ...vars.flatMap((v) => ["-var", v]), "."], { cwd: work, encoding: "utf8", stdio: "pipe" });
+        return { ok: true, output: "" };
+      } catch (e: any) {
+        return { ok: false, output: `${e.stdout}${e.stderr}`.replace(/\s+/g, " ") };
+      }
+    };
+
+    itWithTool("packer", ["version"])("accepts each version with its newest hardware and each allowed guest id", () => {
+      for (const v of VSPHERE_VERSIONS) {
+        const { maxHardwareVersion, guestIds } = VSPHERE_VERSION_LIMITS[v];
+        expect({ v, ...validate(`vsphere_version=${v}`, `vm_hardware_version=${maxHardwareVersion}`, `guest_os_type=${guestIds[guestIds.length - 1]}`) }).toEqual({ v, ok: true, output: "" });
+      }
+    });
+
+    itWithTool("packer", ["version"]).each([
+      [["vsphere_version=6.7", "vm_hardware_version=19"], "ERROR: vm_hardware_version 19 is newer than vSphere 6.7 runs (at most 15); lower it or set 0"],
+      [["vsphere_version=7.0", "vm_hardware_version=20"], "ERROR: vm_hardware_version 20 is newer than vSphere 7.0 runs (at most 19); lower it or set 0"],
+      [["vsphere_version=6.7", "guest_os_type=rhel9_64Guest"], "ERROR: guest_os_type rhel9_64Guest does not exist on vSphere 6.7; use one of rhel8_64Guest, other4xLinux64Guest or leave it empty"],
+      [["vsphere_version=6.5"], 'The vsphere_version must be "6.7", "7.0" or "8.0"'],
+      [["vm_hardware_version=12"], "The vm_hardware_version must be 0 (the newest vsphere_version runs) or a whole number from 13"],
+      [["guest_os_type=centos9_64Guest"], "The guest_os_type must be empty (the vsphere_version's default) or one of"],
+    ])("rejects %j naming the variable, value and fix", (vars, message) => {
+      const { ok, output } = validate(...(vars as string[]));
+      expect(ok).toBe(false);
+      expect(output).toContain(message);
+    });
   });
 });

@@ -2,13 +2,14 @@ import { mirrorBase } from "../../lib/config/registry-mirror";
 import { ARGO_CD_IMAGES } from "../../lib/platform/argo-cd";
 import { BLACKBOX_IMAGES } from "../../lib/platform/blackbox-exporter";
 import { CALICO_IMAGES } from "../../lib/platform/calico";
+import { CERT_MANAGER_IMAGES } from "../../lib/platform/cert-manager";
 import { CHARTS } from "../../lib/platform/chart-versions";
 import { KUBE_PROMETHEUS_STACK_IMAGES } from "../../lib/platform/kube-prometheus-stack";
 import { ROOK_CLUSTER_IMAGES } from "../../lib/platform/rook-ceph-cluster";
 import { ROOK_OPERATOR_IMAGES } from "../../lib/platform/rook-ceph";
 import { TRAEFIK_IMAGES } from "../../lib/platform/traefik";
 import { deepMerge, isPlainObject, valueAt } from "../../lib/platform/values";
-import { environment, MIRROR } from "./fixtures";
+import { acmeTls, ACME_CA, environment, MIRROR } from "./fixtures";
 import { synthPlatform } from "./synth";
 import { RELEASE_CHART_DIR, upstreamValues } from "./upstream";
 
@@ -29,6 +30,8 @@ const NOT_IMAGES: Record<string, string> = {
   "prometheus.prometheusSpec.podAntiAffinityTopologyKey": "a topology label key",
   "thanosRuler.thanosRulerSpec.podAntiAffinityTopologyKey": "a topology label key",
   "grafana.persistence.finalizers[]": "a finalizer name",
+  "webhook.validatingWebhookConfiguration.namespaceSelector.matchExpressions[].key": "a label key (cert-manager.io/disable-validation)",
+  "resources[].type": "a Secret type (kubernetes.io/tls)",
   "cephBlockPools[].storageClass.parameters.imageFormat": "RBD image format, not a container image",
   "cephBlockPools[].storageClass.parameters.imageFeatures": "RBD image features, not a container image",
   // Traefik: used only for Azure Marketplace billing (global.azure.enabled false, asserted below) and
@@ -70,8 +73,11 @@ function upstreamFor(chartDir: string): Record<string, unknown> {
   return chartDir === "kube-prometheus-stack" ? deepMerge({ grafana: upstreamValues("grafana") }, own) : own;
 }
 
-describe("with a registry mirror", () => {
-  const { releases, json } = synthPlatform(environment("prod", { mirror: true }));
+describe.each([
+  ["site CA", environment("prod", { mirror: true })],
+  ["ACME", environment("prod", { mirror: true, platform: acmeTls(ACME_CA) })],
+] as const)("with a registry mirror (%s)", (_label, env) => {
+  const { releases, json } = synthPlatform(env);
 
   it.each(Object.entries(RELEASE_CHART_DIR))("%s: every image in the effective values is in the mirror", (name, chartDir) => {
     const effective = deepMerge(chartDir ? upstreamFor(chartDir) : {}, releases[name].values);
@@ -116,6 +122,7 @@ describe("without a mirror, upstream defaults stand", () => {
   const { releases, json } = synthPlatform(environment("prod"));
   const declared = {
     calico: CALICO_IMAGES,
+    "cert-manager": CERT_MANAGER_IMAGES,
     "traefik-public": TRAEFIK_IMAGES,
     "argo-cd": ARGO_CD_IMAGES,
     "kube-prometheus-stack": KUBE_PROMETHEUS_STACK_IMAGES,

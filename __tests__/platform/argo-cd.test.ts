@@ -1,7 +1,7 @@
 import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import { environment } from "./fixtures";
-import { synthPlatform } from "./synth";
+import { sensitiveSource, synthPlatform } from "./synth";
 
 /** The custom resources argocd-apps renders from its values (name = map key, the rest = spec). */
 function renderArgocdApps(values: any): { applications: any[]; projects: any[] } {
@@ -23,39 +23,64 @@ describe.each([["sandbox"], ["prod"]] as const)("Argo CD (%s)", (tier) => {
   const apps = releases["argocd-apps"];
   const rendered = renderArgocdApps(apps.values);
 
-  it("root Application and AppProject validate against @kubernetes-models/argo-cd", () => {
+  it("root Application and both AppProjects validate against @kubernetes-models/argo-cd", () => {
     expect(rendered.applications).toHaveLength(1);
-    expect(rendered.projects).toHaveLength(1);
+    expect(rendered.projects.map((p) => p.metadata.name).sort()).toEqual(["bootstrap", env.name].sort());
     for (const a of rendered.applications) expect(() => new Application(a).validate()).not.toThrow();
     for (const p of rendered.projects) expect(() => new AppProject(p).validate()).not.toThrow();
   });
 
-  it("root Application tracks the environment's GitOps repo/path/revision in the environment's project", () => {
+  const project = (name: string) => rendered.projects.find((p) => p.metadata.name === name);
+
+  it("root Application tracks the environment's GitOps repo/path/revision in the bootstrap project", () => {
     const root = rendered.applications[0];
     expect(root.spec.source).toMatchObject({ repoURL: env.platform.gitops.repoURL, path: env.platform.gitops.path, targetRevision: "main" });
-    expect(root.spec.project).toBe(env.name);
+    expect(root.spec.project).toBe("bootstrap");
+    expect(root.metadata.finalizers).toEqual(["resources-finalizer.argocd.argoproj.io"]);
   });
 
-  it("AppProject limits sources to the GitOps repo and denies platform namespaces", () => {
-    const project = rendered.projects[0];
-    expect(project.spec.sourceRepos).toEqual([env.platform.gitops.repoURL]);
-    const namespaces = project.spec.destinations.map((d: any) => d.namespace);
-    expect(namespaces).toEqual(expect.arrayContaining(["!kube-system", "!rook-ceph", "!monitoring"]));
-    expect(project.spec.destinations.every((d: any) => d.server === "https://kubernetes.default.svc")).toBe(true);
+  it("bootstrap project: only Applications and AppProjects, only in argocd's namespace, nothing cluster-scoped", () => {
+    const spec = project("bootstrap").spec;
+    expect(spec.sourceRepos).toEqual([env.platform.gitops.repoURL]);
+    expect(spec.destinations).toEqual([{ server: "https://kubernetes.default.svc", namespace: "argocd" }]);
+    expect(spec.clusterResourceWhitelist).toEqual([]);
+    expect(spec.namespaceResourceWhitelist).toEqual([{ group: "argoproj.io", kind: "Application" }, { group: "argoproj.io", kind: "AppProject" }]);
+  });
+
+  it("environment project limits sources to the GitOps repo and denies platform namespaces and argocd's", () => {
+    const spec = project(env.name).spec;
+    expect(spec.sourceRepos).toEqual([env.platform.gitops.repoURL]);
+    const namespaces = spec.destinations.map((d: any) => d.namespace);
+    expect(namespaces).toEqual(expect.arrayContaining(["!kube-system", "!rook-ceph", "!monitoring", "!argocd", "!cert-manager"]));
+    expect(namespaces).not.toContain("argocd");
+    expect(spec.destinations.every((d: any) => d.server === "https://kubernetes.default.svc")).toBe(true);
+  });
+
+  it("both projects carry the resources finalizer, so on destroy they go after their applications", () => {
+    for (const p of rendered.projects) expect([p.metadata.name, p.metadata.finalizers]).toEqual([p.metadata.name, ["resources-finalizer.argocd.argoproj.io"]]);
   });
 
   it("admin password: only the bcrypt hash reaches the chart, through set_sensitive; plain password is a sensitive output", () => {
     const admin = argo.setSensitive.find((s) => s.name === "configs.secret.argocdServerAdminPassword");
-    expect(admin?.value).toMatch(/random_password\.[^.]+\.bcrypt_hash/);
-    expect(argo.valuesYaml).not.toMatch(/argocdServerAdminPassword|random_password/);
+    expect(sensitiveSource(admin!.value)).toMatch(/^random_password\.[^.]+\.bcrypt_hash$/);
+    expect(argo.valuesYaml).not.toMatch(/argocdServerAdminPassword:|random_password/);
     expect(json.output.argocd_admin_password).toMatchObject({ sensitive: true });
     expect(json.output.argocd_admin_password.value).toMatch(/random_password\.[^.]+\.result/);
+  });
+
+  it("admin password time is the password's creation time, kept across upgrades (sessions survive them)", () => {
+    const mtime = (argo.values as any).configs.secret.argocdServerAdminPasswordMtime;
+    const [, address] = /^\$\{terraform_data\.([^.]+)\.output\["time"\]\}$/.exec(mtime) ?? [];
+    const data = json.resource.terraform_data[address];
+    expect(data.input).toEqual({ time: "${timestamp()}" });
+    expect(data.lifecycle.ignore_changes).toEqual(["input"]);
+    expect(data.lifecycle.replace_triggered_by).toEqual([expect.stringMatching(/^random_password\.[^.]+$/)]);
   });
 
   it("repository password comes from a sensitive variable through set_sensitive", () => {
     expect(json.variable.argocd_repo_password).toMatchObject({ sensitive: true, type: "string" });
     const s = argo.setSensitive.find((x) => x.name === "configs.repositories.gitops.password");
-    expect(s?.value).toBe("${var.argocd_repo_password}");
+    expect(sensitiveSource(s!.value)).toBe("var.argocd_repo_password");
   });
 
   it("UI on the admin ingress class", () => {

@@ -11,6 +11,10 @@ describe.each([["sandbox"], ["dev"], ["prod"]] as const)("consistency (%s)", (ti
   const calico = releases.calico.values as any;
   const rook = releases["rook-ceph-cluster"].values as any;
 
+  it("Calico takes the node address kubeadm registered, never the first found (the API VIP moves between nodes)", () => {
+    expect(calico.installation.calicoNetwork.nodeAddressAutodetectionV4).toEqual({ kubernetes: "NodeInternalIP" });
+  });
+
   it("Calico's IP pool is kubernetes.podCidr, the field kubeadm's podSubnet is rendered from", () => {
     expect(calico.installation.calicoNetwork.ipPools.map((p: any) => p.cidr)).toEqual([env.kubernetes.podCidr]);
   });
@@ -30,10 +34,20 @@ describe.each([["sandbox"], ["dev"], ["prod"]] as const)("consistency (%s)", (ti
   });
 
   it("monitoring's storage class is the one Rook creates, as the default class", () => {
-    const created = rook.cephBlockPools.map((p: any) => p.storageClass);
+    const created = rook.cephBlockPools.map((p: any) => p.storageClass).filter((sc: any) => sc.enabled);
     expect(created).toEqual([expect.objectContaining({ enabled: true, name: CEPH_BLOCK_STORAGE_CLASS, isDefault: true })]);
     const kps = releases["kube-prometheus-stack"].values as any;
     expect(kps.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe(CEPH_BLOCK_STORAGE_CLASS);
+  });
+
+  it("every pool Ceph creates keeps the cluster's replication, so the cluster can turn HEALTH_OK", () => {
+    const data = rook.cephBlockPools.find((p: any) => p.storageClass.enabled).spec.replicated;
+    const mgr = rook.cephBlockPools.find((p: any) => p.spec.name === ".mgr");
+    expect(mgr).toMatchObject({ name: "builtin-mgr", storageClass: { enabled: false } });
+    expect(mgr.spec.replicated).toEqual(data);
+    expect(rook.configOverride).toContain(`osd_pool_default_size = ${data.size}`);
+    // One copy is the sandbox's normal state: Ceph must not warn about it forever.
+    expect(rook.configOverride.includes("mon_warn_on_pool_no_redundancy = false")).toBe(data.size === 1);
   });
 
   it("mons, replication and dataDirHostPath per environment", () => {

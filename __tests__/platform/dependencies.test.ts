@@ -12,6 +12,12 @@ describe("install and destroy order", () => {
   it.each([
     ["calico", "calico-crds", "the Installation CR needs Calico's CRDs"],
     ["traefik-public", "calico", "no pod network before the CNI"],
+    ["cert-manager", "calico", "its webhook is a pod the API server calls"],
+    ["cluster-issuer", "cert-manager", "the ClusterIssuer needs cert-manager's CRD and webhook; destroyed before them"],
+    ["traefik-public", "cluster-issuer", "the default Certificate needs the CRD and its issuer"],
+    ["traefik-admin", "cluster-issuer", "the default Certificate needs the CRD and its issuer"],
+    ["argo-cd", "cluster-issuer", "its Ingress names the ClusterIssuer; destroyed before it"],
+    ["kube-prometheus-stack", "cluster-issuer", "its Ingresses name the ClusterIssuer; destroyed before it"],
     ["rook-ceph-cluster", "rook-ceph", "CephCluster is destroyed before its operator"],
     ["argocd-apps", "argo-cd", "Applications are destroyed before Argo CD"],
     ["argo-cd", "traefik-admin", "UI on the admin class"],

@@ -29,9 +29,9 @@ export function platformConfig(name: string): PlatformConfig {
       smtp: { smarthost: "smtp.example.internal:587", from: "alertmanager@example.internal", username: "alertmanager" },
       receivers: [
         { name: "ops-mail", type: "email", to: ["ops@example.internal"] },
-        { name: "ops-teams", type: "teams" },
-        { name: "oncall-webhook", type: "webhook" },
-        { name: "ops-slack", type: "slack", channel: "#alerts" },
+        { name: "ops-teams", type: "teams", matchers: ['severity="critical"'] },
+        { name: "oncall-webhook", type: "webhook", matchers: ['severity="critical"', 'namespace=~"shop-.*"'] },
+        { name: "ops-slack", type: "slack", channel: "#alerts", matchers: ["severity!=info"] },
       ],
       extraProbeUrls: ["https://shop.example.internal/healthz"],
     },
@@ -55,4 +55,22 @@ export function environment(tier: Tier, opts: { mirror?: boolean; platform?: Par
     ...(opts.mirror ? { registryMirror: MIRROR } : {}),
     platform: { ...platformConfig(name), ...opts.platform },
   };
+}
+
+/** A site load balancer in front of each class: VIP + source addresses + PROXY protocol, and a DNS name. */
+export function withLoadBalancer(name: string): Partial<PlatformConfig> {
+  const base = platformConfig(name).ingress;
+  return {
+    ingress: {
+      public: { ...base.public, loadBalancerAddress: "10.20.40.10", loadBalancerSourceIps: ["10.20.40.2", "10.20.40.3"], proxyProtocol: true },
+      admin: { ...base.admin, loadBalancerAddress: "admin-lb.example.internal" },
+    },
+  };
+}
+
+export const ACME_CA = "-----BEGIN CERTIFICATE-----\nMIIBacmeTestCa\n-----END CERTIFICATE-----\n";
+
+/** Certificates from an internal ACME server instead of the site CA. */
+export function acmeTls(caPem?: string): Partial<PlatformConfig> {
+  return { tls: { issuer: "acme", server: "https://acme.example.internal/acme/acme/directory", email: "pki@example.internal", ...(caPem ? { caPem } : {}) } };
 }

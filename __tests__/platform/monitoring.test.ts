@@ -2,7 +2,7 @@ import { Probe } from "@kubernetes-models/prometheus-operator/monitoring.coreos.
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import { CEPH_BLOCK_STORAGE_CLASS } from "../../lib/platform/names";
 import { environment } from "./fixtures";
-import { synthPlatform } from "./synth";
+import { sensitiveSource, synthPlatform } from "./synth";
 
 const env = environment("prod");
 const { releases, json } = synthPlatform(env);
@@ -16,9 +16,13 @@ describe("PrometheusRules and Probes validate against @kubernetes-models/prometh
   it.each(rules.map((r) => [r.metadata.name, r]))("PrometheusRule %s", (_n, rule) => {
     expect(() => new PrometheusRule(rule as any).validate()).not.toThrow();
   });
-  it("covers pod restarts, CrashLoopBackOff and failed probes", () => {
+  it("covers pod restarts, failed probes and unreachable URLs; crash loops stay the chart's own KubePodCrashLooping", () => {
     const alerts = rules.flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules.map((x: any) => x.alert)));
-    expect(alerts).toEqual(expect.arrayContaining(["PodRestartingOften", "PodCrashLoopBackOff", "ContainerProbeFailing", "HttpProbeFailed"]));
+    expect(alerts).toEqual(expect.arrayContaining(["PodRestartingOften", "ContainerProbeFailing", "HttpProbeFailed"]));
+    // No second crash-loop alert on top of the chart's (defaultRules.rules.kubernetesApps, left on).
+    const exprs = rules.flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules.map((x: any) => x.expr)));
+    expect(exprs.filter((e: string) => e.includes("CrashLoopBackOff"))).toEqual([]);
+    expect(kps.defaultRules?.rules?.kubernetesApps).not.toBe(false);
   });
   const probes = (blackbox.extraManifests as any[]).filter((m) => m.kind === "Probe");
   it.each(probes.map((p) => [p.metadata.name, p]))("Probe %s", (_n, probe) => {
@@ -61,17 +65,23 @@ describe("kube-prometheus-stack", () => {
     expect(kps.grafana.ingress).toMatchObject({ enabled: true, ingressClassName: "admin", hosts: [`grafana.${env.platform.domain}`] });
   });
 
+  it("Prometheus stops at 85% of its volume (retentionSize) whatever the time retention says", () => {
+    expect(env.platform.monitoring.storageGiB).toBe(100);
+    expect(kps.prometheus.prometheusSpec.retentionSize).toBe("85GiB");
+    expect(kps.prometheus.prometheusSpec.retentionSize).toMatch(/^(0|([0-9]*[.])?[0-9]+((K|M|G|T|E|P)i?)?B)$/); // the operator CRD's pattern
+  });
+
   it("Alertmanager receivers from config; every secret part is a sensitive variable via set_sensitive", () => {
     const r = releases["kube-prometheus-stack"];
     const receivers = kps.alertmanager.config.receivers;
     expect(receivers.map((x: any) => x.name)).toEqual(["null", "ops-mail", "ops-teams", "oncall-webhook", "ops-slack"]);
     expect(kps.alertmanager.config.route.receiver).toBe("ops-mail");
-    const secrets = Object.fromEntries(r.setSensitive.map((s) => [s.name, s.value]));
+    const secrets = Object.fromEntries(r.setSensitive.map((s) => [s.name, sensitiveSource(s.value)]));
     expect(secrets).toMatchObject({
-      "alertmanager.config.receivers[2].msteamsv2_configs[0].webhook_url": "${var.alertmanager_ops_teams_url}",
-      "alertmanager.config.receivers[3].webhook_configs[0].url": "${var.alertmanager_oncall_webhook_url}",
-      "alertmanager.config.receivers[4].slack_configs[0].api_url": "${var.alertmanager_ops_slack_url}",
-      "alertmanager.config.global.smtp_auth_password": "${var.alertmanager_smtp_password}",
+      "alertmanager.config.receivers[2].msteamsv2_configs[0].webhook_url": "var.alertmanager_ops_teams_url",
+      "alertmanager.config.receivers[3].webhook_configs[0].url": "var.alertmanager_oncall_webhook_url",
+      "alertmanager.config.receivers[4].slack_configs[0].api_url": "var.alertmanager_ops_slack_url",
+      "alertmanager.config.global.smtp_auth_password": "var.alertmanager_smtp_password",
     });
     for (const v of ["alertmanager_ops_teams_url", "alertmanager_oncall_webhook_url", "alertmanager_ops_slack_url", "alertmanager_smtp_password"]) {
       expect(json.variable[v]).toMatchObject({ sensitive: true });

@@ -1,3 +1,4 @@
+import { validateEnvironment } from "../../lib/config/validate";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
@@ -45,7 +46,7 @@ export function synthPlatform(env: EnvironmentConfig): SynthResult {
   new RandomProvider(stack, "random");
   new NullProvider(stack, "null");
   const gate = new NullResource(stack, "api-ready");
-  new Platform(stack, "platform", { config: env, readiness: gate });
+  new Platform(stack, "platform", { config: validateEnvironment(env), readiness: gate });
   const json = JSON.parse(Testing.synth(stack)) as Record<string, any>;
   const releases: Record<string, SynthRelease> = {};
   for (const [address, r] of Object.entries<Record<string, any>>(json.resource?.helm_release ?? {})) {
@@ -66,4 +67,15 @@ export function synthPlatform(env: EnvironmentConfig): SynthResult {
   const result = { json, releases };
   cache.set(key, result);
   return result;
+}
+
+/**
+ * The Terraform expression inside a set_sensitive value, which HelmAddon wraps in strvalsLiteral's
+ * escaping (see strvals-literal.test.ts for that escaping evaluated by Terraform). Throws when the value
+ * is not wrapped: every sensitive value must be.
+ */
+export function sensitiveSource(value: string): string {
+  const m = /^\$\{replace\(replace\((.+), "\\\\", "\\\\\\\\"\), ",", "\\\\,"\)\}$/.exec(value);
+  if (!m) throw new Error(`set_sensitive value is not escaped for Helm's strvals: ${value}`);
+  return m[1];
 }

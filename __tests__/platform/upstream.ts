@@ -25,6 +25,8 @@ export function upstreamValues(chartDir: string): Record<string, unknown> {
 export const RELEASE_CHART_DIR: Record<string, string | null> = {
   "calico-crds": null, // CRD-only chart, not vendored; we set no value (asserted in values.test)
   calico: "tigera-operator",
+  "cert-manager": "cert-manager",
+  "cluster-issuer": "raw",
   "traefik-public": "traefik",
   "traefik-admin": "traefik",
   "argo-cd": "argo-cd",

@@ -1,6 +1,6 @@
 import { validatePlatform } from "../../lib/config/platform";
 import { Problems } from "../../lib/config/problems";
-import { environment } from "./fixtures";
+import { acmeTls, ACME_CA, environment, withLoadBalancer } from "./fixtures";
 
 /** The problems validatePlatform reports for an input (Problems keeps its lines private: read them via the error). */
 function problemsOf(input: unknown): string[] {
@@ -21,13 +21,14 @@ const withPlatform = (env: any, platform: any) => ({ ...env, platform: { ...env.
 describe("validatePlatform", () => {
   it("accepts the fixtures", () => {
     expect(problemsOf(prod)).toEqual([]);
+    expect(problemsOf(withPlatform(prod, { ...withLoadBalancer("prod"), ...acmeTls(ACME_CA) }))).toEqual([]);
     expect(problemsOf(sandbox)).toEqual([]);
     expect(problemsOf(environment("dev"))).toEqual([]);
   });
 
   it.each<[string, unknown, string[]]>([
     ["missing platform", { ...prod, platform: undefined }, ['prod.platform: is required (domain, ingress, gitops, monitoring); see README "Platform"']],
-    ["typo", withPlatform(prod, { domian: "x" }), ["prod.platform.domian: unknown field (typo?); known fields here: domain, urlScheme, ingress, gitops, monitoring, storage, argocdHa, overrides"]],
+    ["typo", withPlatform(prod, { domian: "x" }), ["prod.platform.domian: unknown field (typo?); known fields here: domain, urlScheme, ingress, tls, gitops, monitoring, storage, argocdHa, protectPodNetwork, overrides"]],
     [
       "prod with 2 data nodes",
       { ...prod, workers: [{ ...prod.workers[0], count: 2, ips: prod.workers[0].ips.slice(0, 2) }, prod.workers[1]] },
@@ -76,6 +77,48 @@ describe("validatePlatform", () => {
         'prod.platform.gitops.path: "../other" must be a path relative to the repository root, without ".."',
       ],
     ],
+    ["tls: unknown issuer", withPlatform(prod, { tls: { issuer: "vault" } }), ["prod.platform.tls.issuer: \"vault\" is not one of ca, acme"]],
+    ["tls: ca takes no ACME fields", withPlatform(prod, { tls: { issuer: "ca", server: "https://x" } }), ["prod.platform.tls.server: unknown field (typo?); known fields here: issuer"]],
+    [
+      "tls: acme needs an https server and an e-mail; caPem must be PEM",
+      withPlatform(prod, { tls: { issuer: "acme", server: "http://acme.example.internal/directory", caPem: "nope" } }),
+      [
+        'prod.platform.tls.server: "http://acme.example.internal/directory" must be the https:// URL of the ACME directory, e.g. "https://acme.example.internal/acme/acme/directory"',
+        "prod.platform.tls.email: is required (a non-empty string)",
+        "prod.platform.tls.caPem: must be a PEM certificate (-----BEGIN CERTIFICATE-----)",
+      ],
+    ],
+    [
+      "load balancer: bad address, bad source, PROXY protocol without trusted addresses",
+      withPlatform(prod, {
+        ingress: {
+          public: { ...prod.platform.ingress.public, loadBalancerAddress: "10.20.40.300", loadBalancerSourceIps: ["10.20.40.1/24", "lb"] },
+          admin: { ...prod.platform.ingress.admin, loadBalancerAddress: "admin-lb.example.internal", proxyProtocol: true },
+        },
+      }),
+      [
+        'prod.platform.ingress.public.loadBalancerAddress: "10.20.40.300" is neither an IPv4 address nor a lower-case DNS name; use the load balancer\'s VIP (e.g. "10.20.40.10") or its DNS name',
+        'prod.platform.ingress.public.loadBalancerSourceIps[0]: "10.20.40.1/24" is not an IPv4 address or CIDR (without host bits), e.g. "10.20.40.2" or "10.20.40.0/28"',
+        'prod.platform.ingress.public.loadBalancerSourceIps[1]: "lb" is not an IPv4 address or CIDR (without host bits), e.g. "10.20.40.2" or "10.20.40.0/28"',
+        "prod.platform.ingress.admin.proxyProtocol: true needs the load balancer's source addresses: set loadBalancerSourceIps (Traefik only reads PROXY headers from trusted addresses)",
+      ],
+    ],
+    [
+      "alert routing: a receiver nothing routes to, a malformed matcher, an unknown default receiver",
+      withPlatform(prod, {
+        monitoring: {
+          ...prod.platform.monitoring,
+          defaultReceiver: "pager",
+          receivers: [{ name: "mail", type: "webhook" }, { name: "chat", type: "webhook", matchers: ["severity critical"] }],
+        },
+      }),
+      [
+        `prod.platform.monitoring.receivers[1].matchers[0]: "severity critical" is not an Alertmanager matcher; write label, operator (=, !=, =~, !~) and a quoted value, e.g. 'severity="critical"'`,
+        'prod.platform.monitoring.defaultReceiver: "pager" is not a receiver; name one of mail, chat',
+        `prod.platform.monitoring.receivers[0]: "mail" would never get an alert: give it matchers (e.g. ['severity="critical"']) or make it the defaultReceiver`,
+      ],
+    ],
+    ["pod network protection not a boolean", withPlatform(prod, { protectPodNetwork: "no" as unknown as boolean }), ['prod.platform.protectPodNetwork: "no" must be true or false']],
     ["unknown override", withPlatform(prod, { overrides: { "ingress-nginx": {} } }), [expect.stringMatching(/^prod\.platform\.overrides\.ingress-nginx: unknown field/) as unknown as string]],
   ])("%s", (_name, input, expected) => {
     expect(problemsOf(input)).toEqual(expected);

@@ -1,5 +1,5 @@
 import { deepMerge } from "../../lib/platform/values";
-import { environment } from "./fixtures";
+import { acmeTls, ACME_CA, environment, withLoadBalancer } from "./fixtures";
 import { AllowList, checkPath, documentedUpstream, unknownKeys } from "./keys";
 import { synthPlatform } from "./synth";
 import { RELEASE_CHART_DIR, upstreamValues, upstreamValuesText } from "./upstream";
@@ -17,8 +17,11 @@ const ALLOW: Record<string, AllowList> = {
   },
   traefik: {
     "service.spec": "documented: 'Additional entries here will be added to the Service spec'",
+    tlsStore: "map of TLSStore specs keyed by name (templates/tlsstore.yaml renders spec as given); our default store names a Secret",
+    extraObjects: "list of Kubernetes objects rendered as given: our cert-manager Certificate, validated against cert-manager's CRD schema (tls.test)",
   },
   "argo-cd": {
+    "server.ingress.annotations": "free-form map of Ingress annotations (cert-manager's cluster-issuer)",
     "configs.params": "free-form map of argocd-cmd-params-cm keys (server.insecure, ...)",
     "configs.cm": "free-form map of argocd-cm keys (admin.enabled, ...)",
     "configs.repositories": "map of repository Secrets keyed by name (url, type, name, username, password), examples in comments",
@@ -34,6 +37,12 @@ const ALLOW: Record<string, AllowList> = {
     "alertmanager.config": "the Alertmanager configuration file itself (prometheus.io/docs/alerting/configuration), not chart values",
     "alertmanager.alertmanagerSpec.storage": "StorageSpec of the Alertmanager CR (volumeClaimTemplate example in comments)",
     "prometheus.prometheusSpec.storageSpec": "StorageSpec of the Prometheus CR (volumeClaimTemplate example in comments)",
+    "prometheus.ingress.annotations": "free-form map of Ingress annotations (cert-manager's cluster-issuer)",
+    "prometheus.ingress.tls": "list of Ingress tls entries (secretName + hosts example in comments)",
+    "alertmanager.ingress.annotations": "free-form map of Ingress annotations (cert-manager's cluster-issuer)",
+    "alertmanager.ingress.tls": "list of Ingress tls entries (secretName + hosts example in comments)",
+    "grafana.ingress.annotations": "free-form map of Ingress annotations (grafana's values.yaml)",
+    "grafana.ingress.tls": "list of Ingress tls entries (secretName + hosts example in comments of grafana's values.yaml)",
     "kubeEtcd.endpoints": "list of control-plane IPs (example in comments)",
     "kubeScheduler.endpoints": "list of control-plane IPs (example in comments)",
     "kubeControllerManager.endpoints": "list of control-plane IPs (example in comments)",
@@ -43,7 +52,12 @@ const ALLOW: Record<string, AllowList> = {
     "prometheus-node-exporter.image.registry": "SUBCHART prometheus-node-exporter 4.56.1 (values.yaml not copied): image.registry",
   },
   "prometheus-blackbox-exporter": {
-    extraManifests: "list of Kubernetes objects (our Probes); validated with @kubernetes-models/prometheus-operator",
+    extraManifests: "list of Kubernetes objects (our Probes, validated with @kubernetes-models/prometheus-operator, and the CA Secret)",
+    extraSecretMounts: "list of Secret mounts (name, mountPath, secretName, readOnly example in comments)",
+    "config.modules.http_2xx.http": "blackbox_exporter's http_probe configuration (not chart values): tls_config.ca_file per its CONFIGURATION.md",
+  },
+  raw: {
+    resources: "list of Kubernetes objects rendered as given (PriorityClass examples in comments): our ClusterIssuer + CA Secret, validated against cert-manager's CRD schema (tls.test)",
   },
   "rook-ceph": {
     "ceph-csi-operator.controllerManager.manager.image": "SUBCHART ceph-csi-operator (values.yaml not copied): controllerManager.manager.image.repository",
@@ -67,6 +81,7 @@ const CASES = [
   ["sandbox", environment("sandbox")],
   ["prod", environment("prod")],
   ["prod with mirror", environment("prod", { mirror: true })],
+  ["prod with load balancer and ACME", environment("prod", { platform: { ...withLoadBalancer("prod"), ...acmeTls(ACME_CA) } })],
 ] as const;
 
 describe.each(CASES)("values of every release (%s) are known to the upstream chart", (_label, env) => {

@@ -120,3 +120,13 @@ describe("the app", () => {
     for (const env of ["sandbox", "dev", "prod"]) expect(existsSync(join(cwd, "cdktf.out/stacks", env, "cdk.tf.json"))).toBe(true);
   });
 });
+
+describe("stacks/ as a consumer of the library", () => {
+  it("imports only the public API (../lib), cdktf and its own files, like an outside infra repo", () => {
+    for (const file of readdirSync(join(root, "stacks")).filter((f) => f.endsWith(".ts"))) {
+      const imports = [...readFileSync(join(root, "stacks", file), "utf8").matchAll(/^import[^;]*?from\s+"([^"]+)"/gm)].map((m) => m[1]);
+      const internal = imports.filter((m) => m.startsWith("../") && m !== "../lib");
+      expect([file, internal]).toEqual([file, []]);
+    }
+  });
+});

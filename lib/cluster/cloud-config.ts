@@ -1,17 +1,15 @@
 import { stringify } from "yaml";
+import { DEFAULT_NODE_INTERFACE } from "../config/defaults";
 import type { EnvironmentConfig, NodePoolConfig } from "../config/types";
 import type { PoolNode } from "../config/pool-nodes";
 import { BOOTSTRAP_DIR, BOOTSTRAP_SCRIPT_PATH, bootstrapScript } from "./bootstrap-script";
-import { containerdConfigToml, modulesLoadConf, sysctlConf } from "./containerd";
+import { containerdFiles, modulesLoadConf, sysctlConf } from "./containerd";
 import { kubeadmInitConfig, kubeadmJoinConfig } from "./kubeadm-config";
-import { kubeVipManifest } from "./kube-vip";
+import { KUBE_VIP_KUBECONFIG, kubeVipManifest, kubeVipRbac, SUPER_ADMIN_KUBECONFIG } from "./kube-vip";
 import { mirroredImage } from "../config/registry-mirror";
-import { hostsToml, MIRRORED_REGISTRIES, mirrorCaPath } from "./mirror";
+import { mirrorCaPath } from "./mirror";
 import type { ClusterSecrets } from "./secrets";
-import { KUBE_VIP_IMAGE, needsSuperAdminForKubeVip, pauseImageTag } from "./versions";
-
-/** The node NIC when the config does not name it (vmxnet3 on EL9); same default as the node pool. */
-const DEFAULT_INTERFACE = "ens192";
+import { KUBE_VIP_IMAGE, needsSuperAdminForKubeVip } from "./versions";
 
 export interface RenderOptions {
   /**
@@ -20,10 +18,22 @@ export interface RenderOptions {
    */
   readonly joinTimeoutSeconds?: number;
   /**
-   * Delay between control-plane joins (node index x this), so etcd adds one member at a time.
-   * @default 90
+   * Pause between two checks while waiting (API, etcd turn, peer probe) and between join attempts.
+   * @default 10
    */
-  readonly controlPlaneJoinStaggerSeconds?: number;
+  readonly retrySeconds?: number;
+  /**
+   * How long the node that would `kubeadm init` first looks for an existing cluster (VIP, peers'
+   * etcd and API ports) before creating one.
+   * @default 60
+   */
+  readonly peerProbeSeconds?: number;
+  /**
+   * containerd version of the node image: selects the config.toml format (2 for 1.x, 3 for 2.x).
+   * KubeadmCluster passes the template's (manifest custom_data `containerd_version`).
+   * @default CONTAINERD_VERSION (lib/cluster/versions.ts)
+   */
+  readonly containerdVersion?: string;
 }
 
 interface WriteFile {
@@ -41,9 +51,19 @@ export function poolOf(env: EnvironmentConfig, node: PoolNode): NodePoolConfig {
   return pool;
 }
 
-/** Only this node ever runs `kubeadm init`: the first control-plane node, in its first build. */
+/** The node's revision (bumped to rebuild it). */
+export function revisionOf(env: EnvironmentConfig, node: PoolNode): number {
+  return poolOf(env, node).nodeRevisions?.[node.name] ?? 0;
+}
+
+/**
+ * Only this node ever runs `kubeadm init`: the first control-plane node, in its first build (revision 0)
+ * or in the one build `controlPlane.reinitializeAtRevision` names. Every other build of it joins.
+ */
 export function runsKubeadmInit(env: EnvironmentConfig, node: PoolNode): boolean {
-  return node.role === "control-plane" && node.index === 0 && (env.controlPlane.nodeRevisions?.[node.name] ?? 0) === 0;
+  if (node.role !== "control-plane" || node.index !== 0) return false;
+  const revision = revisionOf(env, node);
+  return revision === 0 || revision === env.controlPlane.reinitializeAtRevision;
 }
 
 /**
@@ -56,7 +76,7 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
   const pool = poolOf(env, node);
   const init = runsKubeadmInit(env, node);
   const cp = node.role === "control-plane";
-  const iface = env.network.interface ?? DEFAULT_INTERFACE;
+  const iface = env.network.interface ?? DEFAULT_NODE_INTERFACE;
   const files: WriteFile[] = [];
   const file = (path: string, content: string, permissions = "0644"): void => {
     files.push({ path, content, permissions, owner: "root:root" });
@@ -68,27 +88,26 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
   // Kernel and container runtime.
   file("/etc/modules-load.d/kubernetes.conf", modulesLoadConf());
   file("/etc/sysctl.d/90-kubernetes.conf", sysctlConf());
-  file("/etc/containerd/config.toml", containerdConfigToml(mirroredImage(`registry.k8s.io/pause:${pauseImageTag(k8s)}`, mirror)));
-  if (mirror) {
-    for (const registry of MIRRORED_REGISTRIES) file(`/etc/containerd/certs.d/${registry}/hosts.toml`, hostsToml(registry, mirror));
-    if (mirror.caPem) file(mirrorCaPath(mirror), mirror.caPem);
-  }
+  for (const f of containerdFiles(k8s, mirror, options.containerdVersion)) file(f.path, f.content);
+  if (mirror?.caPem) file(mirrorCaPath(mirror), mirror.caPem);
 
   // Bootstrap inputs. The CA certificate is pinned by every node (discovery hash, /readyz checks).
   const peers = env.controlPlane.ips.slice(0, env.controlPlane.count).filter((ip) => ip !== node.ip);
-  const joinTimeout = options.joinTimeoutSeconds ?? 3600;
-  const stagger = cp ? node.index * (options.controlPlaneJoinStaggerSeconds ?? 90) : 0;
   file(
     `${BOOTSTRAP_DIR}/bootstrap.env`,
     envFile({
       NODE_NAME: node.name,
       NODE_IP: node.ip,
+      // Control-plane nodes join etcd in this order (0 = first node).
+      NODE_INDEX: String(node.index),
+      NODE_REVISION: String(revisionOf(env, node)),
       ROLE: node.role,
       MODE: init ? "init" : "join",
       API_VIP: env.kubernetes.apiVip,
       CONTROL_PLANE_PEERS: peers.join(" "),
-      JOIN_TIMEOUT_SECONDS: String(joinTimeout),
-      JOIN_DELAY_SECONDS: String(stagger),
+      JOIN_TIMEOUT_SECONDS: String(options.joinTimeoutSeconds ?? 3600),
+      RETRY_SECONDS: String(options.retrySeconds ?? 10),
+      PEER_PROBE_SECONDS: String(options.peerProbeSeconds ?? 60),
     }),
   );
   secretFile(`${BOOTSTRAP_DIR}/ca.crt`, secrets.caCertB64, "0644");
@@ -107,9 +126,11 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
     secretFile(`${pki}/sa.pub`, secrets.saPubB64, "0644");
 
     const vip = { vip: env.kubernetes.apiVip, interface: iface, image: mirroredImage(KUBE_VIP_IMAGE, mirror) } as const;
-    file(`${BOOTSTRAP_DIR}/kube-vip.yaml`, kubeVipManifest({ ...vip, kubeconfig: "/etc/kubernetes/admin.conf" }), "0600");
+    // kube-vip's own credential (created by the bootstrap), bound to this leases-only Role.
+    file(`${BOOTSTRAP_DIR}/kube-vip.yaml`, kubeVipManifest({ ...vip, kubeconfig: KUBE_VIP_KUBECONFIG }), "0600");
+    file(`${BOOTSTRAP_DIR}/kube-vip-rbac.yaml`, kubeVipRbac(), "0600");
     if (init) {
-      const initKubeconfig = needsSuperAdminForKubeVip(k8s) ? "/etc/kubernetes/super-admin.conf" : "/etc/kubernetes/admin.conf";
+      const initKubeconfig = needsSuperAdminForKubeVip(k8s) ? SUPER_ADMIN_KUBECONFIG : "/etc/kubernetes/admin.conf";
       file(`${BOOTSTRAP_DIR}/kube-vip-init.yaml`, kubeVipManifest({ ...vip, kubeconfig: initKubeconfig }), "0600");
       files.push({ path: `${BOOTSTRAP_DIR}/kubeadm-init.yaml`, content: kubeadmInitConfig(env, node, secrets.bootstrapToken), permissions: "0600", owner: "root:root" });
     }

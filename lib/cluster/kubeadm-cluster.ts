@@ -1,13 +1,14 @@
 import { Construct } from "constructs";
 import { Fn, TerraformOutput } from "cdktf";
-import type { EnvironmentConfig } from "../config/types";
+import { API_SERVER_PORT } from "../config/defaults";
+import type { ValidatedEnvironment } from "../config/types";
+import { poolNodes } from "../config/pool-nodes";
 import { NodePool } from "../vsphere/node-pool";
 import type { NodeTemplate } from "../vsphere/node-template";
 import type { VspherePlacement } from "../vsphere/placement";
 import { checkTemplateFit } from "../vsphere/template-fit";
 import { ClusterPki } from "./cluster-pki";
 import { type RenderOptions, renderCloudConfig } from "./cloud-config";
-import { API_PORT } from "./kubeadm-config";
 import { renderKubeconfig } from "./kubeconfig";
 import { ReadinessGate } from "./readiness-gate";
 import { placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
@@ -26,13 +27,13 @@ export interface ClusterConnection {
 }
 
 export interface KubeadmClusterProps {
-  /** A config that went through validateEnvironment. */
-  readonly config: EnvironmentConfig;
+  /** What `validateEnvironment` returned. */
+  readonly config: ValidatedEnvironment;
   readonly placement: VspherePlacement;
   readonly template: NodeTemplate;
   /**
    * Bootstrap timings on the nodes.
-   * @default join timeout 3600 s, control-plane joins 90 s apart
+   * @default join timeout 3600 s, checks 10 s apart, 60 s looking for an existing cluster before init
    */
   readonly render?: RenderOptions;
   /**
@@ -40,6 +41,13 @@ export interface KubeadmClusterProps {
    * @default 1800
    */
   readonly readinessTimeoutSeconds?: number;
+}
+
+function reinitializeNotice(config: ValidatedEnvironment): Record<string, string> {
+  const at = config.controlPlane.reinitializeAtRevision;
+  if (at === undefined) return {};
+  const [first] = poolNodes(config.name, config.controlPlane, "control-plane");
+  return { reinitialize: `${first.name} runs kubeadm init again at revision ${at} (controlPlane.reinitializeAtRevision)` };
 }
 
 /** Placeholders of the kubeconfig output (the admin credential is not part of any node's cloud-config). */
@@ -71,7 +79,7 @@ export class KubeadmCluster extends Construct {
     // Rendered once per node with placeholders: the same text becomes the Terraform value (placeholders
     // swapped for references) and the reviewable file (renderedCloudConfigs).
     const userData = (node: Parameters<typeof renderCloudConfig>[1]) => {
-      const text = renderCloudConfig(config, node, placeholderSecrets(), props.render);
+      const text = renderCloudConfig(config, node, placeholderSecrets(), { containerdVersion: template.spec.containerdVersion, ...props.render });
       this.renderedCloudConfigs.set(`${node.name}.cloud-config.yaml`, text);
       return terraformString(text, values);
     };
@@ -80,7 +88,7 @@ export class KubeadmCluster extends Construct {
     this.controlPlane = new NodePool(this, "control-plane", { ...common, pool: config.controlPlane, role: "control-plane" });
     this.workerPools = config.workers.map((pool) => new NodePool(this, `workers-${pool.name}`, { ...common, pool, role: "worker" }));
 
-    const host = `https://${config.kubernetes.apiVip}:${API_PORT}`;
+    const host = `https://${config.kubernetes.apiVip}:${API_SERVER_PORT}`;
     this.connection = {
       host,
       clusterCaCertificate: this.pki.caCertPem,
@@ -96,6 +104,8 @@ export class KubeadmCluster extends Construct {
       // A rebuilt control-plane node makes the next apply wait for the API again.
       triggers: Object.fromEntries(this.controlPlane.vms.map((vm, i) => [`control_plane_${i + 1}`, vm.id])),
       timeoutSeconds: props.readinessTimeoutSeconds,
+      // A re-initialization is a new cluster: the plan says so where reviewers look.
+      notices: reinitializeNotice(config),
     });
 
     const kubeconfig = renderKubeconfig({

@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { API_SERVER_PORT } from "../config/defaults";
 import type { EnvironmentConfig, NodePoolConfig, Taint } from "../config/types";
 import type { PoolNode } from "../config/pool-nodes";
 import { mirrorBase } from "../config/registry-mirror";
@@ -8,7 +9,6 @@ import { kubeadmApiVersion } from "./versions";
 export const CA_CERT_HASH_PLACEHOLDER = "sha256:__CA_PUBLIC_KEY_SHA256__";
 
 /** kubeadm pins the API server at this port on every control-plane node and on the VIP. */
-export const API_PORT = 6443;
 
 export const CRI_SOCKET = "unix:///run/containerd/containerd.sock";
 
@@ -26,7 +26,7 @@ function extraArgs(apiVersion: string, args: Args): unknown {
 }
 
 export function endpoint(env: EnvironmentConfig): string {
-  return `${env.kubernetes.apiVip}:${API_PORT}`;
+  return `${env.kubernetes.apiVip}:${API_SERVER_PORT}`;
 }
 
 /** Registry kubeadm pulls the control-plane images from (the mirror's copy of registry.k8s.io). */
@@ -81,7 +81,7 @@ export function kubeadmInitConfig(env: EnvironmentConfig, node: PoolNode, bootst
         groups: ["system:bootstrappers:kubeadm:default-node-token"],
       },
     ],
-    localAPIEndpoint: { advertiseAddress: node.ip, bindPort: API_PORT },
+    localAPIEndpoint: { advertiseAddress: node.ip, bindPort: API_SERVER_PORT },
     nodeRegistration: nodeRegistration(env, node, env.controlPlane),
     // kubeadm must not re-upload certs: the PKI is Terraform's and already on every control-plane node.
     skipPhases: ["upload-certs"],
@@ -130,7 +130,7 @@ export function kubeadmJoinConfig(env: EnvironmentConfig, node: PoolNode, pool: 
   else discovery.timeout = "5m0s";
   if (node.role === "control-plane") {
     // No certificateKey: the control-plane certificates are already on disk (delivered by Terraform).
-    join.controlPlane = { localAPIEndpoint: { advertiseAddress: node.ip, bindPort: API_PORT } };
+    join.controlPlane = { localAPIEndpoint: { advertiseAddress: node.ip, bindPort: API_SERVER_PORT } };
   }
   return docs([join]);
 }

@@ -8,12 +8,15 @@ import type { RegistryMirrorConfig } from "../config/types";
  */
 export const MIRRORED_REGISTRIES = ["docker.io", "registry.k8s.io", "quay.io", "ghcr.io", "gcr.io", "registry.gitlab.com", "public.ecr.aws"] as const;
 
+/** Where containerd finds one `<registry>/hosts.toml` per mirrored registry (config_path). */
+export const CONTAINERD_HOSTS_DIR = "/etc/containerd/certs.d";
+
 /** Where containerd reaches each upstream registry when there is no mirror in front of it. */
 const UPSTREAM_ENDPOINT: Readonly<Record<string, string>> = { "docker.io": "https://registry-1.docker.io" };
 
 /** Where containerd finds the extra CA that signed the mirror's certificate. */
 export function mirrorCaPath(mirror: RegistryMirrorConfig): string {
-  return `/etc/containerd/certs.d/${mirror.host}/ca.crt`;
+  return `${CONTAINERD_HOSTS_DIR}/${mirror.host}/ca.crt`;
 }
 
 /**
@@ -23,7 +26,7 @@ export function mirrorCaPath(mirror: RegistryMirrorConfig): string {
 export function hostsToml(registry: string, mirror: RegistryMirrorConfig): string {
   const server = UPSTREAM_ENDPOINT[registry] ?? `https://${registry}`;
   const lines = [
-    `# Managed by the cluster bootstrap: ${registry} is pulled through the mirror ${mirror.host}.`,
+    `# Rendered by lib/cluster/mirror.ts: ${registry} is pulled through the mirror ${mirror.host}.`,
     `server = "${server}"`,
     "",
     `[host."${mirrorApiRoot(mirror, registry)}"]`,

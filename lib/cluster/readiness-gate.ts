@@ -18,22 +18,31 @@ export interface ReadinessGateProps {
    * @default 1800
    */
   readonly timeoutSeconds?: number;
+  /**
+   * Facts about this apply that a reviewer must see in the plan (they become part of the gate's
+   * `input`), e.g. that a node re-runs `kubeadm init`.
+   * @default {}
+   */
+  readonly notices?: Readonly<Record<string, string>>;
 }
 
 /**
- * Literal shell, run by Terraform's local-exec on the machine that applies. Inputs come through
- * environment variables (the CA never lands on a command line). No `${`/`%{` in here: the command
- * is a Terraform string template.
+ * Literal POSIX shell, run by Terraform's local-exec through /bin/sh on the machine that applies (dash
+ * on Debian, busybox ash on Alpine runners). Inputs come through environment variables (the CA never
+ * lands on a command line); K8S_POLL_SECONDS (default 10) only exists for tests. No `${`/`%{` in here:
+ * the command is a Terraform string template.
  */
 export const READINESS_WAIT_SCRIPT = [
   "set -u",
+  'K8S_POLL_SECONDS=$(printenv K8S_POLL_SECONDS || echo 10)',
   'ca=$(mktemp) || exit 1',
   'trap \'rm -f "$ca"\' EXIT',
   'printf "%s\\n" "$K8S_CA_PEM" > "$ca"',
   'end=$(( $(date +%s) + K8S_WAIT_SECONDS ))',
-  'until curl -sf --max-time 5 --cacert "$ca" "$K8S_ENDPOINT/readyz" > /dev/null; do',
-  '  if [ "$(date +%s)" -ge "$end" ]; then echo "GIVING UP: $K8S_ENDPOINT/readyz not ready after $K8S_WAIT_SECONDS s (check /var/log/k8s-bootstrap.log on the first control-plane node)" >&2; exit 1; fi',
-  "  sleep 10",
+  '# The last error (e.g. a certificate the CA does not verify) goes into the GIVING UP line.',
+  'until err=$(curl -sSf --max-time 5 --cacert "$ca" "$K8S_ENDPOINT/readyz" 2>&1 > /dev/null); do',
+  '  if [ "$(date +%s)" -ge "$end" ]; then echo "GIVING UP: $K8S_ENDPOINT/readyz not ready after $K8S_WAIT_SECONDS s: $err (check /var/log/k8s-bootstrap.log on the first control-plane node)" >&2; exit 1; fi',
+  '  sleep "$K8S_POLL_SECONDS"',
   "done",
   'echo "$K8S_ENDPOINT is ready"',
 ].join("\n");
@@ -41,7 +50,7 @@ export const READINESS_WAIT_SCRIPT = [
 /**
  * `terraform_data` that completes only when the API server answers /readyz through the VIP, with
  * the cluster CA. Everything that talks to the cluster (helm/kubernetes resources) depends on it.
- * Needs bash, curl, mktemp and date where Terraform runs.
+ * Needs /bin/sh, curl, mktemp and date where Terraform runs.
  */
 export class ReadinessGate extends Construct {
   readonly resource: DataResource;
@@ -49,13 +58,13 @@ export class ReadinessGate extends Construct {
   constructor(scope: Construct, id: string, props: ReadinessGateProps) {
     super(scope, id);
     this.resource = new DataResource(this, "wait", {
-      input: { endpoint: props.endpoint },
+      input: { endpoint: props.endpoint, ...(props.notices ?? {}) },
       triggersReplace: { ...(props.triggers ?? {}) },
       dependsOn: [...props.dependsOn],
       provisioners: [
         {
           type: "local-exec",
-          interpreter: ["/bin/bash", "-c"],
+          interpreter: ["/bin/sh", "-c"],
           command: READINESS_WAIT_SCRIPT,
           environment: {
             K8S_ENDPOINT: props.endpoint,

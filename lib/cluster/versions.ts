@@ -6,6 +6,13 @@
 /** kube-vip release run as a static pod on control-plane nodes (ARP mode). */
 export const KUBE_VIP_IMAGE = "ghcr.io/kube-vip/kube-vip:v1.0.4";
 
+/**
+ * containerd (the `containerd.io` package) the node image installs when its manifest does not say
+ * (packer/ variable `containerd_version`, recorded in the manifest as `containerd_version`). It
+ * selects the config.toml format: version 2 for 1.x, version 3 for 2.x.
+ */
+export const CONTAINERD_VERSION = "1.7.28";
+
 export interface KubeVersion {
   readonly major: number;
   readonly minor: number;

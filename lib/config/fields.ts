@@ -11,6 +11,15 @@ export function isObject(value: unknown): value is Input {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The field names of a config interface, checked by the compiler against the interface itself: the
+ * argument must name every field of T (optional ones too) and nothing else, so a field added to a type
+ * does not compile until validation knows it.
+ */
+export function fieldsOf<T>(fields: { readonly [K in keyof Required<T>]: true }): readonly (keyof T & string)[] {
+  return Object.keys(fields) as (keyof T & string)[];
+}
+
 /** An object whose keys must all be known; an unknown key is almost always a typo. */
 export function readObject(
   problems: Problems,
@@ -48,7 +57,7 @@ export function readInteger(
   obj: Input,
   key: string,
   path: string,
-  opts: { readonly min: number; readonly why?: string; readonly required?: boolean },
+  opts: { readonly min: number; readonly max?: number; readonly why?: string; readonly required?: boolean },
 ): number | undefined {
   const value = obj[key];
   if (value === undefined) {
@@ -61,6 +70,10 @@ export function readInteger(
   }
   if (value < opts.min) {
     problems.add(`${path}.${key}`, `${value} is below the minimum of ${opts.min}${opts.why ? ` (${opts.why})` : ""}; raise it to at least ${opts.min}`);
+    return undefined;
+  }
+  if (opts.max !== undefined && value > opts.max) {
+    problems.add(`${path}.${key}`, `${value} is above the maximum of ${opts.max}; lower it to at most ${opts.max}`);
     return undefined;
   }
   return value;

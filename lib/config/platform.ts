@@ -1,5 +1,10 @@
 import { DNS_LABEL, DNS_SUBDOMAIN, Input, isObject, readArray, readEnum, readInteger, readObject, readString, readStringList } from "./fields";
+import { TIER_RULES } from "./defaults";
+import { FIELDS } from "./field-lists";
+import { parseCidr, parseIpv4 } from "./ipv4";
+import { checkOverridesForSecrets } from "./override-secrets";
 import { Problems, show } from "./problems";
+import { isTier } from "./tiers";
 
 /**
  * The platform part of an environment: what the Helm add-ons need beyond the cluster itself.
@@ -8,7 +13,7 @@ import { Problems, show } from "./problems";
 
 /** Names of the add-on releases; also the keys of `PlatformConfig.overrides`. */
 export const ADDON_NAMES = [
-  "calico-crds", "calico", "traefik-public", "traefik-admin", "argo-cd", "argocd-apps",
+  "calico-crds", "calico", "cert-manager", "cluster-issuer", "traefik-public", "traefik-admin", "argo-cd", "argocd-apps",
   "kube-prometheus-stack", "blackbox-exporter", "rook-ceph", "rook-ceph-cluster",
 ] as const;
 export type AddonName = (typeof ADDON_NAMES)[number];
@@ -27,6 +32,27 @@ export interface TraefikInstanceConfig {
    * @default 1 on sandbox, 2 on dev and prod
    */
   readonly replicas?: number;
+  /**
+   * The address clients use for this class: the site load balancer's VIP (IPv4) or its DNS name. Traefik
+   * publishes it in every Ingress's `status.loadBalancer` (a NodePort Service has no load-balancer status, and
+   * Argo CD reports an Ingress without one as Progressing forever).
+   * @default no address published (Ingress status stays empty)
+   */
+  readonly loadBalancerAddress?: string;
+  /**
+   * Addresses (IPv4 or CIDR) the load balancer connects to the nodes from. Traefik trusts X-Forwarded-* headers
+   * (and PROXY protocol headers) only from these, so applications see the real client IP; the Service then uses
+   * `externalTrafficPolicy: Local` so kube-proxy does not replace that source address (point the load balancer's
+   * health check at the NodePorts: nodes without a Traefik pod refuse them).
+   * @default [loadBalancerAddress] when that is an IPv4 address, else [] (no forwarded headers trusted)
+   */
+  readonly loadBalancerSourceIps?: readonly string[];
+  /**
+   * The load balancer sends a PROXY protocol (v1/v2) header on both ports (HAProxy `send-proxy`, F5 proxy-protocol
+   * profile). Must match the load balancer: Traefik otherwise reads the header as garbage, or misses it.
+   * @default false
+   */
+  readonly proxyProtocol?: boolean;
 }
 
 export interface IngressConfig {
@@ -70,15 +96,28 @@ export interface GitOpsConfig {
   readonly extraSourceRepos?: readonly string[];
 }
 
-export type AlertReceiverConfig =
-  /** E-mail through the SMTP relay in `monitoring.smtp`. */
-  | { readonly name: string; readonly type: "email"; readonly to: readonly string[] }
-  /** Generic webhook; the URL (often with a token) comes from the sensitive variable `alertmanager_<name>_url`. */
-  | { readonly name: string; readonly type: "webhook" }
-  /** Slack incoming webhook; URL from the sensitive variable `alertmanager_<name>_url`. */
-  | { readonly name: string; readonly type: "slack"; readonly channel: string }
-  /** Microsoft Teams (Workflows webhook, msteamsv2); URL from the sensitive variable `alertmanager_<name>_url`. */
-  | { readonly name: string; readonly type: "teams" };
+/** What every receiver has besides its type. */
+export interface AlertReceiverRouting {
+  readonly name: string;
+  /**
+   * Alertmanager matchers choosing the alerts this receiver gets besides the default receiver, all of
+   * them must match (e.g. `['severity="critical"']`, `['namespace=~"shop-.*"']`).
+   * @default [] (the receiver gets alerts only if it is `monitoring.defaultReceiver`)
+   */
+  readonly matchers?: readonly string[];
+}
+
+export type AlertReceiverConfig = AlertReceiverRouting &
+  (
+    /** E-mail through the SMTP relay in `monitoring.smtp`. */
+    | { readonly type: "email"; readonly to: readonly string[] }
+    /** Generic webhook; the URL (often with a token) comes from the sensitive variable `alertmanager_<name>_url`. */
+    | { readonly type: "webhook" }
+    /** Slack incoming webhook; URL from the sensitive variable `alertmanager_<name>_url`. */
+    | { readonly type: "slack"; readonly channel: string }
+    /** Microsoft Teams (Workflows webhook, msteamsv2); URL from the sensitive variable `alertmanager_<name>_url`. */
+    | { readonly type: "teams" }
+  );
 
 export interface SmtpConfig {
   /** host:port of the internal mail relay. */
@@ -104,10 +143,16 @@ export interface MonitoringConfig {
    */
   readonly alertmanagerStorageGiB?: number;
   /**
-   * Where alerts go; the first receiver is the default route.
+   * Where alerts go: the default receiver gets every alert, each other receiver the alerts its
+   * `matchers` select (a receiver with matchers that is also the default gets everything once).
    * @default [] (alerts are only visible in Alertmanager's UI)
    */
   readonly receivers?: readonly AlertReceiverConfig[];
+  /**
+   * Name of the receiver that gets every alert (Watchdog excepted).
+   * @default the first receiver
+   */
+  readonly defaultReceiver?: string;
   /** @default no SMTP relay (then no email receiver is allowed) */
   readonly smtp?: SmtpConfig;
   /**
@@ -130,6 +175,31 @@ export interface StorageConfig {
   readonly replication?: number;
 }
 
+/**
+ * Where the platform's certificates come from (cert-manager ClusterIssuer):
+ * - `ca`: the site's own CA signs them; its certificate and key come from the sensitive Terraform variables
+ *   `tls_site_ca_cert_pem` / `tls_site_ca_key_pem` (TF_VAR_...). Works fully offline, and a wildcard
+ *   `*.<domain>` certificate becomes Traefik's default certificate.
+ * - `acme`: an internal ACME server (e.g. step-ca, Vault PKI, an internal Boulder) issues them through HTTP-01
+ *   on the ingress the certificate is for. No wildcard (HTTP-01 cannot prove one), so Traefik keeps its own
+ *   default certificate for hosts without a certificate.
+ */
+export type TlsConfig =
+  | { readonly issuer: "ca" }
+  | {
+      readonly issuer: "acme";
+      /** ACME directory URL, e.g. "https://acme.example.internal/acme/acme/directory". */
+      readonly server: string;
+      /** Account contact e-mail registered with the ACME server. */
+      readonly email: string;
+      /**
+       * PEM CA of the ACME server's own TLS certificate and of the certificates it issues: cert-manager trusts
+       * it for the ACME API, the blackbox probes trust it for the URLs they check.
+       * @default the system trust stores only
+       */
+      readonly caPem?: string;
+    };
+
 export interface PlatformConfig {
   /** DNS domain of the platform UIs: argocd.<domain>, grafana.<domain>, alertmanager.<domain>, prometheus.<domain>. */
   readonly domain: string;
@@ -139,6 +209,11 @@ export interface PlatformConfig {
    */
   readonly urlScheme?: "http" | "https";
   readonly ingress: IngressConfig;
+  /**
+   * Certificates of every platform ingress and Traefik's default certificate (cert-manager).
+   * @default { issuer: "ca" }: the site CA from `tls_site_ca_cert_pem` / `tls_site_ca_key_pem`
+   */
+  readonly tls?: TlsConfig;
   readonly gitops: GitOpsConfig;
   readonly monitoring: MonitoringConfig;
   /** @default sized from the environment tier (see StorageConfig) */
@@ -149,6 +224,13 @@ export interface PlatformConfig {
    */
   readonly argocdHa?: boolean;
   /**
+   * Terraform refuses to destroy or replace the Calico CRD release (`prevent_destroy`): uninstalling it
+   * deletes the Calico CRDs and with them the pod network of every workload. Set false in the one merge
+   * request that destroys the environment on purpose.
+   * @default true on dev and prod, false on sandbox (which must stay destroyable)
+   */
+  readonly protectPodNetwork?: boolean;
+  /**
    * Last-word Helm values per add-on, deep-merged over everything the library computes (escape hatch:
    * checked by nothing but Helm, so prefer a typed field).
    * @default {}
@@ -156,17 +238,13 @@ export interface PlatformConfig {
   readonly overrides?: Partial<Record<AddonName, HelmValues>>;
 }
 
-export const PLATFORM_DEFAULTS = {
-  urlScheme: "https",
-  targetRevision: "main",
-  alertmanagerStorageGiB: 2,
-} as const;
-
 export const NODE_PORT_MIN = 30000;
 export const NODE_PORT_MAX = 32767;
 const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
 const HOST_PORT = /^[A-Za-z0-9.-]+:[0-9]{1,5}$/;
+/** Alertmanager's matcher syntax: label, operator, value (quoted, or a bare word). */
+const ALERTMANAGER_MATCHER = /^\s*[A-Za-z_][A-Za-z0-9_]*\s*(=~|!~|!=|=)\s*("([^"\\]|\\.)*"|[^"\s,{}]*)\s*$/;
 
 /**
  * Checks `env.platform` and its fit with the rest of the environment (data disks for Ceph, replication).
@@ -180,26 +258,29 @@ export function validatePlatform(env: unknown, problems: Problems): void {
     problems.add(root, "is required (domain, ingress, gitops, monitoring); see README \"Platform\"");
     return;
   }
-  const p = readObject(problems, env.platform, root, [
-    "domain", "urlScheme", "ingress", "gitops", "monitoring", "storage", "argocdHa", "overrides",
-  ]);
+  const p = readObject(problems, env.platform, root, FIELDS.platform);
   if (!p) return;
   const domain = readString(problems, p, "domain", root);
   if (domain !== undefined && !DNS_SUBDOMAIN.test(domain)) {
     problems.add(`${root}.domain`, `${show(domain)} is not a lower-case DNS name, e.g. "prod.k8s.example.internal"`);
   }
   readEnum(problems, p, "urlScheme", root, ["http", "https"] as const, false);
-  if (p.argocdHa !== undefined && typeof p.argocdHa !== "boolean") problems.add(`${root}.argocdHa`, `${show(p.argocdHa)} must be true or false`);
+  for (const flag of ["argocdHa", "protectPodNetwork"] as const) {
+    if (p[flag] !== undefined && typeof p[flag] !== "boolean") problems.add(`${root}.${flag}`, `${show(p[flag])} must be true or false`);
+  }
   checkIngress(problems, p.ingress, `${root}.ingress`);
+  checkTls(problems, p.tls, `${root}.tls`);
   checkGitops(problems, p.gitops, `${root}.gitops`);
   checkMonitoring(problems, p.monitoring, `${root}.monitoring`);
   checkStorage(problems, env, p.storage, `${root}.storage`);
-  if (p.overrides !== undefined) readObject(problems, p.overrides, `${root}.overrides`, ADDON_NAMES);
+  if (p.overrides !== undefined && readObject(problems, p.overrides, `${root}.overrides`, ADDON_NAMES)) {
+    checkOverridesForSecrets(problems, p.overrides, `${root}.overrides`);
+  }
 }
 
 function checkIngress(problems: Problems, value: unknown, path: string): void {
   if (value === undefined) return problems.add(path, "is required ({ public: {...}, admin: {...} })");
-  const ingress = readObject(problems, value, path, ["public", "admin"]);
+  const ingress = readObject(problems, value, path, FIELDS.ingress);
   if (!ingress) return;
   const seen = new Map<number, string>();
   for (const cls of ["public", "admin"] as const) {
@@ -208,9 +289,10 @@ function checkIngress(problems: Problems, value: unknown, path: string): void {
       problems.add(ipath, "is required ({ httpNodePort, httpsNodePort })");
       continue;
     }
-    const inst = readObject(problems, ingress[cls], ipath, ["httpNodePort", "httpsNodePort", "replicas"]);
+    const inst = readObject(problems, ingress[cls], ipath, FIELDS.traefikInstance);
     if (!inst) continue;
     readInteger(problems, inst, "replicas", ipath, { min: 1, required: false });
+    checkLoadBalancer(problems, inst, ipath);
     for (const key of ["httpNodePort", "httpsNodePort"]) {
       const port = readInteger(problems, inst, key, ipath, { min: NODE_PORT_MIN, why: "the Kubernetes NodePort range" });
       if (port === undefined) continue;
@@ -223,11 +305,55 @@ function checkIngress(problems: Problems, value: unknown, path: string): void {
   }
 }
 
+/** True for "a.b.c.d" or "a.b.c.d/n" without host bits. */
+function isIpv4OrCidr(text: string): boolean {
+  if (parseIpv4(text) !== undefined) return true;
+  const cidr = parseCidr(text);
+  return cidr !== undefined && !cidr.hostBits;
+}
+
+function checkLoadBalancer(problems: Problems, inst: Input, path: string): void {
+  const address = readString(problems, inst, "loadBalancerAddress", path, false);
+  if (address !== undefined && parseIpv4(address) === undefined && (/^[0-9.]+$/.test(address) || !DNS_SUBDOMAIN.test(address))) {
+    problems.add(`${path}.loadBalancerAddress`, `${show(address)} is neither an IPv4 address nor a lower-case DNS name; use the load balancer's VIP (e.g. "10.20.40.10") or its DNS name`);
+  }
+  const sources = readStringList(problems, inst, "loadBalancerSourceIps", path, false);
+  sources?.forEach((ip, i) => {
+    if (!isIpv4OrCidr(ip)) problems.add(`${path}.loadBalancerSourceIps[${i}]`, `${show(ip)} is not an IPv4 address or CIDR (without host bits), e.g. "10.20.40.2" or "10.20.40.0/28"`);
+  });
+  if (inst.proxyProtocol === undefined) return;
+  if (typeof inst.proxyProtocol !== "boolean") return problems.add(`${path}.proxyProtocol`, `${show(inst.proxyProtocol)} must be true or false`);
+  const trusted = sources ?? (address !== undefined && parseIpv4(address) !== undefined ? [address] : []);
+  if (inst.proxyProtocol && trusted.length === 0) {
+    problems.add(`${path}.proxyProtocol`, "true needs the load balancer's source addresses: set loadBalancerSourceIps (Traefik only reads PROXY headers from trusted addresses)");
+  }
+}
+
+function checkTls(problems: Problems, value: unknown, path: string): void {
+  if (value === undefined) return;
+  if (!isObject(value)) return problems.add(path, `${show(value)} must be an object: { issuer: "ca" } or { issuer: "acme", server, email }`);
+  const issuer = readEnum(problems, value, "issuer", path, ["ca", "acme"] as const);
+  if (issuer === undefined) return;
+  if (issuer === "ca") {
+    readObject(problems, value, path, FIELDS.tlsCa);
+    return;
+  }
+  readObject(problems, value, path, FIELDS.tlsAcme);
+  const server = readString(problems, value, "server", path);
+  if (server !== undefined && !/^https:\/\/[^\s/]+/.test(server)) {
+    problems.add(`${path}.server`, `${show(server)} must be the https:// URL of the ACME directory, e.g. "https://acme.example.internal/acme/acme/directory"`);
+  }
+  const email = readString(problems, value, "email", path);
+  if (email !== undefined && !EMAIL.test(email)) problems.add(`${path}.email`, `${show(email)} is not an e-mail address`);
+  const ca = readString(problems, value, "caPem", path, false);
+  if (ca !== undefined && !ca.includes("-----BEGIN CERTIFICATE-----")) {
+    problems.add(`${path}.caPem`, "must be a PEM certificate (-----BEGIN CERTIFICATE-----)");
+  }
+}
+
 function checkGitops(problems: Problems, value: unknown, path: string): void {
   if (value === undefined) return problems.add(path, "is required ({ repoURL, path })");
-  const g = readObject(problems, value, path, [
-    "repoURL", "path", "targetRevision", "username", "caPem", "destinationNamespaces", "extraSourceRepos",
-  ]);
+  const g = readObject(problems, value, path, FIELDS.gitops);
   if (!g) return;
   const url = readString(problems, g, "repoURL", path);
   if (url !== undefined && !/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/.test(url)) {
@@ -254,9 +380,7 @@ function checkGitops(problems: Problems, value: unknown, path: string): void {
 
 function checkMonitoring(problems: Problems, value: unknown, path: string): void {
   if (value === undefined) return problems.add(path, "is required ({ retention, storageGiB })");
-  const m = readObject(problems, value, path, [
-    "retention", "storageGiB", "alertmanagerStorageGiB", "receivers", "smtp", "extraProbeUrls",
-  ]);
+  const m = readObject(problems, value, path, FIELDS.monitoring);
   if (!m) return;
   const retention = readString(problems, m, "retention", path);
   if (retention !== undefined && !DURATION.test(retention)) {
@@ -264,7 +388,7 @@ function checkMonitoring(problems: Problems, value: unknown, path: string): void
   }
   readInteger(problems, m, "storageGiB", path, { min: 1 });
   readInteger(problems, m, "alertmanagerStorageGiB", path, { min: 1, required: false });
-  const smtp = m.smtp === undefined ? undefined : readObject(problems, m.smtp, `${path}.smtp`, ["smarthost", "from", "username", "requireTls"]);
+  const smtp = m.smtp === undefined ? undefined : readObject(problems, m.smtp, `${path}.smtp`, FIELDS.smtp);
   if (smtp) {
     const host = readString(problems, smtp, "smarthost", `${path}.smtp`);
     if (host !== undefined && !HOST_PORT.test(host)) problems.add(`${path}.smtp.smarthost`, `${show(host)} must be host:port, e.g. "smtp.example.internal:587"`);
@@ -279,7 +403,11 @@ function checkMonitoring(problems: Problems, value: unknown, path: string): void
     if (!isObject(r)) return problems.add(rpath, `${show(r)} must be an object ({ name, type, ... })`);
     const type = readEnum(problems, r, "type", rpath, ["email", "webhook", "slack", "teams"] as const);
     const extra = type === "email" ? ["to"] : type === "slack" ? ["channel"] : [];
-    readObject(problems, r, rpath, ["name", "type", ...extra]);
+    readObject(problems, r, rpath, ["name", "type", "matchers", ...extra]);
+    const matchers = readStringList(problems, r, "matchers", rpath, false);
+    matchers?.forEach((m, j) => {
+      if (!ALERTMANAGER_MATCHER.test(m)) problems.add(`${rpath}.matchers[${j}]`, `${show(m)} is not an Alertmanager matcher; write label, operator (=, !=, =~, !~) and a quoted value, e.g. 'severity="critical"'`);
+    });
     const name = readString(problems, r, "name", rpath);
     if (name !== undefined) {
       if (!DNS_LABEL.test(name) || name === "null") {
@@ -295,6 +423,17 @@ function checkMonitoring(problems: Problems, value: unknown, path: string): void
     }
     if (type === "slack") readString(problems, r, "channel", rpath);
   });
+  const receiverNames = [...names];
+  const defaultReceiver = readString(problems, m, "defaultReceiver", path, false) ?? receiverNames[0];
+  if (defaultReceiver !== undefined && m.defaultReceiver !== undefined && !names.has(defaultReceiver)) {
+    problems.add(`${path}.defaultReceiver`, `${show(defaultReceiver)} is not a receiver; name one of ${receiverNames.join(", ") || "(none: add receivers first)"}`);
+  }
+  receivers.forEach((r, i) => {
+    const unreachable = isObject(r) && typeof r.name === "string" && r.name !== defaultReceiver && !(Array.isArray(r.matchers) && r.matchers.length > 0);
+    if (unreachable) {
+      problems.add(`${path}.receivers[${i}]`, `${show(r.name)} would never get an alert: give it matchers (e.g. ['severity="critical"']) or make it the defaultReceiver`);
+    }
+  });
   readStringList(problems, m, "extraProbeUrls", path, false)?.forEach((url, i) => {
     if (!/^https?:\/\/[^\s/]+/.test(url)) problems.add(`${path}.extraProbeUrls[${i}]`, `${show(url)} must be an http:// or https:// URL`);
   });
@@ -309,7 +448,7 @@ function dataNodeCount(env: Input): number {
 }
 
 function checkStorage(problems: Problems, env: Input, value: unknown, path: string): void {
-  const s = value === undefined ? {} : readObject(problems, value, path, ["monCount", "replication"]);
+  const s = value === undefined ? {} : readObject(problems, value, path, FIELDS.storage);
   if (!s) return;
   const monCount = readInteger(problems, s, "monCount", path, { min: 1, required: false });
   const replication = readInteger(problems, s, "replication", path, { min: 1, required: false });
@@ -319,28 +458,18 @@ function checkStorage(problems: Problems, env: Input, value: unknown, path: stri
     problems.add(workersPath, "no worker pool has dataDiskGiB; Rook-Ceph (the platform's storage) needs at least one node with a data disk");
     return;
   }
-  if (env.tier === "prod" && osdNodes < 3) {
-    problems.add(workersPath, `${osdNodes} node(s) with a data disk in a prod environment; prod needs at least 3 (one Ceph replica per host); raise the count of a pool with dataDiskGiB`);
+  const rules = isTier(env.tier) ? TIER_RULES[env.tier] : undefined;
+  if (rules && osdNodes < rules.minCephDataNodes) {
+    problems.add(workersPath, `${osdNodes} node(s) with a data disk in a ${env.tier} environment; ${env.tier} needs at least ${rules.minCephDataNodes} (one Ceph replica per host); raise the count of a pool with dataDiskGiB`);
   }
   if (monCount !== undefined && monCount % 2 === 0) {
     problems.add(`${path}.monCount`, `${monCount} is even; Ceph monitors need an odd number for quorum: use ${monCount - 1} or ${monCount + 1}`);
   }
-  const effective = replication ?? defaultReplication(env.tier, osdNodes);
-  if (effective > osdNodes) {
+  const effective = replication ?? rules?.cephReplication(osdNodes);
+  if (effective !== undefined && effective > osdNodes) {
     problems.add(
       replication !== undefined ? `${path}.replication` : path,
       `replication ${effective} is more than the ${osdNodes} node(s) with a data disk; with failureDomain "host" Ceph cannot place the copies: lower the replication or add data nodes`,
     );
   }
-}
-
-/** Default RBD pool replication per tier, bounded by the data nodes that exist (never more copies than hosts). */
-export function defaultReplication(tier: unknown, osdNodes: number): number {
-  if (tier === "sandbox") return 1;
-  if (tier === "prod") return 3;
-  return Math.max(1, Math.min(3, osdNodes));
-}
-
-export function defaultMonCount(tier: unknown): number {
-  return tier === "sandbox" ? 1 : 3;
 }

@@ -36,6 +36,7 @@ export class ConfigError extends Error {
 export function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (value === undefined) return "undefined";
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value); // JSON would say "null"
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

@@ -4,6 +4,7 @@
  * `validateEnvironment`, which is the only way constructs should receive them.
  */
 import type { PlatformConfig } from "./platform";
+import type { VsphereVersion } from "./vsphere-versions";
 
 /** Where the VMs go in vCenter. Names are inventory names, not managed object ids. */
 export interface VsphereConfig {
@@ -13,13 +14,20 @@ export interface VsphereConfig {
   readonly datastore: string;
   /** Port group (standard or distributed) the node NIC is attached to. */
   readonly network: string;
-  /** VM folder, relative to the datacenter's VM folder. */
+  /** VM folder, relative to the datacenter's VM folder: "kubernetes/prod", never "/dc1/vm/kubernetes/prod". */
   readonly folder: string;
   /**
-   * Resource pool path inside the compute cluster.
+   * Resource pool below the compute cluster's root pool: a name, or names joined by "/" for nested
+   * pools ("k8s/prod"). Looked up pool by pool under the cluster, so a cluster inside a host folder works.
    * @default the compute cluster's root resource pool
    */
   readonly resourcePool?: string;
+  /**
+   * vSphere version of the oldest ESXi host in the compute cluster: it caps the node image's hardware
+   * version and guest id (see VSPHERE_VERSION_LIMITS and the README table) and decides host time sync.
+   * @default "7.0" (7.0 U2 or later: what the default image, hardware 19 and rhel9_64Guest, needs)
+   */
+  readonly version?: VsphereVersion;
 }
 
 /** The network every node sits on. Addresses are static; no DHCP is assumed. */
@@ -97,6 +105,19 @@ export interface NodePoolConfig {
   readonly nodeRevisions?: Readonly<Record<string, number>>;
 }
 
+/** The control-plane pool, plus the one switch that re-creates the cluster. */
+export interface ControlPlaneConfig extends NodePoolConfig {
+  /**
+   * Re-initialize the cluster (`kubeadm init` on the first control-plane node) in the build of that
+   * node at this revision, e.g. after its first `kubeadm init` failed. Valid only while the first
+   * node's `nodeRevisions` entry equals it, so it fires for exactly one build and never again: remove
+   * it before that node's next rebuild. The node still refuses to init while a peer control-plane node
+   * or the VIP answers. See README, "Re-initializing a cluster".
+   * @default undefined (only the first build, revision 0, initializes)
+   */
+  readonly reinitializeAtRevision?: number;
+}
+
 export interface KubernetesConfig {
   /** Exact x.y.z; must equal the version the node template was built for. */
   readonly version: string;
@@ -150,7 +171,7 @@ export interface EnvironmentConfig {
   readonly network: NodeNetworkConfig;
   readonly template: NodeTemplateConfig;
   /** Control-plane pool: an odd number of nodes (3 or 5 in prod). Never tainted off by us. */
-  readonly controlPlane: NodePoolConfig;
+  readonly controlPlane: ControlPlaneConfig;
   /** One or more named worker pools. */
   readonly workers: readonly NodePoolConfig[];
   readonly kubernetes: KubernetesConfig;
@@ -162,4 +183,22 @@ export interface EnvironmentConfig {
    */
   readonly sshAuthorizedKeys?: readonly string[];
   readonly platform: PlatformConfig;
+}
+
+/** Only validateEnvironment attaches this brand: a construct that takes validated config cannot get raw data. */
+declare const VALIDATED: unique symbol;
+
+/** A node pool of an environment that went through `validateEnvironment` (what `NodePool` takes). */
+export interface ValidatedPool extends NodePoolConfig {
+  readonly [VALIDATED]: true;
+}
+
+/**
+ * An EnvironmentConfig that went through `validateEnvironment`, the only function that returns one.
+ * Constructs take this type, so skipping validation is a compile error rather than a failed apply.
+ */
+export interface ValidatedEnvironment extends EnvironmentConfig {
+  readonly [VALIDATED]: true;
+  readonly controlPlane: ValidatedPool & ControlPlaneConfig;
+  readonly workers: readonly ValidatedPool[];
 }

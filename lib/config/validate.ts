@@ -1,5 +1,9 @@
-import type { EnvironmentConfig } from "./types";
+import type { ValidatedEnvironment } from "./types";
+import { CLUSTER_DNS_SERVICE_INDEX, MAX_NODES_PER_POOL, NODE_CIDR_MASK_SIZE, TIER_RULES } from "./defaults";
+import { FIELDS } from "./field-lists";
+import { checkNoInterpolation } from "./interpolation";
 import { validatePlatform } from "./platform";
+import { TIERS } from "./tiers";
 import { Problems, show } from "./problems";
 import {
   DNS_SUBDOMAIN,
@@ -13,6 +17,7 @@ import {
   readString,
   readStringList,
 } from "./fields";
+import { VSPHERE_VERSIONS } from "./vsphere-versions";
 import { type Ipv4Cidr, broadcastAddress, cidrContains, cidrsOverlap, formatCidr, parseCidr, parseIpv4 } from "./ipv4";
 
 /**
@@ -32,25 +37,22 @@ export const MINIMUM_SIZES = {
  */
 export const MINIMUM_KUBERNETES_MINOR = 29;
 
-const TOP_LEVEL_KEYS = [
-  "name", "tier", "vsphere", "network", "template", "controlPlane", "workers", "kubernetes", "registryMirror", "sshAuthorizedKeys",
-  "platform",
-] as const;
 
 /**
- * The one way into the library: returns the input typed as a valid EnvironmentConfig, or throws ONE
- * ConfigError listing every problem with its path, the offending value and the fix.
+ * The one way into the library: returns the input typed as a ValidatedEnvironment (what the constructs
+ * take), or throws ONE ConfigError listing every problem with its path, the offending value and the fix.
  */
-export function validateEnvironment(input: unknown): EnvironmentConfig {
+export function validateEnvironment(input: unknown): ValidatedEnvironment {
   const problems = new Problems();
   const root = isObject(input) && typeof input.name === "string" ? input.name : "environment";
-  const env = readObject(problems, input, root, TOP_LEVEL_KEYS);
+  const env = readObject(problems, input, root, FIELDS.environment);
   if (env) {
+    checkNoInterpolation(problems, env, root);
     new EnvironmentChecks(problems, env, root).run();
     validatePlatform(env, problems);
   }
   problems.throwIfAny(`Invalid environment "${root}"`);
-  return input as EnvironmentConfig;
+  return input as ValidatedEnvironment;
 }
 
 interface Addresses {
@@ -61,6 +63,10 @@ interface Addresses {
 
 class EnvironmentChecks {
   private addresses: Addresses = {};
+  /** How many nodes the pod CIDR has room for (one /NODE_CIDR_MASK_SIZE each). */
+  private podCidrNodes?: number;
+  /** Nodes of every pool, summed as the pools are read. */
+  private nodeCount = 0;
   /** Every node IP seen so far, to find duplicates across pools. */
   private readonly usedIps = new Map<number, string>();
 
@@ -74,7 +80,7 @@ class EnvironmentChecks {
     const { problems, env, root } = this;
     const name = readString(problems, env, "name", root);
     if (name !== undefined) checkDnsLabel(problems, name, `${root}.name`, 30);
-    const tier = readEnum(problems, env, "tier", root, ["sandbox", "dev", "prod"] as const);
+    const tier = readEnum(problems, env, "tier", root, TIERS);
 
     this.checkVsphere();
     this.checkNetwork();
@@ -83,38 +89,51 @@ class EnvironmentChecks {
 
     const cp = env.controlPlane;
     if (cp === undefined) problems.add(`${root}.controlPlane`, "is required (the control-plane pool)");
-    else this.checkPool(cp, `${root}.controlPlane`, "control-plane");
+    else {
+      this.checkPool(cp, `${root}.controlPlane`, "control-plane");
+      this.checkReinitialize(cp, `${root}.controlPlane`);
+    }
     if (isObject(cp) && typeof cp.count === "number") {
       if (cp.count % 2 === 0) {
         problems.add(`${root}.controlPlane.count`, `${cp.count} is even; etcd needs an odd number of members for quorum: use ${cp.count - 1} or ${cp.count + 1}`);
       }
-      if (tier === "prod" && cp.count < 3) {
-        problems.add(`${root}.controlPlane.count`, `${cp.count} control-plane node(s) in a prod environment; prod needs at least 3 to survive the loss of one`);
+      const min = tier && TIER_RULES[tier].minControlPlaneNodes;
+      if (min && cp.count < min) {
+        problems.add(`${root}.controlPlane.count`, `${cp.count} control-plane node(s) in a ${tier} environment; ${tier} needs at least ${min} to survive the loss of one`);
       }
     }
     this.checkWorkers();
+    if (this.podCidrNodes !== undefined && this.nodeCount > this.podCidrNodes) {
+      const podCidr = isObject(env.kubernetes) ? env.kubernetes.podCidr : undefined;
+      problems.add(`${root}.kubernetes.podCidr`, `${show(podCidr)} holds ${this.podCidrNodes} node(s) at a /${NODE_CIDR_MASK_SIZE} each, but the environment has ${this.nodeCount}; use a larger range`);
+    }
     this.checkRegistryMirror();
     this.checkSshKeys();
   }
 
   private checkVsphere(): void {
+    const { problems } = this;
     const path = `${this.root}.vsphere`;
-    const keys = ["datacenter", "computeCluster", "datastore", "network", "folder", "resourcePool"];
-    const v = this.env.vsphere === undefined ? this.missing(path) : readObject(this.problems, this.env.vsphere, path, keys);
+    const names = ["datacenter", "computeCluster", "datastore", "network", "folder", "resourcePool"] as const;
+    const v = this.env.vsphere === undefined ? this.missing(path) : readObject(problems, this.env.vsphere, path, FIELDS.vsphere);
     if (!v) return;
-    for (const key of keys) readString(this.problems, v, key, path, key !== "resourcePool");
+    const [datacenter, , , , folder, resourcePool] = names.map((key) => readString(problems, v, key, path, key !== "resourcePool"));
+    readEnum(problems, v, "version", path, VSPHERE_VERSIONS, false);
+    if (folder !== undefined) checkInventoryPaths(problems, `${path}.folder`, folder, datacenter);
+    if (resourcePool !== undefined) checkInventoryPaths(problems, `${path}.resourcePool`, resourcePool, datacenter);
   }
 
   private checkNetwork(): void {
     const { problems } = this;
     const path = `${this.root}.network`;
-    const keys = ["cidr", "gateway", "dnsServers", "searchDomains", "ntpServers", "interface"];
-    const n = this.env.network === undefined ? this.missing(path) : readObject(problems, this.env.network, path, keys);
+    const n = this.env.network === undefined ? this.missing(path) : readObject(problems, this.env.network, path, FIELDS.network);
     if (!n) return;
     const nodeCidr = this.cidr(n, "cidr", path);
     const gateway = this.ip(n, "gateway", path);
     if (nodeCidr && gateway !== undefined && !cidrContains(nodeCidr, gateway)) {
       problems.add(`${path}.gateway`, `${show(n.gateway)} is outside the node network ${formatCidr(nodeCidr)}; use the router address of that subnet`);
+    } else if (nodeCidr && (gateway === nodeCidr.network || gateway === broadcastAddress(nodeCidr))) {
+      problems.add(`${path}.gateway`, `${show(n.gateway)} is the network or broadcast address of ${formatCidr(nodeCidr)}; use the router's host address`);
     }
     this.addresses = { nodeCidr, gateway };
     readStringList(problems, n, "dnsServers", path)?.forEach((s, i) => this.checkIpText(s, `${path}.dnsServers[${i}]`));
@@ -137,8 +156,7 @@ class EnvironmentChecks {
   private checkKubernetes(): void {
     const { problems } = this;
     const path = `${this.root}.kubernetes`;
-    const keys = ["version", "apiVip", "podCidr", "serviceCidr", "dnsDomain", "apiCertSans"];
-    const k = this.env.kubernetes === undefined ? this.missing(path) : readObject(problems, this.env.kubernetes, path, keys);
+    const k = this.env.kubernetes === undefined ? this.missing(path) : readObject(problems, this.env.kubernetes, path, FIELDS.kubernetes);
     if (!k) return;
     const version = readString(problems, k, "version", path);
     if (version !== undefined) {
@@ -159,6 +177,14 @@ class EnvironmentChecks {
     }
     const pod = this.cidr(k, "podCidr", path);
     const service = this.cidr(k, "serviceCidr", path);
+    if (service && service.prefix > 32 - Math.ceil(Math.log2(CLUSTER_DNS_SERVICE_INDEX + 1))) {
+      problems.add(`${path}.serviceCidr`, `${show(k.serviceCidr)} is too small: kubeadm puts the cluster DNS Service at its ${CLUSTER_DNS_SERVICE_INDEX}th address; use a /28 or larger (e.g. a /16 for thousands of Services)`);
+    }
+    if (pod && pod.prefix > NODE_CIDR_MASK_SIZE) {
+      problems.add(`${path}.podCidr`, `${show(k.podCidr)} is smaller than the /${NODE_CIDR_MASK_SIZE} every node is given from it; use a /${NODE_CIDR_MASK_SIZE - 8} or larger (a /16 holds 256 nodes)`);
+    } else if (pod) {
+      this.podCidrNodes = 2 ** (NODE_CIDR_MASK_SIZE - pod.prefix);
+    }
     if (pod && service && cidrsOverlap(pod, service)) {
       problems.add(`${path}.serviceCidr`, `${show(k.serviceCidr)} overlaps podCidr ${formatCidr(pod)}; pods and services need disjoint ranges`);
     }
@@ -185,12 +211,11 @@ class EnvironmentChecks {
       return;
     }
     if (isObject(t) && "manifest" in t) {
-      const m = readObject(problems, t, path, ["manifest"]);
+      const m = readObject(problems, t, path, FIELDS.manifestTemplate);
       if (m) readString(problems, m, "manifest", path);
       return;
     }
-    const keys = ["name", "os", "diskGiB", "firmware", "kubernetesVersion", "scsiType"];
-    const named = readObject(problems, t, path, keys);
+    const named = readObject(problems, t, path, FIELDS.namedTemplate);
     if (!named) return;
     readString(problems, named, "name", path);
     readString(problems, named, "os", path);
@@ -220,14 +245,14 @@ class EnvironmentChecks {
 
   private checkPool(value: unknown, path: string, role: "control-plane" | "worker"): void {
     const { problems } = this;
-    const keys = ["name", "count", "cpus", "memoryMiB", "osDiskGiB", "dataDiskGiB", "ips", "labels", "taints", "nodeRevisions"];
-    const pool = readObject(problems, value, path, keys);
+    const pool = readObject(problems, value, path, role === "control-plane" ? FIELDS.controlPlane : FIELDS.pool);
     if (!pool) return;
     const name = readString(problems, pool, "name", path);
     const envName = typeof this.env.name === "string" ? this.env.name : "";
     // Node names are `<env>-<pool>-<n>` and must stay a valid 63-character hostname.
     if (name !== undefined) checkDnsLabel(problems, name, `${path}.name`, Math.max(1, 63 - envName.length - 5));
-    const count = readInteger(problems, pool, "count", path, { min: 1 });
+    const count = readInteger(problems, pool, "count", path, { min: 1, max: MAX_NODES_PER_POOL });
+    this.nodeCount += count ?? 0;
     const min = MINIMUM_SIZES[role];
     readInteger(problems, pool, "cpus", path, { min: min.cpus, why: `kubeadm minimum for ${role} nodes` });
     readInteger(problems, pool, "memoryMiB", path, { min: min.memoryMiB, why: `minimum for ${role} nodes` });
@@ -238,7 +263,9 @@ class EnvironmentChecks {
     if (ips && count !== undefined && ips.length !== count) {
       problems.add(`${path}.ips`, `has ${ips.length} address(es) for count ${count}; give exactly one static IP per node`);
     }
-    ips?.forEach((ip, i) => this.checkNodeIp(ip, `${path}.ips[${i}]`));
+    // A list far longer than any pool is a generated mistake: report it once instead of per entry.
+    if (ips && ips.length > MAX_NODES_PER_POOL) problems.add(`${path}.ips`, `has ${ips.length} addresses; a pool has at most ${MAX_NODES_PER_POOL} nodes`);
+    else ips?.forEach((ip, i) => this.checkNodeIp(ip, `${path}.ips[${i}]`));
     this.checkLabels(pool.labels, `${path}.labels`);
     this.checkTaints(pool.taints, `${path}.taints`);
     this.checkRevisions(pool.nodeRevisions, `${path}.nodeRevisions`, envName, name, count);
@@ -283,7 +310,7 @@ class EnvironmentChecks {
     }
     value.forEach((taint, i) => {
       const p = `${path}[${i}]`;
-      const t = readObject(this.problems, taint, p, ["key", "value", "effect"]);
+      const t = readObject(this.problems, taint, p, FIELDS.taint);
       if (!t) return;
       const key = readString(this.problems, t, "key", p);
       if (key !== undefined && !isLabelKey(key)) this.problems.add(`${p}.key`, `${show(key)} is not a valid taint key`);
@@ -309,15 +336,35 @@ class EnvironmentChecks {
     }
   }
 
+  /** reinitializeAtRevision fires for one build of the first node: its revision must equal it. */
+  private checkReinitialize(cp: unknown, path: string): void {
+    if (!isObject(cp) || cp.reinitializeAtRevision === undefined) return;
+    const at = cp.reinitializeAtRevision;
+    const first = `${typeof this.env.name === "string" ? this.env.name : ""}-${typeof cp.name === "string" ? cp.name : ""}-1`;
+    const revisions = isObject(cp.nodeRevisions) ? cp.nodeRevisions : {};
+    const current = revisions[first] ?? 0;
+    if (typeof at !== "number" || !Number.isInteger(at) || at < 1) {
+      this.problems.add(`${path}.reinitializeAtRevision`, `${show(at)} must be a whole number >= 1: the revision of ${first} whose build re-runs kubeadm init`);
+    } else if (current !== at) {
+      this.problems.add(
+        `${path}.reinitializeAtRevision`,
+        `${at} but ${first} is at revision ${show(current)}; it applies only to the build at that revision: set nodeRevisions["${first}"] to ${at} to rebuild and re-initialize, or remove reinitializeAtRevision`,
+      );
+    }
+  }
+
   private checkRegistryMirror(): void {
     const { problems } = this;
     const path = `${this.root}.registryMirror`;
     if (this.env.registryMirror === undefined) return;
-    const m = readObject(problems, this.env.registryMirror, path, ["host", "pathPrefix", "chartRepository", "caPem"]);
+    const m = readObject(problems, this.env.registryMirror, path, FIELDS.registryMirror);
     if (!m) return;
     const host = readString(problems, m, "host", path);
+    const port = host === undefined ? undefined : /:(\d{1,5})$/.exec(host)?.[1];
     if (host !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/.test(host)) {
       problems.add(`${path}.host`, `${show(host)} must be host[:port] without a scheme or path, e.g. "gitlab.example.internal:5050"`);
+    } else if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+      problems.add(`${path}.host`, `${show(host)} has port ${Number(port)}, outside 1-65535; use the registry's port, e.g. "gitlab.example.internal:5050"`);
     }
     if (m.pathPrefix !== undefined) {
       if (typeof m.pathPrefix !== "string" || !/^([a-z0-9][-a-z0-9._]*)(\/[a-z0-9][-a-z0-9._]*)*$/.test(m.pathPrefix)) {
@@ -382,4 +429,25 @@ function isLabelKey(key: string): boolean {
   const [prefix, name] = key.includes("/") ? key.split("/", 2) : [undefined, key];
   if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return false;
   return /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/.test(name);
+}
+
+/**
+ * `folder` and `resourcePool` are paths relative to where the provider looks them up (the
+ * datacenter's VM folder; the cluster's root pool). An inventory path ("/dc1/vm/x",
+ * "cluster1/Resources/x") would be looked up as a child named "dc1" or "cluster1" and fail at plan.
+ */
+function checkInventoryPaths(problems: Problems, path: string, value: string, datacenter: string | undefined): void {
+  const isFolder = path.endsWith(".folder");
+  const parts = value.replace(/^\/+/, "").split("/");
+  let relative: string[] | undefined;
+  if (isFolder && parts[0] === datacenter && parts[1] === "vm") relative = parts.slice(2);
+  else if (!isFolder && parts.includes("Resources")) relative = parts.slice(parts.lastIndexOf("Resources") + 1);
+  else if (value.startsWith("/")) relative = parts;
+  if (relative) {
+    const below = isFolder ? "the datacenter's VM folder" : "the compute cluster's root resource pool";
+    const example = relative.join("/") || (isFolder ? "kubernetes" : "k8s");
+    problems.add(path, `${show(value)} is an inventory path; give the path below ${below}, e.g. ${show(example)}`);
+  } else if (parts.some((part) => part.trim() === "")) {
+    problems.add(path, `${show(value)} has an empty path segment; join names with single "/", without a trailing "/"`);
+  }
 }

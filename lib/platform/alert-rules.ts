@@ -1,6 +1,7 @@
 /**
  * Alerts added on top of kube-prometheus-stack's default rules: what ops teams ask first ("is anything
- * restarting, crash-looping or failing its probes, and are the UIs reachable?"). Pure data: the spec of
+ * restarting or failing its probes, and are the UIs reachable?"). Crash loops are the chart's own
+ * KubePodCrashLooping (defaultRules.rules.kubernetesApps): not repeated here. Pure data: the spec of
  * a PrometheusRule, given to the chart through `additionalPrometheusRulesMap`.
  */
 export interface AlertRule {
@@ -34,16 +35,6 @@ export function platformAlertRules(): { readonly groups: readonly RuleGroup[] } 
             annotations: {
               summary: "Container restarts often",
               description: "{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) restarted {{ $value | humanize }} times in the last hour.",
-            },
-          },
-          {
-            alert: "PodCrashLoopBackOff",
-            expr: 'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1',
-            for: "10m",
-            labels: { severity: "critical" },
-            annotations: {
-              summary: "Container is in CrashLoopBackOff",
-              description: "{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) has been crash-looping for 10 minutes.",
             },
           },
           {

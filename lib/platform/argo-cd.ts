@@ -1,10 +1,11 @@
 import { Password } from "@cdktf/provider-random/lib/password";
-import { ITerraformDependable, TerraformOutput, TerraformVariable } from "cdktf";
+import { DataResource, Fn, ITerraformDependable, TerraformOutput, TerraformVariable, Token } from "cdktf";
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../config/types";
 import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
+import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
+import { ingressTlsAnnotations } from "./cert-manager";
 import { INGRESS_CLASS, NAMESPACE, uiHost } from "./names";
 
 /** Every component image defaults to global.image.repository (their own `repository: ""`). */
@@ -23,7 +24,8 @@ export const ARGO_CD_IMAGES: readonly ImageField[] = [
 export const GITOPS_REPOSITORY_KEY = "gitops";
 
 export interface ArgoCdProps {
-  readonly env: EnvironmentConfig;
+  /** The environment as add-ons see it (platformContext). */
+  readonly context: PlatformContext;
   /** Readiness gate, CNI, and the admin ingress (its UI is served there). */
   readonly dependsOn: readonly ITerraformDependable[];
 }
@@ -41,10 +43,10 @@ export class ArgoCd extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdProps) {
     super(scope, id);
-    const { env } = props;
-    const { gitops } = env.platform;
-    const ha = env.platform.argocdHa ?? env.tier === "prod";
-    const host = uiHost("argocd", env.platform.domain);
+    const { context } = props;
+    const { gitops } = context.platform;
+    const ha = context.platform.argocdHa ?? context.rules.argocdHa;
+    const host = uiHost("argocd", context.platform.domain);
 
     // special: false keeps the password shell- and URL-safe; 32 alphanumerics are ~190 bits.
     this.adminPassword = new Password(this, "admin-password", { length: 32, special: false });
@@ -55,6 +57,14 @@ export class ArgoCd extends Construct {
     });
     output.overrideLogicalId("argocd_admin_password");
 
+    // The chart stamps the password with the render time unless told, and Argo CD ends every session
+    // older than that stamp: the time the password was created, kept until the password changes.
+    const passwordTime = new DataResource(this, "admin-password-mtime", {
+      input: { time: Fn.timestamp() },
+      // A bare address: Terraform's JSON syntax rejects "${...}" in replace_triggered_by.
+      lifecycle: { ignoreChanges: ["input"], replaceTriggeredBy: [`${this.adminPassword.terraformResourceType}.${this.adminPassword.friendlyUniqueId}`] },
+    });
+    const passwordMtime = Token.asString(passwordTime.output.lookup("time"));
     const sensitive: SensitiveValue[] = [
       { path: "configs.secret.argocdServerAdminPassword", value: this.adminPassword.bcryptHash },
     ];
@@ -73,7 +83,7 @@ export class ArgoCd extends Construct {
       releaseName: "argo-cd",
       chart: CHARTS.argoCd,
       namespace: NAMESPACE.argocd,
-      mirror: env.registryMirror,
+      mirror: context.mirror,
       defaults: {
         configs: {
           // TLS ends at the load balancer/Traefik; argocd-server must not redirect plain HTTP from Traefik.
@@ -85,6 +95,7 @@ export class ArgoCd extends Construct {
       environment: {
         global: { domain: host },
         configs: {
+          secret: { argocdServerAdminPasswordMtime: passwordMtime },
           repositories: {
             [GITOPS_REPOSITORY_KEY]: {
               url: gitops.repoURL,
@@ -97,7 +108,15 @@ export class ArgoCd extends Construct {
         },
         server: {
           replicas: ha ? 2 : 1,
-          ingress: { enabled: true, ingressClassName: INGRESS_CLASS.admin, hostname: host },
+          // tls: true renders the tls block for `hostname` with the chart's fixed secret `argocd-server-tls`,
+          // which cert-manager fills (issuer annotation).
+          ingress: {
+            enabled: true,
+            ingressClassName: INGRESS_CLASS.admin,
+            hostname: host,
+            annotations: ingressTlsAnnotations(context.platform, "admin"),
+            tls: true,
+          },
         },
         repoServer: { replicas: ha ? 2 : 1 },
         applicationSet: { replicas: ha ? 2 : 1 },
@@ -106,7 +125,7 @@ export class ArgoCd extends Construct {
         redis: { enabled: !ha },
       },
       images: ARGO_CD_IMAGES,
-      overrides: env.platform.overrides?.["argo-cd"],
+      overrides: addonOverrides(context, "argo-cd"),
       sensitive,
       timeoutSeconds: ha ? 900 : 600,
       dependsOn: props.dependsOn,

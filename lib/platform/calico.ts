@@ -1,8 +1,8 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../config/types";
 import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
+import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon } from "./helm-addon";
 import { NAMESPACE } from "./names";
 
@@ -23,7 +23,8 @@ export const CALICO_IMAGES: readonly ImageField[] = [
 ];
 
 export interface CalicoProps {
-  readonly env: EnvironmentConfig;
+  /** The environment as add-ons see it (platformContext). */
+  readonly context: PlatformContext;
   /** The API readiness gate. */
   readonly dependsOn: readonly ITerraformDependable[];
 }
@@ -45,14 +46,16 @@ export class Calico extends Construct {
 
   constructor(scope: Construct, id: string, props: CalicoProps) {
     super(scope, id);
-    const { env } = props;
+    const { context } = props;
     this.crds = new HelmAddon(this, "crds", {
       releaseName: "calico-crds",
       chart: CHARTS.calicoCrds,
       namespace: NAMESPACE.calico,
-      mirror: env.registryMirror,
+      mirror: context.mirror,
       defaults: {},
-      overrides: env.platform.overrides?.["calico-crds"],
+      overrides: addonOverrides(context, "calico-crds"),
+      // Uninstalling (or replacing) this release deletes the Calico CRDs and with them the pod network.
+      preventDestroy: context.platform.protectPodNetwork ?? context.rules.protectPodNetwork,
       timeoutSeconds: 300,
       dependsOn: props.dependsOn,
     });
@@ -60,16 +63,20 @@ export class Calico extends Construct {
       releaseName: "calico",
       chart: CHARTS.tigeraOperator,
       namespace: NAMESPACE.calico,
-      mirror: env.registryMirror,
+      mirror: context.mirror,
       defaults: { manageCRDs: false },
       environment: {
         installation: {
           calicoNetwork: {
             bgp: "Disabled",
+            // The address kubeadm registered (node-ip), never "first found": kube-vip adds the API VIP as a
+            // /32 on the leading control-plane node's NIC, and a VXLAN endpoint on the VIP breaks pod
+            // networking each time the VIP moves.
+            nodeAddressAutodetectionV4: { kubernetes: "NodeInternalIP" },
             ipPools: [
               {
                 name: "default-ipv4-ippool",
-                cidr: env.kubernetes.podCidr,
+                cidr: context.podCidr,
                 encapsulation: CALICO_ENCAPSULATION,
                 natOutgoing: "Enabled",
                 nodeSelector: "all()",
@@ -80,10 +87,10 @@ export class Calico extends Construct {
         },
         // Calico talks to the API server through the kube-vip VIP, not the kube-proxy service IP: the CNI
         // must work before kube-proxy rules exist, and the VIP survives the loss of any control-plane node.
-        kubernetesServiceEndpoint: { host: env.kubernetes.apiVip, port: "6443" },
+        kubernetesServiceEndpoint: { host: context.apiServer.host, port: String(context.apiServer.port) },
       },
       images: CALICO_IMAGES,
-      overrides: env.platform.overrides?.calico,
+      overrides: addonOverrides(context, "calico"),
       // Waits for the operator Deployment only; the calico-node rollout continues after (nodes go Ready).
       timeoutSeconds: 600,
       dependsOn: [...props.dependsOn, this.crds.release],

@@ -16,6 +16,9 @@ export const CHARTS = {
   /** Calico's CRDs: since v3.32 no longer in tigera-operator (projectcalico/calico#11727, #12860). */
   calicoCrds: { chart: "crd.projectcalico.org.v1", repository: "https://docs.tigera.io/calico/charts", version: "v3.32.1" },
   tigeraOperator: { chart: "tigera-operator", repository: "https://docs.tigera.io/calico/charts", version: "v3.32.1" },
+  certManager: { chart: "cert-manager", repository: "https://charts.jetstack.io", version: "v1.21.1" },
+  /** Renders plain manifests: the ClusterIssuer and its CA Secret, after cert-manager's CRDs and webhook exist. */
+  raw: { chart: "raw", repository: "https://bedag.github.io/helm-charts", version: "2.0.2" },
   traefik: { chart: "traefik", repository: "https://traefik.github.io/charts", version: "41.3.0" },
   argoCd: { chart: "argo-cd", repository: "https://argoproj.github.io/argo-helm", version: "10.1.1" },
   argocdApps: { chart: "argocd-apps", repository: "https://argoproj.github.io/argo-helm", version: "2.0.5" },

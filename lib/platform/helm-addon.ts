@@ -1,5 +1,5 @@
 import { Release, ReleaseSetSensitive } from "@cdktf/provider-helm/lib/release";
-import type { ITerraformDependable } from "cdktf";
+import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
 import type { RegistryMirrorConfig } from "../config/types";
@@ -46,6 +46,11 @@ export interface HelmAddonProps {
   readonly images?: readonly ImageField[];
   /** @default [] */
   readonly sensitive?: readonly SensitiveValue[];
+  /**
+   * Terraform refuses any plan that destroys or replaces this release (`prevent_destroy`).
+   * @default false
+   */
+  readonly preventDestroy?: boolean;
   /** Seconds Helm waits for the release's resources (sized per chart; Helm's 300 s is too short for some). */
   readonly timeoutSeconds: number;
   /**
@@ -54,6 +59,17 @@ export interface HelmAddonProps {
    * @default []
    */
   readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/**
+ * A Terraform string as Helm's `--set` parser (strvals, which the helm provider runs on every `set` and
+ * `set_sensitive` value) reads it literally: a comma would end the value and start another assignment,
+ * a backslash escapes the next character. Escaped in Terraform, so secrets never pass through here.
+ */
+export function strvalsLiteral(value: string): string {
+  // The literals are HCL source inside cdktf's function call (cdktf does not escape them): "\\" in HCL is
+  // one backslash, so this reads replace(replace(v, "\", "\\"), ",", "\,").
+  return Fn.replace(Fn.replace(value, "\\\\", "\\\\\\\\"), ",", "\\\\,");
 }
 
 /**
@@ -70,7 +86,7 @@ export class HelmAddon extends Construct {
     super(scope, id);
     this.values = deepMerge(props.defaults, props.environment, imageMirrorValues(props.images ?? [], props.mirror), props.overrides);
     const source = chartSource(props.chart, props.mirror);
-    const setSensitive: ReleaseSetSensitive[] = (props.sensitive ?? []).map((s) => ({ name: s.path, value: s.value, type: "string" }));
+    const setSensitive: ReleaseSetSensitive[] = (props.sensitive ?? []).map((s) => ({ name: s.path, value: strvalsLiteral(s.value), type: "string" }));
     this.release = new Release(this, "release", {
       name: props.releaseName ?? id,
       namespace: props.namespace,
@@ -88,6 +104,7 @@ export class HelmAddon extends Construct {
       cleanupOnFail: true,
       wait: true,
       dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
   }
 }

@@ -1,14 +1,16 @@
 import { Password } from "@cdktf/provider-random/lib/password";
 import { ITerraformDependable, TerraformOutput, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import type { AlertReceiverConfig } from "../config/platform";
-import { poolNodes } from "../config/pool-nodes";
-import type { EnvironmentConfig } from "../config/types";
+import type { AlertReceiverConfig, MonitoringConfig, PlatformConfig } from "../config/platform";
+import { PLATFORM_DEFAULTS } from "../config/defaults";
 import type { ImageField } from "./air-gap";
 import { platformAlertRules } from "./alert-rules";
 import { CHARTS } from "./chart-versions";
+import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
-import { CEPH_BLOCK_STORAGE_CLASS, INGRESS_CLASS, NAMESPACE, uiHost } from "./names";
+import { CEPH_BLOCK_STORAGE_CLASS, INGRESS_CLASS, NAMESPACE, uiHost, uiTlsSecret } from "./names";
+import { ingressTlsAnnotations } from "./cert-manager";
+import { deepMerge } from "./values";
 
 export const KUBE_PROMETHEUS_STACK_IMAGES: readonly ImageField[] = [
   { kind: "registry", path: "alertmanager.alertmanagerSpec.image.registry", upstream: "quay.io" },
@@ -45,6 +47,32 @@ export const CONTROL_PLANE_METRICS = {
   controllerManager: { port: 10257, https: true },
 } as const;
 
+/** Share of Prometheus' volume its TSDB may use (`retentionSize`): the rest is WAL and compaction headroom. */
+export const PROMETHEUS_RETENTION_SHARE = 0.85;
+
+/** `retentionSize` for a volume of `storageGiB`, in whole GiB (the operator's `<n>GiB` form). */
+export function prometheusRetentionSize(storageGiB: number): string {
+  return `${Math.max(1, Math.floor(storageGiB * PROMETHEUS_RETENTION_SHARE))}GiB`;
+}
+
+/** Upstream's route that sends the always-firing Watchdog alert nowhere (kept: Helm replaces lists whole). */
+const WATCHDOG_ROUTE = { receiver: "null", matchers: ['alertname = "Watchdog"'] } as const;
+
+/**
+ * The Alertmanager routing tree: Watchdog to "null", then each receiver with matchers gets what they
+ * select (`continue`, so routing goes on), then the default receiver gets every alert. Without receivers
+ * everything goes to "null" (visible in the UI only).
+ */
+export function alertmanagerRoute(monitoring: MonitoringConfig): Record<string, unknown> {
+  const receivers = monitoring.receivers ?? [];
+  const defaultReceiver = monitoring.defaultReceiver ?? receivers[0]?.name;
+  if (defaultReceiver === undefined) return { receiver: "null", routes: [WATCHDOG_ROUTE] };
+  const selective = receivers
+    .filter((r) => r.name !== defaultReceiver && (r.matchers?.length ?? 0) > 0)
+    .map((r) => ({ receiver: r.name, matchers: [...r.matchers!], continue: true }));
+  return { receiver: defaultReceiver, routes: [WATCHDOG_ROUTE, ...selective, { receiver: defaultReceiver }] };
+}
+
 /** Terraform variable holding a receiver's secret URL. */
 export function receiverVariableName(receiver: AlertReceiverConfig): string {
   return `alertmanager_${receiver.name.replace(/-/g, "_")}_url`;
@@ -62,7 +90,25 @@ function volumeClaim(sizeGiB: number): Record<string, unknown> {
   };
 }
 
-function controlPlaneTarget(ips: string[], m: { port: number; https: boolean }): Record<string, unknown> {
+/**
+ * TLS and public URLs of the three UIs, as one values layer: every Ingress names the ClusterIssuer and has a
+ * tls block cert-manager fills; Prometheus and Alertmanager know the URL users reach them at (links in alerts,
+ * Alertmanager's source links and silences).
+ */
+export function uiTlsValues(platform: PlatformConfig): Record<string, unknown> {
+  const scheme = platform.urlScheme ?? PLATFORM_DEFAULTS.urlScheme;
+  const tls = (app: "prometheus" | "alertmanager" | "grafana") => ({
+    annotations: ingressTlsAnnotations(platform, "admin"),
+    tls: [{ secretName: uiTlsSecret(app), hosts: [uiHost(app, platform.domain)] }],
+  });
+  return {
+    prometheus: { ingress: tls("prometheus"), prometheusSpec: { externalUrl: `${scheme}://${uiHost("prometheus", platform.domain)}/` } },
+    alertmanager: { ingress: tls("alertmanager"), alertmanagerSpec: { externalUrl: `${scheme}://${uiHost("alertmanager", platform.domain)}/` } },
+    grafana: { ingress: tls("grafana") },
+  };
+}
+
+function controlPlaneTarget(ips: readonly string[], m: { port: number; https: boolean }): Record<string, unknown> {
   return {
     enabled: true,
     endpoints: ips,
@@ -75,7 +121,8 @@ function controlPlaneTarget(ips: string[], m: { port: number; https: boolean }):
 }
 
 export interface KubePrometheusStackProps {
-  readonly env: EnvironmentConfig;
+  /** The environment as add-ons see it (platformContext). */
+  readonly context: PlatformContext;
   /** Readiness gate, CNI and the Rook cluster (volumes on the Ceph storage class). */
   readonly dependsOn: readonly ITerraformDependable[];
 }
@@ -93,9 +140,8 @@ export class KubePrometheusStack extends Construct {
 
   constructor(scope: Construct, id: string, props: KubePrometheusStackProps) {
     super(scope, id);
-    const { env } = props;
-    const { monitoring, domain } = env.platform;
-    const cpIps = poolNodes(env.name, env.controlPlane, "control-plane").map((n) => n.ip);
+    const { context } = props;
+    const { monitoring, domain } = context.platform;
 
     this.grafanaPassword = new Password(this, "grafana-admin-password", { length: 32, special: false });
     new TerraformOutput(this, "grafana-admin-password-output", {
@@ -145,7 +191,7 @@ export class KubePrometheusStack extends Construct {
       releaseName: "kube-prometheus-stack",
       chart: CHARTS.kubePrometheusStack,
       namespace: NAMESPACE.monitoring,
-      mirror: env.registryMirror,
+      mirror: context.mirror,
       defaults: {
         prometheus: {
           prometheusSpec: {
@@ -159,14 +205,20 @@ export class KubePrometheusStack extends Construct {
         },
         additionalPrometheusRulesMap: { "platform-alerts": platformAlertRules() },
       },
-      environment: {
+      environment: deepMerge({
         prometheus: {
           ingress: ingress("prometheus"),
-          prometheusSpec: { retention: monitoring.retention, storageSpec: volumeClaim(monitoring.storageGiB) },
+          prometheusSpec: {
+            retention: monitoring.retention,
+            // Whichever comes first: time retention, or the size that keeps the volume from filling up
+            // (the WAL and compaction need the rest).
+            retentionSize: prometheusRetentionSize(monitoring.storageGiB),
+            storageSpec: volumeClaim(monitoring.storageGiB),
+          },
         },
         alertmanager: {
           ingress: ingress("alertmanager"),
-          alertmanagerSpec: { storage: volumeClaim(monitoring.alertmanagerStorageGiB ?? 2) },
+          alertmanagerSpec: { storage: volumeClaim(monitoring.alertmanagerStorageGiB ?? PLATFORM_DEFAULTS.alertmanagerStorageGiB) },
           config: {
             ...(smtp
               ? {
@@ -178,19 +230,19 @@ export class KubePrometheusStack extends Construct {
                   },
                 }
               : {}),
-            route: { receiver: receivers[0]?.name ?? "null" },
+            route: alertmanagerRoute(monitoring),
             receivers: [{ name: "null" }, ...receiverValues],
           },
         },
         grafana: {
           ingress: { enabled: true, ingressClassName: INGRESS_CLASS.admin, hosts: [uiHost("grafana", domain)], path: "/" },
         },
-        kubeEtcd: controlPlaneTarget(cpIps, CONTROL_PLANE_METRICS.etcd),
-        kubeScheduler: controlPlaneTarget(cpIps, CONTROL_PLANE_METRICS.scheduler),
-        kubeControllerManager: controlPlaneTarget(cpIps, CONTROL_PLANE_METRICS.controllerManager),
-      },
+        kubeEtcd: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.etcd),
+        kubeScheduler: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.scheduler),
+        kubeControllerManager: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.controllerManager),
+      }, uiTlsValues(context.platform)),
       images: KUBE_PROMETHEUS_STACK_IMAGES,
-      overrides: env.platform.overrides?.["kube-prometheus-stack"],
+      overrides: addonOverrides(context, "kube-prometheus-stack"),
       sensitive,
       // CRDs, operator admission webhook job, Grafana and node-exporter DaemonSet: well above Helm's 300 s.
       timeoutSeconds: 1200,

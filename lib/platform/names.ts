@@ -12,6 +12,7 @@ export type IngressClassName = keyof typeof INGRESS_CLASS;
 
 export const NAMESPACE = {
   calico: "tigera-operator",
+  certManager: "cert-manager",
   traefik: (cls: IngressClassName) => `traefik-${cls}`,
   argocd: "argocd",
   monitoring: "monitoring",
@@ -21,10 +22,17 @@ export const NAMESPACE = {
 /** Namespaces the GitOps AppProject may never deploy to: the platform's own (Helm/Terraform own them). */
 export const PLATFORM_NAMESPACES = [
   "kube-system", "kube-public", "kube-node-lease", "tigera-operator", "calico-system", "calico-apiserver",
-  "traefik-public", "traefik-admin", "monitoring", "rook-ceph",
+  "cert-manager", "traefik-public", "traefik-admin", "monitoring", "rook-ceph",
 ] as const;
 
+export type PlatformUi = "argocd" | "grafana" | "prometheus" | "alertmanager";
+
 /** Hostnames of the platform UIs on the admin ingress class. */
-export function uiHost(app: "argocd" | "grafana" | "prometheus" | "alertmanager", domain: string): string {
+export function uiHost(app: PlatformUi, domain: string): string {
   return `${app}.${domain}`;
+}
+
+/** Secret of a platform UI's certificate (cert-manager writes it next to the Ingress). */
+export function uiTlsSecret(app: PlatformUi): string {
+  return `${app}-tls`;
 }

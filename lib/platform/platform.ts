@@ -1,18 +1,20 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../config/types";
+import type { ValidatedEnvironment } from "../config/types";
 import { ArgoCd } from "./argo-cd";
+import { type PlatformContext, platformContext } from "./platform-context";
 import { ArgocdApps } from "./argocd-apps";
 import { BlackboxExporter } from "./blackbox-exporter";
 import { Calico } from "./calico";
+import { CertManager } from "./cert-manager";
 import { KubePrometheusStack } from "./kube-prometheus-stack";
 import { RookCephCluster } from "./rook-ceph-cluster";
 import { RookCephOperator } from "./rook-ceph";
 import { Traefik } from "./traefik";
 
 export interface PlatformProps {
-  /** A config that passed validateEnvironment (with validatePlatform). */
-  readonly config: EnvironmentConfig;
+  /** What `validateEnvironment` returned (it checks the platform too). */
+  readonly config: ValidatedEnvironment;
   /** The API readiness gate: nothing is installed before the API server answers. */
   readonly readiness: ITerraformDependable;
 }
@@ -22,15 +24,22 @@ export interface PlatformProps {
  * Terraform addresses, renaming one uninstalls and reinstalls that release.
  *
  *   gate → calico (crds → operator) → rook-ceph → rook-ceph-cluster ─┐
- *                 ├→ traefik-public, traefik-admin                    ├→ kube-prometheus-stack → blackbox-exporter
- *                 └→ argo-cd (after traefik-admin) → argocd-apps      ┘
+ *                 └→ cert-manager → cluster-issuer                    │
+ *                      ├→ traefik-public, traefik-admin               ├→ kube-prometheus-stack → blackbox-exporter
+ *                      └→ argo-cd (after traefik-admin) → argocd-apps ┘
+ *
+ * cert-manager comes before everything with an Ingress or a Certificate: Traefik's default certificate is a
+ * Certificate, and every UI Ingress names the ClusterIssuer.
  *
  * Terraform destroys in reverse: argocd-apps before argo-cd (Applications before their controller),
  * rook-ceph-cluster before rook-ceph (CephCluster before its operator), monitoring before the storage it
  * uses, everything before Calico.
  */
 export class Platform extends Construct {
+  /** What every add-on was given: build your own add-ons (or a different set) from the same context. */
+  readonly context: PlatformContext;
   readonly calico: Calico;
+  readonly certManager: CertManager;
   readonly traefikPublic: Traefik;
   readonly traefikAdmin: Traefik;
   readonly rookCeph: RookCephOperator;
@@ -42,28 +51,33 @@ export class Platform extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
-    const env = props.config;
+    const context = platformContext(props.config);
+    this.context = context;
     const gate = props.readiness;
-    this.calico = new Calico(this, "calico", { env, dependsOn: [gate] });
+    this.calico = new Calico(this, "calico", { context, dependsOn: [gate] });
     // Nothing but host-network pods runs before the CNI: everything below waits for it.
     const network = [gate, this.calico.operator.release];
-    this.traefikPublic = new Traefik(this, "traefik-public", { env, ingressClass: "public", dependsOn: network });
-    this.traefikAdmin = new Traefik(this, "traefik-admin", { env, ingressClass: "admin", dependsOn: network });
-    this.rookCeph = new RookCephOperator(this, "rook-ceph", { env, dependsOn: network });
+    this.certManager = new CertManager(this, "cert-manager", { context, dependsOn: network });
+    // Certificates need cert-manager's CRDs and webhook and are issued by the ClusterIssuer; on destroy they go first.
+    const tls = [this.certManager.addon.release, this.certManager.issuer.release];
+    this.traefikPublic = new Traefik(this, "traefik-public", { context, ingressClass: "public", dependsOn: [...network, ...tls] });
+    this.traefikAdmin = new Traefik(this, "traefik-admin", { context, ingressClass: "admin", dependsOn: [...network, ...tls] });
+    this.rookCeph = new RookCephOperator(this, "rook-ceph", { context, dependsOn: network });
     this.rookCephCluster = new RookCephCluster(this, "rook-ceph-cluster", {
-      env,
+      context,
       dependsOn: [...network, this.rookCeph.addon.release],
     });
     const adminIngress = this.traefikAdmin.addon.release;
-    this.argoCd = new ArgoCd(this, "argo-cd", { env, dependsOn: [...network, adminIngress] });
-    this.argocdApps = new ArgocdApps(this, "argocd-apps", { env, dependsOn: [...network, this.argoCd.addon.release] });
+    this.argoCd = new ArgoCd(this, "argo-cd", { context, dependsOn: [...network, ...tls, adminIngress] });
+    this.argocdApps = new ArgocdApps(this, "argocd-apps", { context, dependsOn: [...network, this.argoCd.addon.release] });
     this.monitoring = new KubePrometheusStack(this, "kube-prometheus-stack", {
-      env,
-      dependsOn: [...network, adminIngress, this.rookCephCluster.addon.release],
+      context,
+      dependsOn: [...network, ...tls, adminIngress, this.rookCephCluster.addon.release],
     });
     this.blackboxExporter = new BlackboxExporter(this, "blackbox-exporter", {
-      env,
+      context,
       dependsOn: [...network, this.monitoring.addon.release],
+      trustedCaPem: this.certManager.trustedCaPem,
     });
   }
 }

@@ -1,10 +1,8 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { defaultMonCount, defaultReplication } from "../config/platform";
-import type { EnvironmentConfig } from "../config/types";
 import type { ImageField } from "./air-gap";
-import { cephOsdNodes } from "./ceph-devices";
 import { CHARTS } from "./chart-versions";
+import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon } from "./helm-addon";
 import { CEPH_BLOCK_STORAGE_CLASS, NAMESPACE } from "./names";
 
@@ -17,18 +15,24 @@ export const ROOK_DATA_DIR = "/var/lib/rook";
 export const CEPH_BLOCK_POOL = "ceph-blockpool";
 
 /** Sizing of the Ceph cluster for an environment: config, else the tier's defaults. */
-export function cephSizing(env: EnvironmentConfig): { monCount: number; replication: number; multiplePerNode: boolean } {
-  const osdNodes = cephOsdNodes(env).length;
+export function cephSizing(context: PlatformContext): { monCount: number; replication: number; multiplePerNode: boolean } {
   return {
-    monCount: env.platform.storage?.monCount ?? defaultMonCount(env.tier),
-    replication: env.platform.storage?.replication ?? defaultReplication(env.tier, osdNodes),
-    // Sandbox: one node may carry everything (a single-node cluster must still come up).
-    multiplePerNode: env.tier === "sandbox",
+    monCount: context.platform.storage?.monCount ?? context.rules.cephMonCount,
+    replication: context.platform.storage?.replication ?? context.rules.cephReplication(context.cephOsdNodes.length),
+    multiplePerNode: context.rules.cephAllowMultiplePerNode,
   };
 }
 
+/** ceph.conf `[global]` overrides for a cluster keeping `replication` copies. */
+export function cephConfigOverride(replication: number): string {
+  const lines = ["[global]", `osd_pool_default_size = ${replication}`, `osd_pool_default_min_size = ${Math.max(1, replication - 1)}`];
+  if (replication === 1) lines.push("mon_warn_on_pool_no_redundancy = false");
+  return `${lines.join("\n")}\n`;
+}
+
 export interface RookCephClusterProps {
-  readonly env: EnvironmentConfig;
+  /** The environment as add-ons see it (platformContext). */
+  readonly context: PlatformContext;
   /** Must include the Rook operator: its CRDs first, and on destroy the CephCluster goes first. */
   readonly dependsOn: readonly ITerraformDependable[];
 }
@@ -43,13 +47,13 @@ export class RookCephCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: RookCephClusterProps) {
     super(scope, id);
-    const { env } = props;
-    const sizing = cephSizing(env);
+    const { context } = props;
+    const sizing = cephSizing(context);
     this.addon = new HelmAddon(this, "helm", {
       releaseName: "rook-ceph-cluster",
       chart: CHARTS.rookCephCluster,
       namespace: NAMESPACE.rook,
-      mirror: env.registryMirror,
+      mirror: context.mirror,
       defaults: {
         operatorNamespace: NAMESPACE.rook,
         toolbox: { enabled: false },
@@ -57,6 +61,10 @@ export class RookCephCluster extends Construct {
         cephObjectStores: [],
       },
       environment: {
+        // Every pool Ceph creates on its own (.mgr, anything default-sized) gets the cluster's replication,
+        // or it waits forever for hosts that do not exist; with one copy, Ceph's "no redundancy" warning
+        // is the expected state (upstream's single-node example, cluster-test.yaml).
+        configOverride: cephConfigOverride(sizing.replication),
         cephClusterSpec: {
           dataDirHostPath: ROOK_DATA_DIR,
           mon: { count: sizing.monCount, allowMultiplePerNode: sizing.multiplePerNode },
@@ -64,11 +72,17 @@ export class RookCephCluster extends Construct {
           storage: {
             useAllNodes: false,
             useAllDevices: false,
-            nodes: cephOsdNodes(env).map((n) => ({ name: n.name, deviceFilter: n.deviceFilter })),
+            nodes: context.cephOsdNodes.map((n) => ({ name: n.name, deviceFilter: n.deviceFilter })),
           },
         },
-        // Helm replaces lists whole: the pool is spelled out in full, StorageClass parameters included.
+        // Helm replaces lists whole: the pools are spelled out in full, StorageClass parameters included.
         cephBlockPools: [
+          {
+            // Ceph's manager pool (created with size 3 by default): declared so it follows the replication.
+            name: "builtin-mgr",
+            spec: { name: ".mgr", failureDomain: "host", replicated: { size: sizing.replication, requireSafeReplicaSize: sizing.replication > 1 } },
+            storageClass: { enabled: false },
+          },
           {
             name: CEPH_BLOCK_POOL,
             spec: {
@@ -105,7 +119,7 @@ export class RookCephCluster extends Construct {
         ],
       },
       images: ROOK_CLUSTER_IMAGES,
-      overrides: env.platform.overrides?.["rook-ceph-cluster"],
+      overrides: addonOverrides(context, "rook-ceph-cluster"),
       timeoutSeconds: 900,
       dependsOn: props.dependsOn,
     });

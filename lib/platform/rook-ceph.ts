@@ -1,8 +1,8 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../config/types";
 import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
+import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon } from "./helm-addon";
 import { NAMESPACE } from "./names";
 
@@ -20,7 +20,8 @@ export const ROOK_OPERATOR_IMAGES: readonly ImageField[] = [
 ];
 
 export interface RookCephOperatorProps {
-  readonly env: EnvironmentConfig;
+  /** The environment as add-ons see it (platformContext). */
+  readonly context: PlatformContext;
   readonly dependsOn: readonly ITerraformDependable[];
 }
 
@@ -30,15 +31,15 @@ export class RookCephOperator extends Construct {
 
   constructor(scope: Construct, id: string, props: RookCephOperatorProps) {
     super(scope, id);
-    const { env } = props;
+    const { context } = props;
     this.addon = new HelmAddon(this, "helm", {
       releaseName: "rook-ceph",
       chart: CHARTS.rookCeph,
       namespace: NAMESPACE.rook,
-      mirror: env.registryMirror,
+      mirror: context.mirror,
       defaults: { crds: { enabled: true } },
       images: ROOK_OPERATOR_IMAGES,
-      overrides: env.platform.overrides?.["rook-ceph"],
+      overrides: addonOverrides(context, "rook-ceph"),
       timeoutSeconds: 600,
       dependsOn: props.dependsOn,
     });

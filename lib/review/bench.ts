@@ -1,7 +1,7 @@
 /**
  * Benchmark: plan-report on a plan of 1,000 resource changes (target: under 1 s).
  * The entries are copied from a REAL plan: Terraform plans a small terraform_data config (update,
- * replace, delete, create, sensitive update) in a temp dir, and those entries are cloned under new
+ * replace, delete, create, sensitive update, a helm_release values update) in a temp dir, and those entries are cloned under new
  * names, with a matching cdk.tf.json carrying cdktf metadata paths. Needs `terraform` on PATH.
  * Run: npx tsx lib/review/bench.ts   (exit 1 when over the target)
  */
@@ -30,6 +30,8 @@ function realPlanEntries(): PlanResourceChange[] {
         updated: { input: { cpus: v * 2, memory: 8192, labels: { pool: "workers" } } },
         replaced: { input: { cpus: 2 }, triggers_replace: [`template-${v}`] },
         sensitive: { input: { user: "admin", password: "${var.secret}" } },
+        // Stands in for a helm_release (retyped below), so the values diff is part of the measurement.
+        release: { input: { chart: "kube-prometheus-stack", namespace: "monitoring", values: [releaseValues(v)] } },
         ...(v === 1 ? { deleted: { input: "old" } } : { created: { input: "new" } }),
       },
     },
@@ -42,10 +44,22 @@ function realPlanEntries(): PlanResourceChange[] {
     tf("plan", "-input=false", "-out=plan.out");
     const plan = asPlanJson(JSON.parse(tf("show", "-json", "plan.out").toString()), "bench plan");
     if (typeof plan === "string") throw new Error(plan);
-    return [...(plan.resource_changes ?? [])];
+    return (plan.resource_changes ?? []).map((rc) => (rc.name === "release" ? asHelmRelease(rc) : rc));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** kube-prometheus-stack-like values: nested keys, a multi-line string and a long list. */
+function releaseValues(v: number): string {
+  const targets = Array.from({ length: 20 + v }, (_, i) => `    - target-${i}.example.internal:443`).join("\n");
+  return `prometheus:\n  prometheusSpec:\n    retention: ${v * 15}d\nalertmanager:\n  tmpl: |\n    line one\n    line ${v}\nblackbox:\n  targets:\n${targets}\n`;
+}
+
+/** The terraform_data's input becomes the attributes of a helm_release. */
+function asHelmRelease(rc: PlanResourceChange): PlanResourceChange {
+  const input = (v: unknown) => (v && typeof v === "object" ? (v as Record<string, unknown>).input : v);
+  return { ...rc, type: "helm_release", change: { ...rc.change, before: input(rc.change.before), after: input(rc.change.after) } };
 }
 
 /** 1,000 entries cloned from the real ones, spread over construct paths like the real stacks'. */

@@ -1,89 +1,202 @@
 /**
- * The blast-radius rules: which destructive changes a plan may not make without someone
- * explicitly accepting them. Every rule reads only what a plan and the cdktf synth tell us: the
- * resource type, the construct path (from cdktf metadata) and the resource's state before the change.
+ * The blast-radius rules: which changes a plan may not make without someone explicitly accepting
+ * them, and the routine operations that pass with a note. This file is the one place both live.
  *
- * A rule looks at the replacements and deletions of ONE stack and says which of them are too many.
- * "Too many" is per rule: losing one control-plane VM of three keeps etcd quorum, losing two does not.
+ * Rules judge what a change DOES to what a resource IS: its type, its provider attributes (a VM's
+ * vSphere name and disks, a release's chart in any form), every action including `forget`, and
+ * updates that lose data or reboot. Names and construct paths are a fallback, never the only clue:
+ * a `moved` block or a module can rename anything. A resource type no rule knows is refused when it
+ * is destroyed or forgotten, so a new stateful resource cannot slip through unreviewed.
+ *
+ * Every later issue that adds stateful or security-critical resources extends this table.
  */
 import type { PlannedChange } from "./planned-change";
+import {
+  asObject,
+  changedValueKeys,
+  chartNames,
+  destroys,
+  disksLost,
+  hasDataDisk,
+  isControlPlaneVm,
+  namespaceOf,
+  pathHasSegment,
+  rebootReasons,
+  stateOf,
+} from "./resource-facts";
+
+/** What the rules know about the whole plan, beyond one change. */
+export interface PlanFacts {
+  /** Namespaces holding a stateful release, from every helm_release entry (no-op ones included). */
+  readonly statefulNamespaces: ReadonlySet<string>;
+}
 
 export interface BlastRadiusRule {
   readonly id: string;
   /** Why the rule exists, shown in the refusal. */
   readonly why: string;
-  /** Whether this replacement/deletion is one the rule is about. */
-  readonly matches: (change: PlannedChange) => boolean;
-  /** How many matching changes are tolerated in one plan (0 = none). */
+  /** Resource types the rule judges. Types no rule (and no HARMLESS_TYPES entry) names fall to `unknown-type`. */
+  readonly types: ReadonlySet<string>;
+  /** How this change hits the rule ("replace", "update: removes disk disk1"), or undefined when it does not. */
+  readonly hits: (change: PlannedChange, plan: PlanFacts) => string | undefined;
+  /** How many hits are tolerated in one plan of one stack (0 = none). */
   readonly tolerated: number;
 }
 
-/** Resource types by role. Kept in one place so a renamed provider resource is one edit. */
+/** An operation the library itself schedules: it passes the gate, and the MR note says so. */
+export interface RoutineOperation {
+  readonly id: string;
+  /** The note shown in the MR: what it is and why it is safe. */
+  readonly why: string;
+  readonly matches: (change: PlannedChange) => boolean;
+}
+
 export const VM_TYPES: ReadonlySet<string> = new Set(["vsphere_virtual_machine"]);
-export const PKI_TYPES: ReadonlySet<string> = new Set([
-  "tls_private_key",
-  "tls_self_signed_cert",
-  "tls_locally_signed_cert",
-  "tls_cert_request",
-]);
-/** Random values only count as PKI under a `pki` construct (bootstrap token, certificate key). */
+/** Disks that live apart from a VM (a Ceph OSD could sit on one). */
+export const DISK_TYPES: ReadonlySet<string> = new Set(["vsphere_virtual_disk"]);
+export const PKI_TYPES: ReadonlySet<string> = new Set(["tls_private_key", "tls_self_signed_cert", "tls_locally_signed_cert", "tls_cert_request"]);
+/** Random values only count as PKI under a `pki` construct (bootstrap token); elsewhere they are e.g. UI passwords. */
 export const PKI_RANDOM_TYPES: ReadonlySet<string> = new Set(["random_password", "random_string", "random_bytes", "random_id"]);
 export const HELM_RELEASE_TYPES: ReadonlySet<string> = new Set(["helm_release"]);
+export const NAMESPACE_TYPES: ReadonlySet<string> = new Set(["kubernetes_namespace", "kubernetes_namespace_v1"]);
+export const STORAGE_CLASS_TYPES: ReadonlySet<string> = new Set(["kubernetes_storage_class", "kubernetes_storage_class_v1"]);
 /** Charts whose release holds data: Ceph OSDs and pools, Prometheus TSDB and Alertmanager state. */
 export const STATEFUL_CHARTS: ReadonlySet<string> = new Set(["rook-ceph", "rook-ceph-cluster", "kube-prometheus-stack"]);
-
-/** True when a construct path has `segment` as one of its parts: `cluster/control-plane/node-1`. */
-export function pathHasSegment(path: string, segment: string): boolean {
-  return path.split("/").includes(segment);
-}
-
-/** The resource's state the rules judge: before the change, or the planned state for a pure create. */
-export function stateOf(change: PlannedChange): Record<string, unknown> {
-  const s = change.before ?? change.after;
-  return typeof s === "object" && s !== null && !Array.isArray(s) ? (s as Record<string, unknown>) : {};
-}
+/** Charts whose uninstall deletes the pod network: the Calico CRDs (Helm deletes templated CRDs, and the CRs with them). */
+export const POD_NETWORK_CHARTS: ReadonlySet<string> = new Set(["crd.projectcalico.org.v1"]);
+/** rook-ceph-cluster values that define pools, filesystems, object stores, their StorageClasses and the OSD disks. */
+export const CEPH_STORAGE_LAYOUT_KEYS: readonly string[] = ["cephBlockPools", "cephFileSystems", "cephObjectStores", "cephClusterSpec"];
 
 /**
- * A VM carries a Ceph data disk when it has more than one disk, or any disk on SCSI unit >= 1:
- * NodePool adds the raw OSD disk after the OS disk (unit 0). Losing it loses that OSD's data.
+ * Types whose destruction the library accepts without a rule, each for a reason. Anything that is
+ * neither here nor in a rule's `types` is "unknown": destroying or forgetting it is refused.
  */
-export function hasDataDisk(state: Record<string, unknown>): boolean {
-  const disks = Array.isArray(state.disk) ? state.disk : [];
-  return (
-    disks.length > 1 ||
-    disks.some((d) => typeof d === "object" && d !== null && Number((d as Record<string, unknown>).unit_number) >= 1)
-  );
+export const HARMLESS_TYPES: ReadonlyMap<string, string> = new Map([
+  ["terraform_data", "readiness gates and triggers: recreating one only re-runs a check"],
+  ["vsphere_compute_cluster_vm_anti_affinity_rule", "a DRS rule: recreating it moves no VM and loses nothing"],
+]);
+
+/** A destroying action, or an update that reboots the VM: for quorum and replication both take the VM away. */
+function takesVmAway(c: PlannedChange): string | undefined {
+  if (destroys(c)) return c.action;
+  const reboot = rebootReasons(c);
+  return reboot.length > 0 ? `update: ${reboot.join(", ")}` : undefined;
 }
 
-/** The chart name of a helm_release, also when it is an OCI reference (`oci://registry/charts/rook-ceph`). */
-export function chartName(state: Record<string, unknown>): string {
-  const chart = typeof state.chart === "string" ? state.chart : "";
-  return chart.split("/").pop() ?? "";
+function isStatefulRelease(c: PlannedChange): boolean {
+  return [...chartNames(c.before), ...chartNames(c.after)].some((n) => STATEFUL_CHARTS.has(n));
 }
 
 export const BLAST_RADIUS_RULES: readonly BlastRadiusRule[] = [
   {
     id: "control-plane-vms",
-    why: "more than one control-plane VM at once can break etcd quorum and take the API server down",
-    matches: (c) => VM_TYPES.has(c.type) && pathHasSegment(c.path, "control-plane"),
+    why: "more than one control-plane VM at once (replaced, deleted or rebooted) can break etcd quorum and take the API server down",
+    types: VM_TYPES,
+    hits: (c) => (VM_TYPES.has(c.type) && isControlPlaneVm(c) ? takesVmAway(c) : undefined),
     tolerated: 1,
   },
   {
     id: "ceph-data-disk-vms",
-    why: "more than one VM with a Ceph data disk at once can lose placement groups (data) before Ceph re-replicates",
-    matches: (c) => VM_TYPES.has(c.type) && hasDataDisk(stateOf(c)),
+    why: "more than one VM with a Ceph data disk at once (replaced, deleted or rebooted) can lose placement groups before Ceph re-replicates",
+    types: VM_TYPES,
+    hits: (c) => (VM_TYPES.has(c.type) && hasDataDisk(stateOf(c)) ? takesVmAway(c) : undefined),
     tolerated: 1,
   },
   {
+    id: "data-disk-loss",
+    why: "an update that removes or shrinks a VM disk deletes the VMDK (the plan says `update`, the data is gone); a separate virtual disk likewise",
+    types: new Set([...VM_TYPES, ...DISK_TYPES]),
+    hits: (c) => {
+      if (DISK_TYPES.has(c.type)) return destroys(c) ? c.action : undefined;
+      const lost = VM_TYPES.has(c.type) ? disksLost(c) : [];
+      return lost.length > 0 ? `update: ${lost.join(", ")}` : undefined;
+    },
+    tolerated: 0,
+  },
+  {
     id: "cluster-pki",
-    why: "a new cluster CA, key or bootstrap secret invalidates every kubeconfig and node certificate",
-    matches: (c) => PKI_TYPES.has(c.type) || (PKI_RANDOM_TYPES.has(c.type) && pathHasSegment(c.path, "pki")),
+    why: "a new cluster CA, key or bootstrap secret (also after `forget`: a new one is created) invalidates every kubeconfig and node certificate",
+    types: new Set([...PKI_TYPES, ...PKI_RANDOM_TYPES]),
+    hits: (c) => {
+      const pki = PKI_TYPES.has(c.type) || (PKI_RANDOM_TYPES.has(c.type) && (pathHasSegment(c.path, "pki") || pathHasSegment(c.previousPath, "pki")));
+      return pki && (destroys(c) || c.action === "forget") ? c.action : undefined;
+    },
     tolerated: 0,
   },
   {
     id: "stateful-helm-release",
-    why: "uninstalling Rook or the monitoring stack deletes storage and metrics, and leaves CRDs and finalizers behind",
-    matches: (c) => HELM_RELEASE_TYPES.has(c.type) && STATEFUL_CHARTS.has(chartName(stateOf(c))),
+    why: "uninstalling Rook or the monitoring stack (or moving it to another namespace) deletes storage and metrics, and leaves CRDs and finalizers behind",
+    types: HELM_RELEASE_TYPES,
+    hits: (c) => {
+      if (!HELM_RELEASE_TYPES.has(c.type) || !isStatefulRelease(c)) return undefined;
+      if (destroys(c)) return c.action;
+      const [from, to] = [namespaceOf(c.before), namespaceOf(c.after)];
+      return c.action === "update" && from !== to ? `update: namespace ${from} → ${to}` : undefined;
+    },
     tolerated: 0,
   },
+  {
+    id: "pod-network-crds",
+    why: "uninstalling or replacing the Calico CRD release deletes every Calico custom resource, and with them the pod network of every workload",
+    types: HELM_RELEASE_TYPES,
+    hits: (c) => {
+      const podNetwork = [...chartNames(c.before), ...chartNames(c.after)].some((n) => POD_NETWORK_CHARTS.has(n));
+      return HELM_RELEASE_TYPES.has(c.type) && podNetwork && destroys(c) ? c.action : undefined;
+    },
+    tolerated: 0,
+  },
+  {
+    id: "ceph-storage-layout",
+    why: "pools and StorageClasses dropped from rook-ceph-cluster are deleted with their data, and a changed pool or class strands the PVCs bound to it",
+    types: new Set([...HELM_RELEASE_TYPES, ...STORAGE_CLASS_TYPES]),
+    hits: (c) => {
+      if (STORAGE_CLASS_TYPES.has(c.type)) return destroys(c) ? c.action : undefined;
+      if (!HELM_RELEASE_TYPES.has(c.type) || c.action !== "update" || !chartNames(c.after).includes("rook-ceph-cluster")) return undefined;
+      const changed = CEPH_STORAGE_LAYOUT_KEYS.filter((k) => changedValueKeys(c).has(k));
+      return changed.length > 0 ? `update: values ${changed.join(", ")}` : undefined;
+    },
+    tolerated: 0,
+  },
+  {
+    id: "stateful-namespace",
+    why: "deleting a namespace deletes everything in it: the Ceph cluster's or the monitoring stack's resources and volumes",
+    types: NAMESPACE_TYPES,
+    hits: (c, plan) => {
+      if (!NAMESPACE_TYPES.has(c.type) || !destroys(c)) return undefined;
+      const metadata = stateOf(c).metadata; // a one-element list in the kubernetes provider
+      const name = (Array.isArray(metadata) ? asObject(metadata[0]) : asObject(metadata)).name;
+      return typeof name === "string" && plan.statefulNamespaces.has(name) ? `${c.action} namespace ${name}` : undefined;
+    },
+    tolerated: 0,
+  },
+  {
+    id: "unknown-type",
+    why: "the gate cannot judge what it does not know: destroying or forgetting a resource type no rule covers needs a human (then add a rule for it)",
+    types: new Set(),
+    hits: (c) => (!KNOWN_TYPES.has(c.type) && (destroys(c) || c.action === "forget") ? c.action : undefined),
+    tolerated: 0,
+  },
+];
+
+/** Every type some rule judges or that is harmless by decision. */
+export const KNOWN_TYPES: ReadonlySet<string> = new Set([...BLAST_RADIUS_RULES.flatMap((r) => [...r.types]), ...HARMLESS_TYPES.keys()]);
+
+export const ROUTINE_OPERATIONS: readonly RoutineOperation[] = [
+  {
+    id: "admin-cert-renewal",
+    why: "scheduled renewal of a client certificate (early_renewal_hours): same CA, same key, nothing else changes",
+    matches: (c) => {
+      const cert = stateOf(c);
+      const uses = Array.isArray(cert.allowed_uses) ? cert.allowed_uses : [];
+      return (
+        c.type === "tls_locally_signed_cert" &&
+        c.action === "replace" &&
+        c.replaceReasons.length > 0 &&
+        c.replaceReasons.every((r) => r === "ready_for_renewal") &&
+        cert.is_ca_certificate !== true &&
+        uses.includes("client_auth")
+      );
+    },
+  },
+  // Next: the join-token rotation, once the library schedules it.
 ];

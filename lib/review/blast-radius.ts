@@ -1,31 +1,86 @@
 import type { PlannedChange } from "./planned-change";
-import { BLAST_RADIUS_RULES, type BlastRadiusRule } from "./blast-radius-rules";
+import type { PlanJson } from "./plan-json";
+import {
+  BLAST_RADIUS_RULES,
+  HELM_RELEASE_TYPES,
+  ROUTINE_OPERATIONS,
+  STATEFUL_CHARTS,
+  type BlastRadiusRule,
+  type PlanFacts,
+  type RoutineOperation,
+} from "./blast-radius-rules";
+import { chartNames, destroys, namespaceOf } from "./resource-facts";
+
+/** One change that hits a rule, and how ("replace", "update: removes disk disk1"). */
+export interface RuleHit {
+  readonly change: PlannedChange;
+  readonly how: string;
+}
 
 /** One rule broken in one stack, with the changes that broke it. */
 export interface BlastRadiusViolation {
   readonly stack: string;
   readonly rule: BlastRadiusRule;
+  readonly hits: readonly RuleHit[];
   readonly changes: readonly PlannedChange[];
 }
 
-/** Only destroying actions count: creating or updating in place cannot lose what exists. */
-export function isDestructive(change: PlannedChange): boolean {
-  return change.action === "replace" || change.action === "delete";
+/** A change the gate let through because the library schedules it. */
+export interface RoutineNote {
+  readonly change: PlannedChange;
+  readonly operation: RoutineOperation;
 }
 
-/** Applies every rule to one stack's changes. */
-export function blastRadiusViolations(
+export interface GateResult {
+  readonly violations: BlastRadiusViolation[];
+  readonly routine: RoutineNote[];
+}
+
+/** Replacements and deletions: the changes listed first in the MR note. */
+export function isDestructive(change: PlannedChange): boolean {
+  return destroys(change);
+}
+
+/** Facts the rules need from the whole plan, every entry included (no-op ones too). */
+export function planFacts(plan: PlanJson): PlanFacts {
+  const statefulNamespaces = new Set<string>();
+  for (const rc of plan.resource_changes ?? []) {
+    if (!HELM_RELEASE_TYPES.has(rc.type)) continue;
+    for (const state of [rc.change.before, rc.change.after]) {
+      if (state && chartNames(state).some((n) => STATEFUL_CHARTS.has(n))) statefulNamespaces.add(namespaceOf(state));
+    }
+  }
+  return { statefulNamespaces };
+}
+
+/** Applies every rule to one stack's changes, after setting the routine operations aside. */
+export function judge(
   stack: string,
   changes: readonly PlannedChange[],
+  facts: PlanFacts = { statefulNamespaces: new Set() },
   rules: readonly BlastRadiusRule[] = BLAST_RADIUS_RULES,
-): BlastRadiusViolation[] {
-  const destructive = changes.filter(isDestructive);
+): GateResult {
+  const routine: RoutineNote[] = [];
+  const judged: PlannedChange[] = [];
+  for (const change of changes) {
+    const operation = ROUTINE_OPERATIONS.find((op) => op.matches(change));
+    if (operation) routine.push({ change, operation });
+    else judged.push(change);
+  }
   const violations: BlastRadiusViolation[] = [];
   for (const rule of rules) {
-    const hits = destructive.filter(rule.matches);
-    if (hits.length > rule.tolerated) violations.push({ stack, rule, changes: hits });
+    const hits = judged.flatMap((change) => {
+      const how = rule.hits(change, facts);
+      return how === undefined ? [] : [{ change, how }];
+    });
+    if (hits.length > rule.tolerated) violations.push({ stack, rule, hits, changes: hits.map((h) => h.change) });
   }
-  return violations;
+  return { violations, routine };
+}
+
+/** The violations alone, for callers that do not show routine notes. */
+export function blastRadiusViolations(stack: string, changes: readonly PlannedChange[], rules?: readonly BlastRadiusRule[]): BlastRadiusViolation[] {
+  return judge(stack, changes, undefined, rules).violations;
 }
 
 export const OVERRIDE_FLAG = "--allow-destructive";
@@ -41,8 +96,8 @@ export function refusalMessage(violations: readonly BlastRadiusViolation[]): str
   const lines = ["Refusing this plan: its blast radius is too large."];
   for (const v of violations) {
     const limit = v.rule.tolerated === 0 ? "none allowed" : `at most ${v.rule.tolerated} per plan`;
-    lines.push(`- ${v.stack}: ${v.changes.length} × ${v.rule.id} (${limit}): ${v.rule.why}`);
-    for (const c of v.changes) lines.push(`    ${c.action} ${c.path} (${c.address})`);
+    lines.push(`- ${v.stack}: ${v.hits.length} × ${v.rule.id} (${limit}): ${v.rule.why}`);
+    for (const { change: c, how } of v.hits) lines.push(`    ${how} ${c.path} (${c.address})`);
   }
   lines.push(
     `To accept it deliberately, re-run with ${OVERRIDE_FLAG} or set ${OVERRIDE_ENV}=1`,

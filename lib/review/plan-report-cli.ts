@@ -61,6 +61,7 @@ function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
     return buildStackReport({ stack, plan, synth, baseSynth });
   });
 
+  for (const w of stacks.flatMap((s) => s.warnings)) process.stderr.write(`warning: ${w}\n`);
   const overridden = args.switches.has(OVERRIDE_FLAG) || overrideFromEnv(env);
   const markdown = planMarkdown(stacks, { overridden });
   const reportFile = single(args, "--report");

@@ -2,8 +2,10 @@ import type { PlanJson } from "./plan-json";
 import type { SynthResource } from "./synth-resources";
 import { toPlannedChange, type PlannedChange } from "./planned-change";
 import { gitLabReport, type GitLabTerraformReport } from "./gitlab-report";
-import { blastRadiusViolations, type BlastRadiusViolation } from "./blast-radius";
+import { judge, planFacts, type BlastRadiusViolation, type RoutineNote } from "./blast-radius";
 import type { BlastRadiusRule } from "./blast-radius-rules";
+import { helmValuesDiff, type ValueChange } from "./helm-values-diff";
+import { stackLabelWarning } from "./stack-label";
 
 /** One stack's inputs: its plan JSON and its synthesized resources (by address). */
 export interface StackPlanInput {
@@ -20,6 +22,12 @@ export interface StackPlanReport {
   /** Changes that do something (no-op and data-source reads left out). */
   readonly changes: readonly PlannedChange[];
   readonly violations: readonly BlastRadiusViolation[];
+  /** Changes the library schedules itself, passed with a note. */
+  readonly routine: readonly RoutineNote[];
+  /** The key-level values change of every helm_release update that has one. */
+  readonly valuesDiffs: ReadonlyArray<{ readonly change: PlannedChange; readonly values: readonly ValueChange[] }>;
+  /** Doubts about the input that do not stop the gate (e.g. the plan seems to be of another stack). */
+  readonly warnings: readonly string[];
 }
 
 /** Pure: plan JSON + synth in, everything the CLI prints or writes out. */
@@ -27,10 +35,15 @@ export function buildStackReport(input: StackPlanInput, rules?: readonly BlastRa
   const changes = (input.plan.resource_changes ?? [])
     .map((rc) => toPlannedChange(rc, input.synth, input.baseSynth))
     .filter((c) => c.action !== "no-op" && c.action !== "read");
+  const { violations, routine } = judge(input.stack, changes, planFacts(input.plan), rules);
+  const warning = stackLabelWarning(input.stack, input.plan, input.synth, input.baseSynth);
   return {
     stack: input.stack,
     report: gitLabReport(input.plan),
     changes,
-    violations: blastRadiusViolations(input.stack, changes, rules),
+    violations,
+    routine,
+    valuesDiffs: changes.map((change) => ({ change, values: helmValuesDiff(change) })).filter((d) => d.values.length > 0),
+    warnings: warning ? [warning] : [],
   };
 }

@@ -20,9 +20,15 @@ export interface PlannedChange {
   /** For replacements: the attributes that force it, as Terraform reports them. */
   readonly replaceReasons: readonly string[];
   readonly previousAddress?: string;
+  /** Construct path at the previous address (after a `moved` block), when the synths know it. */
+  readonly previousPath?: string;
   /** Resource state before (for delete/replace/update) or after (create): input of the blast-radius rules. */
   readonly before: unknown;
   readonly after: unknown;
+  /** Which parts of before/after are sensitive or unknown: the values diff must not print those. */
+  readonly beforeSensitive?: unknown;
+  readonly afterSensitive?: unknown;
+  readonly afterUnknown?: unknown;
 }
 
 /** Maps Terraform's action lists to one word; a replacement is two actions in either order. */
@@ -56,6 +62,9 @@ export function toPlannedChange(
 ): PlannedChange {
   const key = `${rc.module_address ? `${rc.module_address}.` : ""}${rc.mode === "data" ? "data." : ""}${rc.type}.${rc.name}`;
   const known = synth.get(key) ?? baseSynth?.get(key);
+  // A moved resource: its old address (without index) names the construct it used to be.
+  const previousKey = rc.previous_address?.replace(/\[[^\]]*\]$/, "");
+  const previous = previousKey ? (baseSynth?.get(previousKey) ?? synth.get(previousKey)) : undefined;
   const index = rc.index === undefined ? "" : `[${JSON.stringify(rc.index)}]`;
   const deposed = rc.deposed ? ` (deposed ${rc.deposed})` : "";
   const action = actionOf(rc.change.actions);
@@ -69,8 +78,12 @@ export function toPlannedChange(
     changed: action === "update" || action === "replace" ? changedAttributes(rc.change) : [],
     replaceReasons: (rc.change.replace_paths ?? []).map(formatAttributePath),
     previousAddress: rc.previous_address,
+    previousPath: previous?.path ?? (previousKey ? pathFromLogicalId(previousKey.split(".").pop() ?? "") : undefined),
     before: rc.change.before ?? null,
     after: rc.change.after ?? null,
+    beforeSensitive: rc.change.before_sensitive,
+    afterSensitive: rc.change.after_sensitive,
+    afterUnknown: rc.change.after_unknown,
   };
 }
 

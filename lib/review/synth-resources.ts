@@ -42,10 +42,14 @@ export function synthResources(cdkTfJson: unknown): Map<string, SynthResource> {
   return resources;
 }
 
-/** `prod/cluster/control-plane/node-1` -> `cluster/control-plane/node-1`: the stack is said once per section. */
+/**
+ * `prod/cluster/control-plane/node-1` -> `cluster/control-plane/node-1`: the stack is said once per
+ * section. `Default` segments go too: cdktf leaves them out of addresses (EnvironmentStack's
+ * environment is `prod/Default/...`), so people never see them elsewhere.
+ */
 export function pathBelowStack(metadataPath: string): string {
-  const slash = metadataPath.indexOf("/");
-  return slash < 0 ? metadataPath : metadataPath.slice(slash + 1);
+  const [, ...below] = metadataPath.split("/");
+  return below.length === 0 ? metadataPath : below.filter((s) => s !== "Default").join("/");
 }
 
 /**

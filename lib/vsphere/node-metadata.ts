@@ -1,9 +1,8 @@
 import type { NodeNetworkConfig } from "../config/types";
 import type { PoolNode } from "../config/pool-nodes";
+import { DEFAULT_NODE_INTERFACE } from "../config/defaults";
 import { parseCidr } from "../config/ipv4";
 
-/** The NIC name inside the guest when the config does not say (vmxnet3 on EL9). */
-export const DEFAULT_INTERFACE = "ens192";
 
 /**
  * cloud-init metadata for the VMware datasource (guestinfo.metadata): identity and the static
@@ -13,7 +12,7 @@ export const DEFAULT_INTERFACE = "ens192";
  */
 export function nodeMetadata(node: PoolNode, network: NodeNetworkConfig, revision: number, hasUserData: boolean): object {
   const prefix = parseCidr(network.cidr)?.prefix;
-  const iface = network.interface ?? DEFAULT_INTERFACE;
+  const iface = network.interface ?? DEFAULT_NODE_INTERFACE;
   return {
     "instance-id": `${node.name}-r${revision}`,
     "local-hostname": node.name,

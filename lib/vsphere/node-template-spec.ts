@@ -14,6 +14,19 @@ export interface NodeTemplateSpec {
   readonly firmware: "efi" | "bios";
   readonly scsiType: "pvscsi" | "lsilogic" | "lsilogic-sas";
   readonly kubernetesVersion: string;
+  /**
+   * Virtual hardware version and vSphere guest id the image was built with (Packer's
+   * vm_hardware_version / guest_os_type), checked against the site's vSphere version at synth.
+   * @default unknown (older manifests, named templates): a VM template's are read from vCenter
+   */
+  readonly hardwareVersion?: number;
+  /** @default unknown, see hardwareVersion */
+  readonly guestId?: string;
+  /**
+   * containerd version installed in the image (it selects the containerd config format).
+   * @default undefined: not recorded (older manifests, templates by name); the bootstrap assumes CONTAINERD_VERSION
+   */
+  readonly containerdVersion?: string;
   /** Where the facts came from, for error messages ("packer/manifest.json" or "config"). */
   readonly source: string;
 }
@@ -81,6 +94,13 @@ export function parsePackerManifest(text: string, source: string, path: string):
     firmware: field("firmware", /^(efi|bios)$/, "must be efi or bios") as NodeTemplateSpec["firmware"],
     scsiType: field("scsi_type", /^(pvscsi|lsilogic|lsilogic-sas)$/, "must be pvscsi, lsilogic or lsilogic-sas") as NodeTemplateSpec["scsiType"],
     kubernetesVersion: field("kubernetes_version", /^1\.\d+\.\d+$/, "must be the exact Kubernetes version x.y.z"),
+    // Recorded since the vSphere version limits; manifests written before carry neither.
+    hardwareVersion: "hardware_version" in data ? Number(field("hardware_version", /^[1-9]\d*$/, "must be the VM hardware version, e.g. 19")) : undefined,
+    guestId: "guest_os_type" in data ? field("guest_os_type", /^[A-Za-z0-9_]+Guest$/, "must be a vSphere guest id, e.g. rhel9_64Guest") : undefined,
+    // Recorded since the image pins containerd; older manifests do not have it.
+    ...(data.containerd_version === undefined
+      ? {}
+      : { containerdVersion: field("containerd_version", /^\d+\.\d+\.\d+$/, "must be the exact containerd version x.y.z") }),
     source,
   };
   problems.throwIfAny("Invalid node template");

@@ -4,6 +4,7 @@ import { DataVsphereContentLibraryItem } from "@cdktf/provider-vsphere/lib/data-
 import { DataVsphereVirtualMachine } from "@cdktf/provider-vsphere/lib/data-vsphere-virtual-machine";
 import { Fn, type IResolvable } from "cdktf";
 import type { NodeTemplateSpec } from "./node-template-spec";
+import { VSPHERE_VERSION_LIMITS } from "../config/vsphere-versions";
 import type { VspherePlacement } from "./placement";
 
 export interface NodeTemplateProps {
@@ -13,20 +14,23 @@ export interface NodeTemplateProps {
 
 /**
  * The node image in vCenter. A VM template is read back from vCenter so clones copy its real guest
- * id, SCSI type, firmware, disk provisioning and NIC type; a content-library item carries no such
- * readable facts, so they come from the spec (the Packer manifest).
+ * id, SCSI type, firmware, secure boot, OS disk provisioning and NIC type; a content-library item
+ * carries no such readable facts, so they come from the spec (the Packer manifest) and the site's
+ * vSphere version. Existing nodes ignore all of these (NodePool), so a new template changes nothing
+ * on them; only new and rebuilt nodes take the template's values.
  */
 export class NodeTemplate extends Construct {
   readonly spec: NodeTemplateSpec;
   /** What `clone.template_uuid` takes: the template VM's UUID or the library item's id. */
   readonly uuid: string;
   /** Properties every clone must share with its template. `undefined` = provider default. */
-  readonly guestId?: string;
+  readonly guestId: string;
   readonly scsiType: string;
   readonly firmware: string;
   readonly adapterType?: string;
   readonly thinProvisioned?: IResolvable;
   readonly eagerlyScrub?: IResolvable;
+  readonly efiSecureBootEnabled?: boolean | IResolvable;
 
   constructor(scope: Construct, id: string, props: NodeTemplateProps) {
     super(scope, id);
@@ -34,7 +38,10 @@ export class NodeTemplate extends Construct {
     this.spec = spec;
     if (spec.contentLibrary) {
       const library = new DataVsphereContentLibrary(this, "library", { name: spec.contentLibrary });
-      this.uuid = new DataVsphereContentLibraryItem(this, "item", { name: spec.name, libraryId: library.id, type: "vm-template" }).id;
+      // Packer's content_library_destination with `ovf = true` publishes an OVF template: type "ovf".
+      this.uuid = new DataVsphereContentLibraryItem(this, "item", { name: spec.name, libraryId: library.id, type: "ovf" }).id;
+      this.guestId = spec.guestId ?? VSPHERE_VERSION_LIMITS[placement.version].guestIds[0];
+      // efiSecureBootEnabled stays unset (false): packer/ builds EFI without secure boot.
       this.scsiType = spec.scsiType;
       this.firmware = spec.firmware;
     } else {
@@ -46,6 +53,7 @@ export class NodeTemplate extends Construct {
       this.adapterType = Fn.element(vm.networkInterfaceTypes, 0);
       this.thinProvisioned = vm.disks.get(0).thinProvisioned;
       this.eagerlyScrub = vm.disks.get(0).eagerlyScrub;
+      this.efiSecureBootEnabled = vm.efiSecureBootEnabled;
     }
   }
 }

@@ -5,6 +5,7 @@ import { DataVsphereDatastore } from "@cdktf/provider-vsphere/lib/data-vsphere-d
 import { DataVsphereNetwork } from "@cdktf/provider-vsphere/lib/data-vsphere-network";
 import { DataVsphereResourcePool } from "@cdktf/provider-vsphere/lib/data-vsphere-resource-pool";
 import type { VsphereConfig } from "../config/types";
+import { DEFAULT_VSPHERE_VERSION, type VsphereVersion } from "../config/vsphere-versions";
 
 export interface VspherePlacementProps {
   readonly vsphere: VsphereConfig;
@@ -22,6 +23,8 @@ export class VspherePlacement extends Construct {
   readonly resourcePoolId: string;
   /** VM folder path relative to the datacenter's VM folder. */
   readonly folder: string;
+  /** The site's vSphere version (oldest ESXi host): what clones may be and how tools sync time. */
+  readonly version: VsphereVersion;
 
   constructor(scope: Construct, id: string, props: VspherePlacementProps) {
     super(scope, id);
@@ -33,13 +36,14 @@ export class VspherePlacement extends Construct {
     this.computeClusterId = cluster.id;
     this.datastoreId = new DataVsphereDatastore(this, "datastore", { name: vsphere.datastore, datacenterId }).id;
     this.networkId = new DataVsphereNetwork(this, "network", { name: vsphere.network, datacenterId }).id;
-    this.resourcePoolId = vsphere.resourcePool
-      ? new DataVsphereResourcePool(this, "resource-pool", {
-          // A bare pool name is looked up under the cluster, as vCenter shows it.
-          name: vsphere.resourcePool.includes("/") ? vsphere.resourcePool : `${vsphere.computeCluster}/Resources/${vsphere.resourcePool}`,
-          datacenterId,
-        }).id
-      : cluster.resourcePoolId;
+    // Pool by pool below the cluster's root pool (parent_resource_pool_id): an inventory path string
+    // ("<cluster>/Resources/<pool>") breaks as soon as the cluster sits in a host folder.
+    this.resourcePoolId = (vsphere.resourcePool?.split("/") ?? []).reduce(
+      (parentResourcePoolId, name, i) =>
+        new DataVsphereResourcePool(this, i === 0 ? "resource-pool" : `resource-pool-${i}`, { name, parentResourcePoolId }).id,
+      cluster.resourcePoolId,
+    );
     this.folder = vsphere.folder;
+    this.version = vsphere.version ?? DEFAULT_VSPHERE_VERSION;
   }
 }

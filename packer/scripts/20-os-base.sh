@@ -6,11 +6,14 @@ set -euo pipefail
 # --- Updates (from the internal mirrors configured by 10-yum-repos.sh) and node tooling.
 dnf -y update
 # conntrack/socat/ethtool/tc: kubeadm preflight and kube-proxy; lvm2: Rook-Ceph OSDs;
-# versionlock: pins containerd.io and the Kubernetes packages (40-kubernetes.sh).
+# versionlock: pins containerd.io and the Kubernetes packages (40-kubernetes.sh);
+# openssl/curl/python3: the node bootstrap (lib/cluster/bootstrap-script.ts) signs kube-vip's and its
+# etcd client certificate, checks /readyz and talks to etcd's JSON gateway with them.
 dnf -y install \
   python3-dnf-plugin-versionlock \
   conntrack-tools socat ethtool iproute-tc iptables-nft ipset \
-  lvm2 nfs-utils chrony tar jq
+  lvm2 nfs-utils chrony tar jq \
+  openssl curl python3
 
 # --- Swap off, now and for good (the kubelet refuses to start with swap on by default).
 swapoff -a

@@ -1,44 +1,36 @@
 #!/usr/bin/env bash
-# containerd (with runc) from the internal mirror of the Docker CE repository, systemd cgroups,
-# upstream registries redirected to the internal registry mirror, crictl pointed at containerd.
+# containerd (with runc) at the pinned version from the internal mirror of the Docker CE repository,
+# configured with the files generated from lib/cluster (packer/files/containerd, uploaded to
+# /tmp/containerd): systemd cgroups, the mirror's pause image, one hosts.toml per mirrored registry.
+# crictl is pointed at containerd.
 set -euo pipefail
 
-: "${REGISTRY_MIRROR:?set by rocky9.pkr.hcl}"
-: "${MIRRORED_REGISTRIES:?set by rocky9.pkr.hcl}"
+: "${CONTAINERD_VERSION:?set by rocky9.pkr.hcl}"
+: "${REGISTRY_MIRROR_HOST:?set by rocky9.pkr.hcl}"
+config_source=/tmp/containerd
 
 # containerd.io ships containerd and runc; the CNI plugins and crictl come with the Kubernetes
-# packages (kubernetes-cni, cri-tools) in 40-kubernetes.sh.
-dnf -y install containerd.io
+# packages (kubernetes-cni, cri-tools) in 40-kubernetes.sh, which also version-locks containerd.io.
+dnf -y install "containerd.io-${CONTAINERD_VERSION}"
 command -v runc >/dev/null
-
-install -d -m 0755 /etc/containerd /etc/containerd/certs.d
-# The package's own config.toml disables the CRI plugin (it is meant for Docker): replace it with
-# containerd's full default configuration, then change only what we need.
-containerd config default > /etc/containerd/config.toml
-sed -i -E 's/^([[:space:]]*SystemdCgroup[[:space:]]*=[[:space:]]*)false/\1true/' /etc/containerd/config.toml
-# containerd 1.7 leaves the registry config_path empty (2.x defaults to /etc/containerd/certs.d).
-sed -i -E "s#^([[:space:]]*config_path[[:space:]]*=[[:space:]]*)(\"\"|'')#\\1'/etc/containerd/certs.d'#" /etc/containerd/config.toml
-if ! grep -Eq '^[[:space:]]*SystemdCgroup[[:space:]]*=[[:space:]]*true' /etc/containerd/config.toml; then
-  echo "containerd: SystemdCgroup = true not set in /etc/containerd/config.toml" >&2
-  exit 1
-fi
-if ! grep -Eq "^[[:space:]]*config_path[[:space:]]*=.*/etc/containerd/certs.d" /etc/containerd/config.toml; then
-  echo "containerd: registry config_path does not include /etc/containerd/certs.d" >&2
+installed=$(rpm -q --queryformat '%{VERSION}' containerd.io)
+if [[ "$installed" != "$CONTAINERD_VERSION" ]]; then
+  echo "containerd: containerd.io ${installed} installed, ${CONTAINERD_VERSION} expected" >&2
   exit 1
 fi
 
-# One hosts.toml per upstream registry: pulls of e.g. registry.k8s.io/pause go to
-# https://<mirror>/v2/<prefix>/registry.k8s.io/pause (override_path keeps the prefix).
-mirror_host=${REGISTRY_MIRROR%%/*}
-mirror_path=${REGISTRY_MIRROR#"$mirror_host"}
-for registry in $MIRRORED_REGISTRIES; do
-  install -d -m 0755 "/etc/containerd/certs.d/${registry}"
-  cat > "/etc/containerd/certs.d/${registry}/hosts.toml" <<TOML
-# Managed by the node image build: ${registry} is served by the internal registry mirror.
-[host."https://${mirror_host}/v2${mirror_path}/${registry}"]
-  capabilities = ["pull", "resolve"]
-  override_path = true
-TOML
+# Replaces the package's config.toml (it disables the CRI plugin; it is meant for Docker). install.sh
+# reads REGISTRY_MIRROR_HOST and REGISTRY_MIRROR_PATH_PREFIX (empty: no prefix) from the environment.
+bash "$config_source/install.sh" /
+rm -rf "$config_source"
+# What containerd itself reads from the file (a key under the wrong table would be ignored silently).
+# 1.x dumps "double", 2.x 'single' quotes; 2.x calls the sandbox image `sandbox`.
+dump=$(containerd config dump)
+for expected in 'SystemdCgroup = true' "config_path = [\"']/etc/containerd/certs.d[\"']" "(sandbox_image|sandbox) = [\"'][^\"']+/pause:"; do
+  if ! grep -Eq "$expected" <<<"$dump"; then
+    echo "containerd: 'containerd config dump' lacks: $expected" >&2
+    exit 1
+  fi
 done
 
 cat > /etc/crictl.yaml <<'YAML'
@@ -50,4 +42,4 @@ YAML
 systemctl enable containerd.service
 systemctl restart containerd.service
 ctr version
-echo "containerd: done"
+echo "containerd: ${CONTAINERD_VERSION} done"

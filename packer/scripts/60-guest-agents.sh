@@ -29,5 +29,15 @@ CONF
 if ! systemctl is-enabled --quiet cloud-init-local.service; then
   systemctl enable cloud-init-local.service
 fi
-cloud-init --version
-echo "guest-agents: done"
+# The node network-config (routes `to: 0.0.0.0/0`, VMware datasource, gzip+base64 guestinfo) is
+# proven against cloud-init 22.4 (__tests__/behaviour/node-network.test.ts): refuse anything older.
+if ! [[ "$(cloud-init --version 2>&1)" =~ ([0-9]+)\.([0-9]+) ]]; then
+  echo "guest-agents: cannot read the cloud-init version" >&2
+  exit 1
+fi
+cloud_init_version="${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
+if ((BASH_REMATCH[1] < 22 || (BASH_REMATCH[1] == 22 && BASH_REMATCH[2] < 4))); then
+  echo "guest-agents: cloud-init ${cloud_init_version} is older than 22.4, the oldest version tested" >&2
+  exit 1
+fi
+echo "guest-agents: cloud-init ${cloud_init_version}; done"

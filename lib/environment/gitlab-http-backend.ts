@@ -1,5 +1,7 @@
 import type { Construct } from "constructs";
 import { DataTerraformRemoteStateHttp, TerraformBackend, type TerraformRemoteState } from "cdktf";
+import { ConfigError } from "../config/problems";
+import { gitlabStateLockProblems } from "./gitlab-state-lock";
 
 /**
  * GitLab-managed Terraform state (HTTP backend). Addresses are deliberately NOT written into
@@ -8,8 +10,11 @@ import { DataTerraformRemoteStateHttp, TerraformBackend, type TerraformRemoteSta
  * synth works against any GitLab project and no token ever lands in the repo or in cdktf.out.
  */
 export class GitlabHttpBackend extends TerraformBackend {
-  constructor(scope: Construct) {
+  constructor(scope: Construct, env: NodeJS.ProcessEnv = process.env) {
     super(scope, "backend", "http");
+    // `cdktf deploy/diff` synthesize first: refuse here rather than let Terraform run unlocked.
+    const lock = gitlabStateLockProblems(env);
+    if (lock.length > 0) throw new ConfigError("GitLab state locking", lock);
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {

@@ -1,0 +1,111 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { App, LocalBackend, TerraformStack } from "cdktf";
+import { ConfigError } from "../../lib/config/problems";
+import type { EnvironmentConfig } from "../../lib/config/types";
+import { validateEnvironment } from "../../lib/config/validate";
+import { environmentApp, synthWarnings } from "../../lib/environment/environment-app";
+import { EnvironmentStack } from "../../lib/environment/environment-stack";
+import { KubernetesEnvironment } from "../../lib/environment/kubernetes-environment";
+import { vsphereProviderFromVariables } from "../../lib/environment/vsphere-provider";
+import { renderedCloudConfigs } from "../../lib/cluster/rendered-files";
+import { synthResources } from "../../lib/review/synth-resources";
+import { dev } from "../../stacks/dev";
+import { sandbox } from "../../stacks/sandbox";
+import { copyOf, sandboxCopy } from "../helpers/environments";
+import { synthEnvironments } from "../helpers/synth";
+import deployed from "./deployed-addresses.json";
+
+const root = resolve(__dirname, "../..");
+const outdir = () => join(mkdtempSync(join(tmpdir(), "environment-test-")), "out");
+
+describe("Terraform addresses of deployed environments", () => {
+  const { stacks } = synthEnvironments();
+
+  it.each(["sandbox", "dev", "prod"] as const)("%s keeps every address it had before lib/environment (or moves it)", (env) => {
+    const current = new Set(synthResources(stacks[env]).keys());
+    const moved = new Set<string>((stacks[env].moved ?? []).map((m: { from: string }) => m.from));
+    const lost = deployed[env].filter((address) => !current.has(address) && !moved.has(address));
+    expect(lost).toEqual([]);
+    expect(deployed[env].length).toBeGreaterThan(20);
+  });
+});
+
+describe("KubernetesEnvironment in a consumer's own stack", () => {
+  const dir = outdir();
+  const app = new App({ outdir: dir, stackTraces: false });
+  const stack = new TerraformStack(app, "lab");
+  new LocalBackend(stack, { path: "lab.tfstate" });
+  vsphereProviderFromVariables(stack);
+  const config = validateEnvironment({ ...sandboxCopy(), name: "lab" });
+  const environment = new KubernetesEnvironment(stack, "k8s", { config, baseDir: root });
+  app.synth();
+  const synth = JSON.parse(readFileSync(join(dir, "stacks", "lab", "cdk.tf.json"), "utf8"));
+
+  it("synthesizes the whole environment: VMs, PKI, providers from the cluster connection, every release", () => {
+    expect(Object.keys(synth.resource.vsphere_virtual_machine)).toHaveLength(2);
+    expect(Object.keys(synth.resource.helm_release).length).toBe(environment.platform.node.findAll().filter((c) => c.node.id === "release").length);
+    expect(synth.provider.kubernetes[0].host).toBe("https://10.20.10.10:6443");
+    expect(synth.provider.helm[0].kubernetes.host).toBe("https://10.20.10.10:6443");
+  });
+
+  it("writes the reviewable cloud-configs at synth, as the pure renderer produces them", () => {
+    const expected = renderedCloudConfigs(config);
+    const files = readdirSync(join(dir, "rendered", "lab")).sort();
+    expect(files).toEqual([...expected.keys()].sort());
+    for (const [name, text] of expected) expect(readFileSync(join(dir, "rendered", "lab", name), "utf8")).toBe(text);
+  });
+
+  it("takes only validated config (a type error otherwise)", () => {
+    const raw: EnvironmentConfig = sandbox;
+    // @ts-expect-error: raw data has no validation brand; validateEnvironment(raw) is the way in.
+    const props: ConstructorParameters<typeof KubernetesEnvironment>[2] = { config: raw };
+    expect(props.config).toBe(raw);
+  });
+});
+
+describe("environmentApp", () => {
+  it("reports every invalid environment and duplicate name in ONE ConfigError and writes nothing", () => {
+    const dir = outdir();
+    const bad = sandboxCopy();
+    bad.name = "broken";
+    bad.workers[0].ips = ["10.20.10.300"];
+    const run = () => environmentApp([sandboxCopy(), sandboxCopy(), bad, { name: "x" }], { outdir: dir, baseDir: root }).synth();
+    expect(run).toThrow(ConfigError);
+    const message = (() => { try { run(); } catch (e) { return (e as Error).message; } return ""; })();
+    expect(message).toContain('sandbox.name: "sandbox" names two environments');
+    expect(message).toContain('broken.workers[0].ips[0]: "10.20.10.300" is not an IPv4 address');
+    expect(message).toContain("x.tier: is required");
+    expect(message).not.toMatch(/\n\s+at /); // no stack trace in the message
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it("refuses a second stack of the same environment in one app with one ConfigError, not a constructs stack trace", () => {
+    const app = new App({ outdir: outdir(), stackTraces: false });
+    const config = validateEnvironment(sandboxCopy());
+    new EnvironmentStack(app, { config, baseDir: root });
+    expect(() => new EnvironmentStack(app, { config, baseDir: root })).toThrow(
+      new ConfigError('Environment "sandbox"', ['sandbox.name: "sandbox" already names a stack in this app; every environment needs its own name (its own stack and state)']),
+    );
+  });
+
+  it("warns on each environment that shares a node address with another on the same port group", () => {
+    const clash = copyOf(dev);
+    clash.name = "dev2";
+    const app = environmentApp([dev, clash], { outdir: outdir(), baseDir: root });
+    const warnings = synthWarnings(app);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^\[dev\] dev shares 7 address\(es\) with dev2 on port group dc1\/k8s-nodes \(10\.20\.20\.11, .*10\.20\.20\.10\)/),
+      expect.stringMatching(/^\[dev2\] dev2 shares 7 address\(es\) with dev on port group dc1\/k8s-nodes/),
+    ]);
+    expect(synthWarnings(environmentApp([dev], { outdir: outdir(), baseDir: root }))).toEqual([]);
+  });
+
+  it("warns when a non-sandbox environment has no registry mirror (it would pull from the internet)", () => {
+    const online = copyOf(dev);
+    delete online.registryMirror;
+    const warnings = synthWarnings(environmentApp([online], { outdir: outdir(), baseDir: root }));
+    expect(warnings).toEqual([expect.stringContaining("dev.registryMirror is not set")]);
+  });
+});

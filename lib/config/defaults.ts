@@ -1,0 +1,102 @@
+import type { Tier } from "./types";
+
+/**
+ * THE defaults and tier rules, each stated once. Everything that differs between sandbox, dev and prod
+ * is a row of TIER_RULES; every constant two parts of the library must agree on is here.
+ */
+
+/** API server port: kubeadm's bind port, the VIP's port, kube-vip, Calico's API endpoint, the readiness gate. */
+export const API_SERVER_PORT = 6443;
+
+/** The node NIC inside the guest when `network.interface` is not set: vmxnet3 on the first PCI slot is ens192 on EL9. */
+export const DEFAULT_NODE_INTERFACE = "ens192";
+
+/**
+ * kube-controller-manager's `--node-cidr-mask-size` for IPv4 (kubeadm's default, which we keep): every
+ * node is given a /24 of `kubernetes.podCidr`, so a /16 holds 256 nodes.
+ */
+export const NODE_CIDR_MASK_SIZE = 24;
+
+/**
+ * kubeadm puts the cluster DNS Service at the 10th address of `kubernetes.serviceCidr`: the range must
+ * hold at least that many addresses, i.e. be a /28 or larger.
+ */
+export const CLUSTER_DNS_SERVICE_INDEX = 10;
+
+/**
+ * Most nodes one pool may have. The library synthesizes far more in tests, but a count beyond this is
+ * a typo (an extra zero, 2**32): checked before anything is built, so it fails in milliseconds, not
+ * after exhausting memory.
+ */
+export const MAX_NODES_PER_POOL = 1000;
+
+/** What an environment's tier decides when the config does not say otherwise. */
+export interface TierRules {
+  /** Fewest control-plane nodes allowed (etcd quorum survives the loss of one from 3). */
+  readonly minControlPlaneNodes: number;
+  /** Fewest nodes with a Ceph data disk allowed (one replica per host). */
+  readonly minCephDataNodes: number;
+  /** Ceph monitors unless `platform.storage.monCount` says. */
+  readonly cephMonCount: number;
+  /** RBD pool copies unless `platform.storage.replication` says, given the data nodes that exist. */
+  readonly cephReplication: (osdNodes: number) => number;
+  /** Several mons/OSD pods of one kind on one node: a single-node sandbox must still come up. */
+  readonly cephAllowMultiplePerNode: boolean;
+  /** Traefik pods per ingress class unless `platform.ingress.<class>.replicas` says. */
+  readonly traefikReplicas: number;
+  /** Argo CD in HA unless `platform.argocdHa` says. */
+  readonly argocdHa: boolean;
+  /** Terraform refuses to destroy or replace the Calico CRD release (prevent_destroy) unless `platform.protectPodNetwork` says. */
+  readonly protectPodNetwork: boolean;
+  /** Where EnvironmentStack keeps state unless told: a local file, or GitLab's HTTP backend. */
+  readonly stateBackend: "local" | "gitlab";
+  /** Warn when there is no registry mirror (such an environment pulls from the internet). */
+  readonly expectsRegistryMirror: boolean;
+}
+
+export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
+  sandbox: {
+    minControlPlaneNodes: 1,
+    minCephDataNodes: 1,
+    cephMonCount: 1,
+    cephReplication: () => 1,
+    cephAllowMultiplePerNode: true,
+    traefikReplicas: 1,
+    argocdHa: false,
+    protectPodNetwork: false,
+    stateBackend: "local",
+    expectsRegistryMirror: false,
+  },
+  dev: {
+    minControlPlaneNodes: 1,
+    minCephDataNodes: 1,
+    cephMonCount: 3,
+    // Never more copies than hosts: a dev cluster with 2 data nodes keeps 2 copies.
+    cephReplication: (osdNodes) => Math.max(1, Math.min(3, osdNodes)),
+    cephAllowMultiplePerNode: false,
+    traefikReplicas: 2,
+    argocdHa: false,
+    protectPodNetwork: true,
+    stateBackend: "gitlab",
+    expectsRegistryMirror: true,
+  },
+  prod: {
+    minControlPlaneNodes: 3,
+    minCephDataNodes: 3,
+    cephMonCount: 3,
+    cephReplication: () => 3,
+    cephAllowMultiplePerNode: false,
+    traefikReplicas: 2,
+    argocdHa: true,
+    protectPodNetwork: true,
+    stateBackend: "gitlab",
+    expectsRegistryMirror: true,
+  },
+};
+
+/** Defaults of optional platform fields that do not depend on the tier. */
+export const PLATFORM_DEFAULTS = {
+  urlScheme: "https",
+  gitopsTargetRevision: "main",
+  alertmanagerStorageGiB: 2,
+} as const;

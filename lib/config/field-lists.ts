@@ -1,0 +1,60 @@
+import { fieldsOf } from "./fields";
+import type {
+  GitOpsConfig, IngressConfig, MonitoringConfig, PlatformConfig, SmtpConfig, StorageConfig, TlsConfig, TraefikInstanceConfig,
+} from "./platform";
+import type {
+  ControlPlaneConfig,
+  EnvironmentConfig,
+  KubernetesConfig,
+  ManifestTemplateConfig,
+  NamedTemplateConfig,
+  NodeNetworkConfig,
+  NodePoolConfig,
+  RegistryMirrorConfig,
+  Taint,
+  VsphereConfig,
+} from "./types";
+
+/**
+ * The known fields of every config object, for the unknown-field check. Each list is checked by the
+ * compiler against its interface (fieldsOf): a new field must be added here, where its validation is
+ * written, or the library does not compile.
+ */
+export const FIELDS = {
+  environment: fieldsOf<EnvironmentConfig>({
+    name: true, tier: true, vsphere: true, network: true, template: true, controlPlane: true, workers: true,
+    kubernetes: true, registryMirror: true, sshAuthorizedKeys: true, platform: true,
+  }),
+  vsphere: fieldsOf<VsphereConfig>({ datacenter: true, computeCluster: true, datastore: true, network: true, folder: true, resourcePool: true, version: true }),
+  network: fieldsOf<NodeNetworkConfig>({ cidr: true, gateway: true, dnsServers: true, searchDomains: true, ntpServers: true, interface: true }),
+  kubernetes: fieldsOf<KubernetesConfig>({ version: true, apiVip: true, podCidr: true, serviceCidr: true, dnsDomain: true, apiCertSans: true }),
+  manifestTemplate: fieldsOf<ManifestTemplateConfig>({ manifest: true }),
+  namedTemplate: fieldsOf<NamedTemplateConfig>({ name: true, os: true, diskGiB: true, firmware: true, kubernetesVersion: true, scsiType: true }),
+  pool: fieldsOf<NodePoolConfig>({
+    name: true, count: true, cpus: true, memoryMiB: true, osDiskGiB: true, dataDiskGiB: true, ips: true, labels: true, taints: true,
+    nodeRevisions: true,
+  }),
+  controlPlane: fieldsOf<ControlPlaneConfig>({
+    name: true, count: true, cpus: true, memoryMiB: true, osDiskGiB: true, dataDiskGiB: true, ips: true, labels: true, taints: true,
+    nodeRevisions: true, reinitializeAtRevision: true,
+  }),
+  taint: fieldsOf<Taint>({ key: true, value: true, effect: true }),
+  registryMirror: fieldsOf<RegistryMirrorConfig>({ host: true, pathPrefix: true, chartRepository: true, caPem: true }),
+  platform: fieldsOf<PlatformConfig>({
+    domain: true, urlScheme: true, ingress: true, tls: true, gitops: true, monitoring: true, storage: true, argocdHa: true, protectPodNetwork: true, overrides: true,
+  }),
+  ingress: fieldsOf<IngressConfig>({ public: true, admin: true }),
+  traefikInstance: fieldsOf<TraefikInstanceConfig>({
+    httpNodePort: true, httpsNodePort: true, replicas: true, loadBalancerAddress: true, loadBalancerSourceIps: true, proxyProtocol: true,
+  }),
+  tlsCa: fieldsOf<Extract<TlsConfig, { issuer: "ca" }>>({ issuer: true }),
+  tlsAcme: fieldsOf<Extract<TlsConfig, { issuer: "acme" }>>({ issuer: true, server: true, email: true, caPem: true }),
+  gitops: fieldsOf<GitOpsConfig>({
+    repoURL: true, path: true, targetRevision: true, username: true, caPem: true, destinationNamespaces: true, extraSourceRepos: true,
+  }),
+  monitoring: fieldsOf<MonitoringConfig>({
+    retention: true, storageGiB: true, alertmanagerStorageGiB: true, receivers: true, defaultReceiver: true, smtp: true, extraProbeUrls: true,
+  }),
+  smtp: fieldsOf<SmtpConfig>({ smarthost: true, from: true, username: true, requireTls: true }),
+  storage: fieldsOf<StorageConfig>({ monCount: true, replication: true }),
+} as const;

@@ -1,0 +1,54 @@
+import type { Construct } from "constructs";
+import { LocalBackend, TerraformStack } from "cdktf";
+import { TIER_RULES } from "../config/defaults";
+import { ConfigError } from "../config/problems";
+import type { ValidatedEnvironment } from "../config/types";
+import { GitlabHttpBackend } from "./gitlab-http-backend";
+import { KubernetesEnvironment } from "./kubernetes-environment";
+import { vsphereProviderFromVariables } from "./vsphere-provider";
+
+export interface EnvironmentStackProps {
+  /** What `validateEnvironment` returned. */
+  readonly config: ValidatedEnvironment;
+  /**
+   * Where state lives: a local file, or GitLab's HTTP state backend (addresses and credentials from TF_HTTP_*).
+   * @default the tier's `stateBackend` (lib/config/defaults.ts): "local" for sandbox, "gitlab" for dev and prod
+   */
+  readonly state?: "local" | "gitlab";
+  /**
+   * Directory a relative template manifest path is resolved against.
+   * @default process.cwd()
+   */
+  readonly baseDir?: string;
+}
+
+/**
+ * One environment, one stack, one state; the stack id is the environment name. The environment sits
+ * under the hidden id `Default`, so its Terraform addresses are those of resources placed directly in
+ * the stack (what environments deployed before lib/environment existed hold in their state).
+ */
+export class EnvironmentStack extends TerraformStack {
+  readonly config: ValidatedEnvironment;
+  readonly environment: KubernetesEnvironment;
+
+  constructor(scope: Construct, props: EnvironmentStackProps) {
+    const { config } = props;
+    if (scope.node.tryFindChild(config.name)) {
+      // Before super(): constructs would otherwise fail with its own message and a stack trace.
+      throw new ConfigError(`Environment "${config.name}"`, [
+        `${config.name}.name: "${config.name}" already names a stack in this app; every environment needs its own name (its own stack and state)`,
+      ]);
+    }
+    super(scope, config.name);
+    this.config = config;
+    if ((props.state ?? TIER_RULES[config.tier].stateBackend) === "local") {
+      // Terraform runs in cdktf.out/stacks/<env>: keep the state file at the project root, outside
+      // the synth output that gets deleted and regenerated.
+      new LocalBackend(this, { path: `../../../terraform.${config.name}.tfstate` });
+    } else {
+      new GitlabHttpBackend(this);
+    }
+    vsphereProviderFromVariables(this);
+    this.environment = new KubernetesEnvironment(this, "Default", { config, baseDir: props.baseDir });
+  }
+}

@@ -1,0 +1,73 @@
+import { Annotations, App, Aspects } from "cdktf";
+import { Construct } from "constructs";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
+import type { ValidatedEnvironment } from "../config/types";
+import { environmentWarnings } from "../config/warnings";
+import { KubeadmCluster } from "../cluster/kubeadm-cluster";
+import { writeRenderedCloudConfigs } from "../cluster/rendered-files";
+import { chartRegistryCredentials } from "../platform/air-gap";
+import { Platform } from "../platform/platform";
+import { NodeTemplate } from "../vsphere/node-template";
+import { resolveNodeTemplate } from "../vsphere/node-template-spec";
+import { VspherePlacement } from "../vsphere/placement";
+
+export interface KubernetesEnvironmentProps {
+  /** What `validateEnvironment` returned. */
+  readonly config: ValidatedEnvironment;
+  /**
+   * Directory a relative template manifest path (`template.manifest`) is resolved against.
+   * @default process.cwd()
+   */
+  readonly baseDir?: string;
+}
+
+/**
+ * One whole environment inside any TerraformStack that has a vsphere provider and a backend:
+ * vSphere VMs → kubeadm cluster (PKI, cloud-init, readiness gate) → kubernetes and helm providers from
+ * the cluster connection → platform add-ons, all waiting on the readiness gate. At synth it also writes
+ * `<outdir>/rendered/<env>/<node>.cloud-config.yaml` (secrets as placeholders) for review.
+ *
+ * One per stack: the providers it declares have no alias. Give it the id `Default` (as EnvironmentStack
+ * does) and its resources get the same Terraform addresses as if they sat directly in the stack.
+ */
+export class KubernetesEnvironment extends Construct {
+  readonly config: ValidatedEnvironment;
+  readonly placement: VspherePlacement;
+  readonly template: NodeTemplate;
+  readonly cluster: KubeadmCluster;
+  readonly platform: Platform;
+
+  constructor(scope: Construct, id: string, props: KubernetesEnvironmentProps) {
+    super(scope, id);
+    const { config } = props;
+    this.config = config;
+    new TlsProvider(this, "tls");
+    new RandomProvider(this, "random");
+
+    this.placement = new VspherePlacement(this, "placement", { vsphere: config.vsphere });
+    const spec = resolveNodeTemplate(config.name, config.template, props.baseDir);
+    this.template = new NodeTemplate(this, "template", { spec, placement: this.placement });
+    this.cluster = new KubeadmCluster(this, "cluster", { config, placement: this.placement, template: this.template });
+
+    // Both providers authenticate as Terraform's admin certificate (group kubeadm:cluster-admins).
+    // Provider configuration is lazy: nothing connects before the readiness gate has passed.
+    const { host, clusterCaCertificate, clientCertificate, clientKey } = this.cluster.connection;
+    const kubernetes = { host, clusterCaCertificate, clientCertificate, clientKey };
+    new KubernetesProvider(this, "kubernetes", kubernetes);
+    new HelmProvider(this, "helm", { kubernetes, registries: chartRegistryCredentials(this, config.registryMirror) });
+
+    this.platform = new Platform(this, "platform", { config, readiness: this.cluster.readiness.resource });
+
+    for (const warning of environmentWarnings(config)) Annotations.of(this).addWarning(warning);
+    // Aspects are cdktf's public hook into synth: the files are written whenever the stack synthesizes
+    // (app.synth(), cdktf synth/diff/deploy), next to cdktf.out/stacks.
+    Aspects.of(this).add({
+      visit: (node) => {
+        if (node === this) writeRenderedCloudConfigs(App.of(this).outdir, config, this.cluster.renderedCloudConfigs);
+      },
+    });
+  }
+}

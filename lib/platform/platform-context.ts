@@ -1,0 +1,49 @@
+import { API_SERVER_PORT, TIER_RULES, type TierRules } from "../config/defaults";
+import type { AddonName, HelmValues, PlatformConfig } from "../config/platform";
+import { poolNodes } from "../config/pool-nodes";
+import type { RegistryMirrorConfig, Tier, ValidatedEnvironment } from "../config/types";
+import { type CephOsdNode, cephOsdNodes } from "./ceph-devices";
+
+/**
+ * The one narrow view of an environment every add-on receives (cdk-eks-blueprints' ClusterInfo):
+ * resolved once from the validated environment, so an add-on never reads the whole config and a
+ * consumer can compose the add-ons differently (drop one, replace one with their own) from this alone.
+ */
+export interface PlatformContext {
+  /** Environment name: the Argo CD project, alert and probe labels. */
+  readonly environment: string;
+  readonly tier: Tier;
+  /** The tier's defaults (lib/config/defaults.ts), for what the platform config leaves open. */
+  readonly rules: TierRules;
+  /** @default no mirror: upstream registries and chart repositories */
+  readonly mirror?: RegistryMirrorConfig;
+  /** The API server as in-cluster components that run before kube-proxy reach it: the kube-vip VIP. */
+  readonly apiServer: { readonly host: string; readonly port: number };
+  /** Pod network (kubeadm's podSubnet): Calico's IP pool. */
+  readonly podCidr: string;
+  /** Control-plane node IPs, where kubeadm's etcd, scheduler and controller-manager expose metrics. */
+  readonly controlPlaneIps: readonly string[];
+  /** Ceph OSD hosts: every node of a pool with a data disk, with the device filter of its disk layout. */
+  readonly cephOsdNodes: readonly CephOsdNode[];
+  /** The environment's `platform` block as written (domain, ingress, gitops, monitoring, storage, overrides). */
+  readonly platform: PlatformConfig;
+}
+
+export function platformContext(config: ValidatedEnvironment): PlatformContext {
+  return {
+    environment: config.name,
+    tier: config.tier,
+    rules: TIER_RULES[config.tier],
+    mirror: config.registryMirror,
+    apiServer: { host: config.kubernetes.apiVip, port: API_SERVER_PORT },
+    podCidr: config.kubernetes.podCidr,
+    controlPlaneIps: poolNodes(config.name, config.controlPlane, "control-plane").map((n) => n.ip),
+    cephOsdNodes: cephOsdNodes(config),
+    platform: config.platform,
+  };
+}
+
+/** The user's last-word Helm values for one add-on (`platform.overrides.<addon>`). */
+export function addonOverrides(context: PlatformContext, addon: AddonName): HelmValues | undefined {
+  return context.platform.overrides?.[addon];
+}
