@@ -66,7 +66,7 @@ fi
 
 # Guest customisation: the stand-ins and units from guest/rootfs (README: "A real boot").
 cp -a "$here/guest/rootfs/." "$root/"
-chmod 0755 "$root"/usr/bin/vmware-rpctool "$root"/usr/bin/kubeadm "$root"/usr/bin/kubelet "$root"/usr/local/libexec/vmtest-*
+chmod 0755 "$root"/usr/bin/vmware-rpctool "$root"/usr/bin/kubeadm "$root"/usr/bin/kubectl "$root"/usr/bin/kubelet "$root"/usr/local/libexec/vmtest-*
 chroot "$root" /bin/sh -ec '
   echo "root:" | chpasswd -e 2>/dev/null || true
   systemctl enable vmtest-snapshot.service vmtest-collect.service

@@ -204,6 +204,8 @@ run(`a real boot of ${node.name} (QEMU TCG guest that looks like vSphere, cloud-
     expect(vip).not.toContain("super-admin.conf");
     expect(leakedSecrets(s)).toEqual([]);
     expect(read(s.result, "k8s-bootstrap.log")).not.toMatch(/GIVING UP/);
+    // super-admin.conf (system:masters) does not outlive init
+    expect(read(s.result, "etc-kubernetes-final.txt")).not.toMatch(/super-admin\.conf$/m);
   });
 });
 
