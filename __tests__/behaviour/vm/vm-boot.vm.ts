@@ -196,7 +196,7 @@ run(`a real boot of ${node.name} (QEMU TCG guest that looks like vSphere, cloud-
     expect(init.kubeVip).toContain("/etc/kubernetes/super-admin.conf");
   });
 
-  test("after init: kubelet enabled, kube-vip on admin.conf, no secret left under /etc/kubernetes/bootstrap", () => {
+  test("after init: kubelet enabled, kube-vip off super-admin.conf (removed), no secret left under /etc/kubernetes/bootstrap", () => {
     // enabled, so it starts on every boot (kubeadm itself starts it; the stand-in does not)
     expect(read(s.result, "units.txt")).toMatch(/^kubelet \S+ enabled$/m);
     const vip = readFileSync(join(s.result.dir, "etc-kubernetes/manifests/kube-vip.yaml"), "utf8");
