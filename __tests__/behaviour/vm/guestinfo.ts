@@ -1,0 +1,149 @@
+import { execFileSync } from "node:child_process";
+import { randomInt } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * What vSphere would hand the guest: the `extra_config` of one synthesized `vsphere_virtual_machine`,
+ * evaluated by the REAL Terraform CLI exactly as written in cdk.tf.json, with every reference to a
+ * tls/random resource (which need provider downloads) replaced by a variable holding a throwaway value
+ * of the same kind: real PEM keys and certificates made with openssl, random strings of the synthesized
+ * length. Nothing here re-implements the rendering: the expression is the synthesized one.
+ */
+
+export const TERRAFORM = "/usr/local/bin/terraform";
+
+export interface Throwaway {
+  /** Terraform variable name -> value (what each resource attribute evaluated to). */
+  readonly values: Record<string, string>;
+  /** Values that are secrets (private keys, the token secret, the whole token). */
+  readonly secrets: string[];
+  /** Every self-signed certificate made, with its private key (a test can sign with the cluster CA). */
+  readonly certificates: { readonly certPem: string; readonly keyPem: string }[];
+}
+
+interface Synth {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+}
+
+const REF = /\b(tls_private_key|tls_self_signed_cert|tls_locally_signed_cert|tls_cert_request|random_string|random_password)\.([A-Za-z0-9_-]+)\.([a-z_]+)\b/g;
+
+export function loadSynth(file: string): Synth {
+  return JSON.parse(readFileSync(file, "utf8")) as Synth;
+}
+
+/** The VM resource whose `name` is `nodeName`. */
+export function vmByName(synth: Synth, nodeName: string): Record<string, unknown> {
+  const vms = synth.resource.vsphere_virtual_machine ?? {};
+  const vm = Object.values(vms).find((v) => v.name === nodeName);
+  if (!vm) throw new Error(`no vsphere_virtual_machine named ${nodeName} (have: ${Object.values(vms).map((v) => v.name).join(", ")})`);
+  return vm;
+}
+
+const varName = (type: string, name: string, attr: string) => `${type}__${name}__${attr}`.replace(/-/g, "_");
+
+function openssl(args: string[], input?: string): string {
+  return execFileSync("openssl", args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
+}
+
+function randomChars(length: number, alphabet: string): string {
+  return Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join("");
+}
+
+/** Throwaway values for every tls/random attribute the expressions reference, made like the providers would. */
+export function throwawayValues(synth: Synth, expressions: string[]): Throwaway {
+  const work = mkdtempSync(join(tmpdir(), "vm-throwaway-"));
+  const values: Record<string, string> = {};
+  const secrets: string[] = [];
+  const certificates: { certPem: string; keyPem: string }[] = [];
+  const keys = new Map<string, string>(); // tls_private_key name -> private PEM
+  const privateKey = (name: string): string => {
+    let pem = keys.get(name);
+    if (pem) return pem;
+    const spec = synth.resource.tls_private_key?.[name];
+    if (!spec) throw new Error(`tls_private_key.${name} is not in the synth`);
+    const file = join(work, `${name}.key`);
+    if (spec.algorithm === "ECDSA") openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", file]);
+    else openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", `rsa_keygen_bits:${Number(spec.rsa_bits ?? 2048)}`, "-out", file]);
+    pem = readFileSync(file, "utf8");
+    keys.set(name, pem);
+    secrets.push(pem);
+    return pem;
+  };
+  const selfSigned = (name: string): string => {
+    const spec = synth.resource.tls_self_signed_cert?.[name];
+    if (!spec) throw new Error(`tls_self_signed_cert.${name} is not in the synth`);
+    const keyRef = /tls_private_key\.([A-Za-z0-9_-]+)\.private_key_pem/.exec(String(spec.private_key_pem));
+    if (!keyRef) throw new Error(`tls_self_signed_cert.${name}: private_key_pem is not a tls_private_key reference`);
+    const keyFile = join(work, `${keyRef[1]}.key`);
+    privateKey(keyRef[1]);
+    const subject = (spec.subject as { common_name?: string }[] | undefined)?.[0]?.common_name ?? name;
+    const cert = join(work, `${name}.crt`);
+    openssl(["req", "-x509", "-new", "-key", keyFile, "-subj", `/CN=${subject}`, "-days", "2", "-out", cert,
+      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature"]);
+    const certPem = readFileSync(cert, "utf8");
+    certificates.push({ certPem, keyPem: privateKey(keyRef[1]) });
+    return certPem;
+  };
+  const random = (type: string, name: string): string => {
+    const spec = synth.resource[type]?.[name];
+    if (!spec) throw new Error(`${type}.${name} is not in the synth`);
+    let alphabet = "";
+    if (spec.lower !== false) alphabet += "abcdefghijklmnopqrstuvwxyz";
+    if (spec.upper !== false) alphabet += "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    if (spec.numeric !== false && spec.number !== false) alphabet += "0123456789";
+    if (spec.special !== false) alphabet += String(spec.override_special ?? "!@#$%&*()-_=+[]{}<>:?");
+    const value = randomChars(Number(spec.length), alphabet);
+    if (type === "random_password") secrets.push(value);
+    return value;
+  };
+  try {
+    for (const expr of expressions) {
+      for (const [, type, name, attr] of expr.matchAll(REF)) {
+        const v = varName(type, name, attr);
+        if (v in values) continue;
+        if (type === "tls_private_key" && attr === "private_key_pem") values[v] = privateKey(name);
+        else if (type === "tls_private_key" && attr === "public_key_pem") values[v] = openssl(["pkey", "-pubout"], privateKey(name));
+        else if (type === "tls_self_signed_cert" && attr === "cert_pem") values[v] = selfSigned(name);
+        else if ((type === "random_string" || type === "random_password") && attr === "result") values[v] = random(type, name);
+        else throw new Error(`no throwaway value for ${type}.${name}.${attr}: teach __tests__/behaviour/vm/guestinfo.ts`);
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return { values, secrets, certificates };
+}
+
+/**
+ * Evaluates a VM's extra_config (guestinfo.*) with the real Terraform CLI: a throwaway root module
+ * whose `terraform_data` input is the synthesized map with resource references turned into variables.
+ * Returns the evaluated map and the throwaway values (so a test can look for leaked secrets).
+ */
+export function evaluateExtraConfig(vm: Record<string, unknown>, synth: Synth): { guestinfo: Record<string, string>; throwaway: Throwaway } {
+  const extra = vm.extra_config as Record<string, string>;
+  if (!extra) throw new Error("the VM has no extra_config");
+  if (Object.values(extra).some((e) => /\bvar\.|\blocal\./.test(e))) throw new Error("extra_config references variables/locals: give them throwaway values here");
+  const throwaway = throwawayValues(synth, Object.values(extra));
+  const rewritten = Object.fromEntries(Object.entries(extra).map(([k, e]) => [k, e.replace(REF, (_m, t: string, n: string, a: string) => `var.${varName(t, n, a)}`)]));
+  const dir = mkdtempSync(join(tmpdir(), "vm-guestinfo-tf-"));
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "main.tf.json"), JSON.stringify({
+      terraform: { backend: { local: { path: join(dir, "terraform.tfstate") } } },
+      variable: Object.fromEntries(Object.keys(throwaway.values).map((v) => [v, { type: "string", sensitive: true }])),
+      resource: { terraform_data: { guestinfo: { input: rewritten } } },
+      output: { guestinfo: { value: "${terraform_data.guestinfo.output}", sensitive: true } },
+    }, null, 1));
+    const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1",
+      ...Object.fromEntries(Object.entries(throwaway.values).map(([k, v]) => [`TF_VAR_${k}`, v])) };
+    const tf = (...args: string[]) => execFileSync(TERRAFORM, [`-chdir=${dir}`, ...args], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    tf("init", "-input=false", "-no-color");
+    tf("apply", "-auto-approve", "-input=false", "-no-color");
+    const guestinfo = JSON.parse(tf("output", "-json", "guestinfo")) as Record<string, string>;
+    return { guestinfo, throwaway };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
