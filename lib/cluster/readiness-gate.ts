@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { DataResource, type ITerraformDependable } from "cdktf";
+import { type DataResource, type ITerraformDependable } from "cdktf";
+import { terraformData } from "./terraform-data";
 
 export interface ReadinessGateProps {
   /** https://VIP:6443 */
@@ -57,7 +58,7 @@ export class ReadinessGate extends Construct {
 
   constructor(scope: Construct, id: string, props: ReadinessGateProps) {
     super(scope, id);
-    this.resource = new DataResource(this, "wait", {
+    this.resource = terraformData(this, "wait", {
       input: { endpoint: props.endpoint, ...(props.notices ?? {}) },
       triggersReplace: { ...(props.triggers ?? {}) },
       dependsOn: [...props.dependsOn],

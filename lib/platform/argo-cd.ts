@@ -1,5 +1,5 @@
 import { Password } from "@cdktf/provider-random/lib/password";
-import { DataResource, Fn, ITerraformDependable, TerraformOutput, TerraformVariable, Token } from "cdktf";
+import { Fn, ITerraformDependable, TerraformOutput, TerraformVariable, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
@@ -7,6 +7,7 @@ import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
 import { ingressTlsAnnotations } from "./cert-manager";
 import { INGRESS_CLASS, NAMESPACE, uiHost } from "./names";
+import { terraformData } from "../cluster/terraform-data";
 
 /** Every component image defaults to global.image.repository (their own `repository: ""`). */
 export const ARGO_CD_IMAGES: readonly ImageField[] = [
@@ -59,7 +60,7 @@ export class ArgoCd extends Construct {
 
     // The chart stamps the password with the render time unless told, and Argo CD ends every session
     // older than that stamp: the time the password was created, kept until the password changes.
-    const passwordTime = new DataResource(this, "admin-password-mtime", {
+    const passwordTime = terraformData(this, "admin-password-mtime", {
       input: { time: Fn.timestamp() },
       // A bare address: Terraform's JSON syntax rejects "${...}" in replace_triggered_by.
       lifecycle: { ignoreChanges: ["input"], replaceTriggeredBy: [`${this.adminPassword.terraformResourceType}.${this.adminPassword.friendlyUniqueId}`] },

@@ -1,6 +1,7 @@
-import { DataResource, Fn, type ITerraformDependable } from "cdktf";
+import { type DataResource, Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { ClusterConnection } from "../cluster/kubeadm-cluster";
+import { terraformData } from "../cluster/terraform-data";
 
 /** What the gate reads: the operator's summary of the Calico rollout (`kubectl get tigerastatus calico`). */
 export const CALICO_STATUS_PATH = "/apis/operator.tigera.io/v1/tigerastatuses/calico";
@@ -78,7 +79,7 @@ export class PodNetworkGate extends Construct {
   constructor(scope: Construct, id: string, props: PodNetworkGateProps) {
     super(scope, id);
     const { connection } = props;
-    this.resource = new DataResource(this, "wait", {
+    this.resource = terraformData(this, "wait", {
       input: { endpoint: connection.host, status: CALICO_STATUS_PATH },
       triggersReplace: { ...(props.triggers ?? {}) },
       dependsOn: [...props.dependsOn],
