@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { type DataResource, type ITerraformDependable } from "cdktf";
-import { terraformData } from "./terraform-data";
+import { shellWait } from "./terraform-data";
 
 export interface ReadinessGateProps {
   /** https://VIP:6443 */
@@ -58,22 +58,16 @@ export class ReadinessGate extends Construct {
 
   constructor(scope: Construct, id: string, props: ReadinessGateProps) {
     super(scope, id);
-    this.resource = terraformData(this, "wait", {
+    this.resource = shellWait(this, "wait", {
       input: { endpoint: props.endpoint, ...(props.notices ?? {}) },
-      triggersReplace: { ...(props.triggers ?? {}) },
-      dependsOn: [...props.dependsOn],
-      provisioners: [
-        {
-          type: "local-exec",
-          interpreter: ["/bin/sh", "-c"],
-          command: READINESS_WAIT_SCRIPT,
-          environment: {
-            K8S_ENDPOINT: props.endpoint,
-            K8S_CA_PEM: props.caCertPem,
-            K8S_WAIT_SECONDS: String(props.timeoutSeconds ?? 1800),
-          },
-        },
-      ],
+      triggers: props.triggers,
+      dependsOn: props.dependsOn,
+      script: READINESS_WAIT_SCRIPT,
+      environment: {
+        K8S_ENDPOINT: props.endpoint,
+        K8S_CA_PEM: props.caCertPem,
+        K8S_WAIT_SECONDS: String(props.timeoutSeconds ?? 1800),
+      },
     });
   }
 }

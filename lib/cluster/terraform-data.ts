@@ -1,4 +1,4 @@
-import { type DataConfig, DataResource } from "cdktf";
+import { type DataConfig, DataResource, type ITerraformDependable } from "cdktf";
 import type { Construct, IValidation } from "constructs";
 import { ValidateTerraformVersion } from "cdktf/lib/validations/validate-terraform-version";
 
@@ -17,4 +17,29 @@ export function terraformData(scope: Construct, id: string, config: DataConfig):
   const node = resource.node as unknown as { _validations?: IValidation[] };
   node._validations = node._validations?.filter((v) => !(v instanceof ValidateTerraformVersion));
   return resource;
+}
+
+export interface ShellWaitProps {
+  /** Shown in the plan; a change replaces the resource (and so waits again). */
+  readonly input: Readonly<Record<string, string>>;
+  /** @default {} */
+  readonly triggers?: Readonly<Record<string, string>>;
+  readonly dependsOn: readonly ITerraformDependable[];
+  /** POSIX shell, run by `/bin/sh -c` (dash, busybox ash): no bash-isms, no `${`/`%{` (a Terraform template). */
+  readonly script: string;
+  /** Everything the script reads: values never reach its command line. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/**
+ * A `terraform_data` whose creation runs a bounded wait script on the machine that applies (the
+ * readiness gates): the resource exists only once the script exits 0.
+ */
+export function shellWait(scope: Construct, id: string, props: ShellWaitProps): DataResource {
+  return terraformData(scope, id, {
+    input: { ...props.input },
+    triggersReplace: { ...(props.triggers ?? {}) },
+    dependsOn: [...props.dependsOn],
+    provisioners: [{ type: "local-exec", interpreter: ["/bin/sh", "-c"], command: props.script, environment: { ...props.environment } }],
+  });
 }

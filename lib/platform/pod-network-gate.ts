@@ -1,7 +1,7 @@
 import { type DataResource, Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { ClusterConnection } from "../cluster/kubeadm-cluster";
-import { terraformData } from "../cluster/terraform-data";
+import { shellWait } from "../cluster/terraform-data";
 
 /** What the gate reads: the operator's summary of the Calico rollout (`kubectl get tigerastatus calico`). */
 export const CALICO_STATUS_PATH = "/apis/operator.tigera.io/v1/tigerastatuses/calico";
@@ -79,25 +79,19 @@ export class PodNetworkGate extends Construct {
   constructor(scope: Construct, id: string, props: PodNetworkGateProps) {
     super(scope, id);
     const { connection } = props;
-    this.resource = terraformData(this, "wait", {
+    this.resource = shellWait(this, "wait", {
       input: { endpoint: connection.host, status: CALICO_STATUS_PATH },
-      triggersReplace: { ...(props.triggers ?? {}) },
-      dependsOn: [...props.dependsOn],
-      provisioners: [
-        {
-          type: "local-exec",
-          interpreter: ["/bin/sh", "-c"],
-          command: POD_NETWORK_WAIT_SCRIPT,
-          environment: {
-            K8S_ENDPOINT: connection.host,
-            K8S_CA_PEM: connection.clusterCaCertificate,
-            K8S_CLIENT_CERT_PEM: connection.clientCertificate,
-            // sensitive() even if the caller's value is not marked: never printed in a plan or a log.
-            K8S_CLIENT_KEY_PEM: Fn.sensitive(connection.clientKey),
-            K8S_WAIT_SECONDS: String(props.timeoutSeconds ?? 1200),
-          },
-        },
-      ],
+      triggers: props.triggers,
+      dependsOn: props.dependsOn,
+      script: POD_NETWORK_WAIT_SCRIPT,
+      environment: {
+        K8S_ENDPOINT: connection.host,
+        K8S_CA_PEM: connection.clusterCaCertificate,
+        K8S_CLIENT_CERT_PEM: connection.clientCertificate,
+        // sensitive() even if the caller's value is not marked: never printed in a plan or a log.
+        K8S_CLIENT_KEY_PEM: Fn.sensitive(connection.clientKey),
+        K8S_WAIT_SECONDS: String(props.timeoutSeconds ?? 1200),
+      },
     });
   }
 }
