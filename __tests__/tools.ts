@@ -23,7 +23,13 @@ export function itWithTool(command: string, versionArgs?: readonly string[]): je
 
 /** `describe` when the tool is there; otherwise a skip, or under CI=true one failing test. */
 export function describeWithTool(command: string, versionArgs?: readonly string[]): jest.Describe {
-  if (hasTool(command, versionArgs)) return describe;
+  return describeWithTools([[command, versionArgs]]);
+}
+
+/** describeWithTool for a suite that needs several tools: [command, version arguments] each. */
+export function describeWithTools(tools: ReadonlyArray<readonly [command: string, versionArgs?: readonly string[]]>): jest.Describe {
+  const absent = tools.filter(([command, args]) => !hasTool(command, args)).map(([command]) => command);
+  if (absent.length === 0) return describe;
   if (process.env.CI !== "true") return describe.skip;
-  return ((name: string) => describe(name, () => it(`needs ${command}`, () => { throw new Error(missing(command)); }))) as unknown as jest.Describe;
+  return ((name: string) => describe(name, () => it(`needs ${absent.join(", ")}`, () => { throw new Error(missing(absent.join(", "))); }))) as unknown as jest.Describe;
 }

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { parse, parseAllDocuments } from "yaml";
 import { allNodes } from "../../../lib/config/pool-nodes";
 import { sandbox } from "../../../stacks/sandbox";
-import { hasTool } from "../../tools";
+import { describeWithTools } from "../../tools";
 import { evaluateExtraConfig, loadSynth, TERRAFORM, vmByName, type Throwaway } from "./guestinfo";
 import { boot, buildImage, QEMU, type BootResult } from "./boot";
 
@@ -22,10 +22,7 @@ import { boot, buildImage, QEMU, type BootResult } from "./boot";
 
 const SYNTH = resolve(__dirname, "../../../cdktf.out/stacks/sandbox/cdk.tf.json");
 const TOOLS: [string, string[]][] = [[QEMU, ["--version"]], ["debootstrap", ["--version"]], [TERRAFORM, ["version"]], ["openssl", ["version"]], ["debugfs", ["-V"]], ["mkfs.ext4", ["-V"]]];
-const missing = TOOLS.filter(([t, a]) => !hasTool(t, a)).map(([t]) => t);
-const run = missing.length === 0 ? describe : process.env.CI === "true"
-  ? ((name: string) => describe(name, () => it(`needs ${missing.join(", ")}`, () => { throw new Error(`${missing.join(", ")} not installed: CI=true requires them (.ci/run installs them)`); }))) as unknown as jest.Describe
-  : describe.skip;
+const run = describeWithTools(TOOLS);
 
 type PoolNode = ReturnType<typeof allNodes>[number];
 const node = allNodes(sandbox).find((n) => n.role === "control-plane") as PoolNode;
