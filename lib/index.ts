@@ -19,6 +19,7 @@ export { DATA_DISK_UNIT, OS_DISK_UNIT, guestDeviceForUnit } from "./vsphere/disk
 export * from "./cluster";
 export * from "./environment";
 export * from "./config/platform";
+export * from "./config/security";
 export * from "./platform";
 
 export { buildStackReport, type StackPlanInput, type StackPlanReport } from "./review/plan-report";

@@ -2,6 +2,7 @@ import { fieldsOf } from "./fields";
 import type {
   GitOpsConfig, IngressConfig, MonitoringConfig, PlatformConfig, SmtpConfig, StorageConfig, TlsConfig, TraefikInstanceConfig,
 } from "./platform";
+import type { AuditLogConfig, OidcConfig, PodSecurityDefaults, SecurityConfig } from "./security";
 import type {
   ControlPlaneConfig,
   EnvironmentConfig,
@@ -23,7 +24,7 @@ import type {
 export const FIELDS = {
   environment: fieldsOf<EnvironmentConfig>({
     name: true, tier: true, vsphere: true, network: true, template: true, controlPlane: true, workers: true,
-    kubernetes: true, registryMirror: true, sshAuthorizedKeys: true, platform: true,
+    kubernetes: true, registryMirror: true, sshAuthorizedKeys: true, security: true, platform: true,
   }),
   vsphere: fieldsOf<VsphereConfig>({ datacenter: true, computeCluster: true, datastore: true, network: true, folder: true, resourcePool: true, version: true }),
   network: fieldsOf<NodeNetworkConfig>({ cidr: true, gateway: true, dnsServers: true, searchDomains: true, ntpServers: true, interface: true }),
@@ -57,4 +58,12 @@ export const FIELDS = {
   }),
   smtp: fieldsOf<SmtpConfig>({ smarthost: true, from: true, username: true, requireTls: true }),
   storage: fieldsOf<StorageConfig>({ monCount: true, replication: true }),
+  security: fieldsOf<SecurityConfig>({
+    auditLog: true, encryptionAtRest: true, hostFirewall: true, joinTokenRotationHours: true, podSecurity: true, networkPolicies: true, oidc: true,
+  }),
+  auditLog: fieldsOf<AuditLogConfig>({ maxAgeDays: true, maxSizeMiB: true, maxBackups: true }),
+  podSecurity: fieldsOf<PodSecurityDefaults>({ enforce: true, warn: true, audit: true }),
+  oidc: fieldsOf<OidcConfig>({
+    issuerUrl: true, clientId: true, webClientId: true, usernameClaim: true, groupsClaim: true, caPem: true, adminGroups: true, viewerGroups: true,
+  }),
 } as const;

@@ -4,6 +4,7 @@
  * `validateEnvironment`, which is the only way constructs should receive them.
  */
 import type { PlatformConfig } from "./platform";
+import type { SecurityConfig } from "./security";
 import type { VsphereVersion } from "./vsphere-versions";
 
 /** Where the VMs go in vCenter. Names are inventory names, not managed object ids. */
@@ -182,6 +183,12 @@ export interface EnvironmentConfig {
    * @default [] (no SSH access)
    */
   readonly sshAuthorizedKeys?: readonly string[];
+  /**
+   * The security baseline: audit log, encryption at rest, host firewall, join-token rotation, Pod Security
+   * defaults, NetworkPolicies, OIDC. Everything is on by default (see SecurityConfig and README "Security").
+   * @default every control on, no OIDC
+   */
+  readonly security?: SecurityConfig;
   readonly platform: PlatformConfig;
 }
 

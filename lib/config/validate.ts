@@ -3,6 +3,7 @@ import { CLUSTER_DNS_SERVICE_INDEX, MAX_NODES_PER_POOL, NODE_CIDR_MASK_SIZE, TIE
 import { FIELDS } from "./field-lists";
 import { checkNoInterpolation } from "./interpolation";
 import { validatePlatform } from "./platform";
+import { validateSecurity } from "./security";
 import { TIERS } from "./tiers";
 import { Problems, show } from "./problems";
 import {
@@ -50,6 +51,7 @@ export function validateEnvironment(input: unknown): ValidatedEnvironment {
     checkNoInterpolation(problems, env, root);
     new EnvironmentChecks(problems, env, root).run();
     validatePlatform(env, problems);
+    validateSecurity(env, root, problems);
   }
   problems.throwIfAny(`Invalid environment "${root}"`);
   return input as ValidatedEnvironment;

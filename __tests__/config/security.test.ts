@@ -1,0 +1,56 @@
+import { JOIN_TOKEN_GRACE_HOURS, securitySettings } from "../../lib/config/security";
+import { validateEnvironment } from "../../lib/config/validate";
+import { prodCopy, sandboxCopy } from "../helpers/environments";
+import { problemsOf } from "../helpers/problems";
+
+describe("security settings", () => {
+  it("turns every control on by default, with the tier's join-token rotation", () => {
+    const prod = securitySettings(validateEnvironment(prodCopy()));
+    expect(prod).toEqual({
+      auditLog: { maxAgeDays: 30, maxSizeMiB: 100, maxBackups: 10 },
+      encryptionAtRest: true,
+      hostFirewall: true,
+      joinTokenRotationHours: 24,
+      joinTokenTtlHours: 24 + JOIN_TOKEN_GRACE_HOURS,
+      podSecurity: { enforce: "baseline", warn: "restricted", audit: "restricted" },
+      networkPolicies: true,
+      oidc: undefined,
+    });
+    expect(securitySettings(validateEnvironment(sandboxCopy())).joinTokenRotationHours).toBe(168);
+  });
+
+  it("lets each control be overridden, and resolves OIDC claim defaults", () => {
+    const env = prodCopy();
+    env.security = {
+      auditLog: false,
+      encryptionAtRest: false,
+      joinTokenRotationHours: 6,
+      podSecurity: { enforce: "restricted" },
+      oidc: { issuerUrl: "https://sso.example.internal/realms/corp", clientId: "kubernetes", adminGroups: ["platform-admins"] },
+    };
+    const s = securitySettings(validateEnvironment(env));
+    expect(s.auditLog).toBeUndefined();
+    expect(s.encryptionAtRest).toBe(false);
+    expect(s.joinTokenTtlHours).toBe(6 + JOIN_TOKEN_GRACE_HOURS);
+    expect(s.podSecurity).toEqual({ enforce: "restricted", warn: "restricted", audit: "restricted" });
+    expect(s.oidc).toMatchObject({ usernameClaim: "email", groupsClaim: "groups", adminGroups: ["platform-admins"], viewerGroups: [] });
+  });
+
+  it.each<[string, unknown, string]>([
+    ["unknown field", { auditlog: false }, 'prod.security.auditlog: unknown field (typo?)'],
+    ["non-boolean switch", { hostFirewall: "yes" }, 'prod.security.hostFirewall: "yes" must be true or false'],
+    ["rotation of zero hours", { joinTokenRotationHours: 0 }, "prod.security.joinTokenRotationHours: 0 is below the minimum of 1"],
+    ["unknown Pod Security level", { podSecurity: { enforce: "strict" } }, 'prod.security.podSecurity.enforce: "strict" is not one of privileged, baseline, restricted'],
+    ["http issuer", { oidc: { issuerUrl: "http://sso.example.internal", clientId: "k" } }, 'prod.security.oidc.issuerUrl: "http://sso.example.internal" must be an https URL'],
+    ["missing client id", { oidc: { issuerUrl: "https://sso.example.internal" } }, "prod.security.oidc.clientId: is required"],
+    ["system: group", { oidc: { issuerUrl: "https://sso.example.internal", clientId: "k", adminGroups: ["system:masters"] } },
+      'prod.security.oidc.adminGroups[0]: "system:masters" must be a directory group name'],
+    ["audit log size of zero", { auditLog: { maxSizeMiB: 0 } }, "prod.security.auditLog.maxSizeMiB: 0 is below the minimum of 1"],
+  ])("rejects %s with one line naming the field", (_name, security, expected) => {
+    const env = prodCopy();
+    env.security = security;
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(expected);
+  });
+});
