@@ -196,6 +196,20 @@ const ROWS: Row[] = [
     refused: [["ceph-storage-layout", 1]],
   },
   {
+    id: "ceph_resources",
+    says: "the Ceph daemons' requests changed (cephClusterSpec.resources): Rook restarts them one at a time, passes",
+    v1: { rel: rookCluster(`cephClusterSpec:\n  storage:\n    useAllNodes: false\n  resources:\n    osd:\n      requests:\n        cpu: 1000m\n`) },
+    v2: { rel: rookCluster(`cephClusterSpec:\n  storage:\n    useAllNodes: false\n  resources:\n    osd:\n      requests:\n        cpu: 500m\n`) },
+    refused: [],
+  },
+  {
+    id: "ceph_cleanup_policy",
+    says: "any other cephClusterSpec change (here the cleanup policy that wipes the disks) is storage layout",
+    v1: { rel: rookCluster(`cephClusterSpec:\n  storage:\n    useAllNodes: false\n`) },
+    v2: { rel: rookCluster(`cephClusterSpec:\n  storage:\n    useAllNodes: false\n  cleanupPolicy:\n    confirmation: yes-really-destroy-data\n`) },
+    refused: [["ceph-storage-layout", 1]],
+  },
+  {
     id: "retention",
     says: "monitoring retention changed: an everyday values update, passes",
     v1: { rel: release("platform/kube-prometheus-stack/helm/release", { name: "kps", chart: "kube-prometheus-stack", namespace: "monitoring", values: ["prometheus:\n  prometheusSpec:\n    retention: 15d\n"] }) },

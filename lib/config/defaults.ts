@@ -30,6 +30,15 @@ export const CLUSTER_DNS_SERVICE_INDEX = 10;
  */
 export const MAX_NODES_PER_POOL = 1000;
 
+/** Requests (and memory limit) of one kind of Ceph daemon: Rook sets an OSD's `osd_memory_target` from its memory limit. */
+export interface CephDaemonSize {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits?: { readonly memory: string };
+}
+
+/** The Ceph daemons a tier sizes (rook-ceph-cluster `cephClusterSpec.resources`); the others keep the chart's defaults. */
+export type CephDaemonResources = Readonly<Record<"mon" | "mgr" | "osd" | "prepareosd", CephDaemonSize>>;
+
 /** What an environment's tier decides when the config does not say otherwise. */
 export interface TierRules {
   /** Fewest control-plane nodes allowed (etcd quorum survives the loss of one from 3). */
@@ -42,6 +51,11 @@ export interface TierRules {
   readonly cephReplication: (osdNodes: number) => number;
   /** Several mons/OSD pods of one kind on one node: a single-node sandbox must still come up. */
   readonly cephAllowMultiplePerNode: boolean;
+  /**
+   * Ceph daemon sizes; undefined keeps the chart's (upstream's production recommendation: mon 1 CPU, OSD
+   * 1 CPU and 4 GiB), which would take most of a small node.
+   */
+  readonly cephDaemonResources: CephDaemonResources | undefined;
   /** Traefik pods per ingress class unless `platform.ingress.<class>.replicas` says. */
   readonly traefikReplicas: number;
   /** Argo CD in HA unless `platform.argocdHa` says. */
@@ -61,6 +75,13 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     cephMonCount: 1,
     cephReplication: () => 1,
     cephAllowMultiplePerNode: true,
+    // One 4 vCPU / 8 GiB worker holds every Ceph daemon beside the whole platform.
+    cephDaemonResources: {
+      mon: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+      mgr: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+      osd: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "2Gi" } },
+      prepareosd: { requests: { cpu: "250m", memory: "50Mi" } },
+    },
     traefikReplicas: 1,
     argocdHa: false,
     protectPodNetwork: false,
@@ -74,6 +95,13 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     // Never more copies than hosts: a dev cluster with 2 data nodes keeps 2 copies.
     cephReplication: (osdNodes) => Math.max(1, Math.min(3, osdNodes)),
     cephAllowMultiplePerNode: false,
+    // Upstream's memory (an OSD caches in what it is given), half its CPU: dev nodes are 4 vCPU.
+    cephDaemonResources: {
+      mon: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
+      mgr: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+      osd: { requests: { cpu: "500m", memory: "4Gi" }, limits: { memory: "4Gi" } },
+      prepareosd: { requests: { cpu: "250m", memory: "50Mi" } },
+    },
     traefikReplicas: 2,
     argocdHa: false,
     protectPodNetwork: true,
@@ -86,6 +114,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     cephMonCount: 3,
     cephReplication: () => 3,
     cephAllowMultiplePerNode: false,
+    cephDaemonResources: undefined,
     traefikReplicas: 2,
     argocdHa: true,
     protectPodNetwork: true,

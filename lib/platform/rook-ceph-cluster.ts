@@ -69,6 +69,8 @@ export class RookCephCluster extends Construct {
           dataDirHostPath: ROOK_DATA_DIR,
           mon: { count: sizing.monCount, allowMultiplePerNode: sizing.multiplePerNode },
           mgr: { count: Math.min(2, sizing.monCount), allowMultiplePerNode: sizing.multiplePerNode },
+          // Helm merges maps: the daemons the tier does not size keep the chart's requests.
+          ...(context.rules.cephDaemonResources && { resources: context.rules.cephDaemonResources }),
           storage: {
             useAllNodes: false,
             useAllDevices: false,

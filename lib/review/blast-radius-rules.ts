@@ -66,6 +66,11 @@ export const STATEFUL_CHARTS: ReadonlySet<string> = new Set(["rook-ceph", "rook-
 export const POD_NETWORK_CHARTS: ReadonlySet<string> = new Set(["crd.projectcalico.org.v1"]);
 /** rook-ceph-cluster values that define pools, filesystems, object stores, their StorageClasses and the OSD disks. */
 export const CEPH_STORAGE_LAYOUT_KEYS: readonly string[] = ["cephBlockPools", "cephFileSystems", "cephObjectStores", "cephClusterSpec"];
+/**
+ * Parts of `cephClusterSpec` that size or schedule the daemons and hold no layout: Rook restarts the daemons
+ * one at a time for them. Every other part (storage, mons, data dir, cleanup policy, Ceph version) counts as layout.
+ */
+export const CEPH_CLUSTER_SPEC_ROUTINE_KEYS: ReadonlySet<string> = new Set(["resources", "priorityClassNames"]);
 
 /**
  * Types whose destruction the library accepts without a rule, each for a reason. Anything that is
@@ -152,7 +157,11 @@ export const BLAST_RADIUS_RULES: readonly BlastRadiusRule[] = [
     hits: (c) => {
       if (STORAGE_CLASS_TYPES.has(c.type)) return destroys(c) ? c.action : undefined;
       if (!HELM_RELEASE_TYPES.has(c.type) || c.action !== "update" || !chartNames(c.after).includes("rook-ceph-cluster")) return undefined;
-      const changed = CEPH_STORAGE_LAYOUT_KEYS.filter((k) => changedValueKeys(c).has(k));
+      const layoutChanged = (key: string) =>
+        key === "cephClusterSpec"
+          ? [...changedValueKeys(c, key)].some((k) => !CEPH_CLUSTER_SPEC_ROUTINE_KEYS.has(k))
+          : changedValueKeys(c).has(key);
+      const changed = CEPH_STORAGE_LAYOUT_KEYS.filter(layoutChanged);
       return changed.length > 0 ? `update: values ${changed.join(", ")}` : undefined;
     },
     tolerated: 0,

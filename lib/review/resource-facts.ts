@@ -143,11 +143,15 @@ export function namespaceOf(state: unknown): string {
   return typeof ns === "string" && ns !== "" ? ns : "default";
 }
 
-/** Top-level keys under which two sets of Helm values differ (values YAML merged in order). */
-export function changedValueKeys(change: PlannedChange): Set<string> {
+/** Keys under which two sets of Helm values differ (values YAML merged in order): the top-level ones, or those of the map at `under`. */
+export function changedValueKeys(change: PlannedChange, under?: string): Set<string> {
   if (sameJson(asObject(change.before).values, asObject(change.after).values)) return new Set();
-  const before = mergedHelmValues(change.before) ?? {};
-  const after = mergedHelmValues(change.after) ?? {};
+  const at = (state: unknown): State => {
+    const values = mergedHelmValues(state) ?? {};
+    return under === undefined ? values : asObject(values[under]);
+  };
+  const before = at(change.before);
+  const after = at(change.after);
   const keys = new Set<string>();
   for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) if (!sameJson(before[k], after[k])) keys.add(k);
   return keys;
