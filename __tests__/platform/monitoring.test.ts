@@ -18,7 +18,7 @@ describe("PrometheusRules and Probes validate against @kubernetes-models/prometh
   });
   it("covers pod restarts, failed probes and unreachable URLs; crash loops stay the chart's own KubePodCrashLooping", () => {
     const alerts = rules.flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules.map((x: any) => x.alert)));
-    expect(alerts).toEqual(expect.arrayContaining(["PodRestartingOften", "ContainerProbeFailing", "HttpProbeFailed"]));
+    expect(alerts).toEqual(expect.arrayContaining(["PodRestartingOften", "ContainerProbeFailing", "HttpProbeFailed", "TlsCertificateExpiringSoon", "TlsCertificateExpiryImminent"]));
     // No second crash-loop alert on top of the chart's (defaultRules.rules.kubernetesApps, left on).
     const exprs = rules.flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules.map((x: any) => x.expr)));
     expect(exprs.filter((e: string) => e.includes("CrashLoopBackOff"))).toEqual([]);

@@ -63,6 +63,21 @@ export function platformAlertRules(): { readonly groups: readonly RuleGroup[] } 
               description: "{{ $labels.instance }} has failed its HTTP probe for 5 minutes (blackbox exporter, module http_2xx).",
             },
           },
+          // The certificates users are served, read by the same probes (probe_ssl_earliest_cert_expiry: the
+          // earliest expiry in the chain). cert-manager renews a 90-day certificate 30 days before it expires:
+          // 14 days left means renewal has been failing for two weeks.
+          ...([["TlsCertificateExpiringSoon", 14, "warning"], ["TlsCertificateExpiryImminent", 3, "critical"]] as const).map(
+            ([alert, days, severity]): AlertRule => ({
+              alert,
+              expr: `probe_ssl_earliest_cert_expiry{job="${PROBE_JOB}"} - time() < ${days} * 86400`,
+              for: "1h",
+              labels: { severity },
+              annotations: {
+                summary: `TLS certificate expires in less than ${days} days`,
+                description: "The certificate served at {{ $labels.instance }} expires in {{ $value | humanizeDuration }}: check its cert-manager Certificate (kubectl describe certificate -A).",
+              },
+            }),
+          ),
         ],
       },
     ],
