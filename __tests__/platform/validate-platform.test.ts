@@ -119,6 +119,11 @@ describe("validatePlatform", () => {
       ],
     ],
     ["pod network protection not a boolean", withPlatform(prod, { protectPodNetwork: "no" as unknown as boolean }), ['prod.platform.protectPodNetwork: "no" must be true or false']],
+    [
+      "namespace adoption not a boolean",
+      withPlatform(prod, { adoptExistingNamespaces: "yes" as unknown as boolean }),
+      ['prod.platform.adoptExistingNamespaces: "yes" must be true or false'],
+    ],
     ["unknown override", withPlatform(prod, { overrides: { "ingress-nginx": {} } }), [expect.stringMatching(/^prod\.platform\.overrides\.ingress-nginx: unknown field/) as unknown as string]],
   ])("%s", (_name, input, expected) => {
     expect(problemsOf(input)).toEqual(expected);

@@ -10,6 +10,8 @@ export * from "./chart-versions";
 export * from "./helm-addon";
 export * from "./kube-prometheus-stack";
 export * from "./names";
+export * from "./namespaces";
+export * from "./network-policies";
 export * from "./platform";
 export * from "./platform-context";
 export * from "./pod-network-gate";
