@@ -99,6 +99,8 @@ describe("who may talk to whom", () => {
   const client: Endpoint = { ip: "192.0.2.10" };
   const gitServer: Endpoint = { ip: "10.1.2.3" };
   const apiService: Endpoint = { ip: "10.96.0.1" };
+  // Validation keeps the kube-vip VIP inside the node network: components that use it (Calico) are covered.
+  const apiVip: Endpoint = { ip: env.kubernetes.apiVip };
 
   it.each<[string, Endpoint, Endpoint, number, boolean]>([
     // [what, from, to, port, allowed]
@@ -144,6 +146,7 @@ describe("who may talk to whom", () => {
     ["the repo server to an application pod (outside excludes the pod CIDR)", repoServer, app, 8080, false],
     ["any platform pod to the kubernetes Service", appController, apiService, 443, true],
     ["any platform pod to the API server endpoints after DNAT", kubeStateMetrics, controlPlaneNode, API_SERVER_PORT, true],
+    ["any platform pod to the API VIP", certManager, apiVip, API_SERVER_PORT, true],
     ["a platform pod to a node's SSH", kubeStateMetrics, controlPlaneNode, 22, false],
     ["cert-manager to CoreDNS (UDP)", certManager, coreDns, 53, true],
   ])("%s", (_what, from, to, port, allowed) => {
