@@ -26,7 +26,7 @@ describe("platform namespaces (Terraform, not helm --create-namespace)", () => {
 
   it("each namespace waits for the API server, and every release depends on its own namespace (so it is destroyed first)", () => {
     const found = byName(prod.json);
-    for (const { ns } of found.values()) expect(ns.depends_on).toEqual(["null_resource.api-ready"]);
+    for (const { ns } of found.values()) expect(ns).toMatchObject({ depends_on: ["null_resource.api-ready"], wait_for_default_service_account: true });
     for (const r of Object.values(prod.releases)) {
       expect(r.dependsOn).toContain(`kubernetes_namespace_v1.${found.get(r.namespace)!.address}`);
     }

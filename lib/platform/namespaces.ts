@@ -102,6 +102,8 @@ export class PlatformNamespaces extends Construct {
     for (const name of PLATFORM_RELEASE_NAMESPACES) {
       const namespace = new NamespaceV1(this, name, {
         metadata: { name, labels: podSecurityLabels(NAMESPACE_POD_SECURITY[name].level, context.kubernetesVersion) },
+        // The release that follows at once must not race the controller that creates the `default` ServiceAccount.
+        waitForDefaultServiceAccount: true,
         dependsOn: [...props.dependsOn],
       });
       if (context.platform.adoptExistingNamespaces) namespace.importFrom(name);
