@@ -14,6 +14,7 @@ export * from "./namespaces";
 export * from "./network-policies";
 export * from "./platform";
 export * from "./platform-context";
+export * from "./platform-network-policies";
 export * from "./pod-network-gate";
 export * from "./rook-ceph";
 export * from "./rook-ceph-cluster";

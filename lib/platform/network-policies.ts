@@ -1,11 +1,13 @@
-import { NetworkPolicyV1, type NetworkPolicyV1Spec } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import type { ITerraformDependable } from "cdktf";
-import { Construct } from "constructs";
 import { API_SERVER_PORT } from "../config/defaults";
 import { formatIpv4, parseCidr } from "../config/ipv4";
 import { NAMESPACE } from "./names";
 import { PLATFORM_RELEASE_NAMESPACES, type PlatformReleaseNamespace } from "./namespaces";
 import type { PlatformContext } from "./platform-context";
+
+/**
+ * THE NetworkPolicies of the platform namespaces, as plain Kubernetes objects (PlatformNetworkPolicies turns them
+ * into kubernetes_network_policy_v1 resources): deny by default, then what each component needs.
+ */
 
 /** Label selectors as the Kubernetes API writes them. */
 export interface LabelSelector {
@@ -248,49 +250,4 @@ function toObject(namespace: string, draft: PolicyDraft): NetworkPolicyObject {
 /** Every NetworkPolicy of the platform namespaces, as Kubernetes objects. */
 export function platformNetworkPolicies(networks: PolicyNetworks): NetworkPolicyObject[] {
   return PLATFORM_RELEASE_NAMESPACES.flatMap((ns) => [...baseline(networks), ...componentPolicies(ns, networks)].map((d) => toObject(ns, d)));
-}
-
-/** A NetworkPolicy's spec as the kubernetes provider takes it (ports are strings there). */
-export function providerSpec(spec: NetworkPolicyObject["spec"]): NetworkPolicyV1Spec {
-  const ports = (list?: readonly PolicyPort[]) => list?.map((p) => ({ protocol: p.protocol, port: String(p.port), ...(p.endPort ? { endPort: p.endPort } : {}) }));
-  const peers = (list?: readonly PolicyPeer[]) =>
-    list?.map(({ ipBlock, ...selectors }) => ({ ...selectors, ...(ipBlock ? { ipBlock: { cidr: ipBlock.cidr, except: ipBlock.except && [...ipBlock.except] } } : {}) }));
-  return {
-    podSelector: spec.podSelector,
-    policyTypes: [...spec.policyTypes],
-    ingress: spec.ingress?.map((r) => ({ from: peers(r.from), ports: ports(r.ports) })),
-    egress: spec.egress?.map((r) => ({ to: peers(r.to), ports: ports(r.ports) })),
-  };
-}
-
-export interface PlatformNetworkPoliciesProps {
-  /** The environment as add-ons see it (platformContext). */
-  readonly context: PlatformContext;
-  /** Each namespace's policies wait for it (the API readiness gate comes with it). */
-  readonly namespaces: Readonly<Record<PlatformReleaseNamespace, ITerraformDependable>>;
-}
-
-/**
- * The NetworkPolicies of every platform namespace (`security.networkPolicies`): deny by default, then what each
- * component needs, as platformNetworkPolicies() lists them. Each release depends on its namespace's policies, so
- * its pods start under the final rules and a missing rule fails the release instead of a later upgrade.
- */
-export class PlatformNetworkPolicies extends Construct {
-  readonly byNamespace: Readonly<Record<PlatformReleaseNamespace, readonly NetworkPolicyV1[]>>;
-
-  constructor(scope: Construct, id: string, props: PlatformNetworkPoliciesProps) {
-    super(scope, id);
-    const byNamespace = Object.fromEntries(PLATFORM_RELEASE_NAMESPACES.map((ns) => [ns, [] as NetworkPolicyV1[]])) as Record<PlatformReleaseNamespace, NetworkPolicyV1[]>;
-    for (const policy of platformNetworkPolicies(policyNetworks(props.context))) {
-      const ns = policy.metadata.namespace as PlatformReleaseNamespace;
-      byNamespace[ns].push(
-        new NetworkPolicyV1(this, `${ns}-${policy.metadata.name}`, {
-          metadata: { ...policy.metadata },
-          spec: providerSpec(policy.spec),
-          dependsOn: [props.namespaces[ns]],
-        }),
-      );
-    }
-    this.byNamespace = byNamespace;
-  }
 }

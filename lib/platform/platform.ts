@@ -11,7 +11,7 @@ import { Calico } from "./calico";
 import { CertManager } from "./cert-manager";
 import { KubePrometheusStack } from "./kube-prometheus-stack";
 import { PlatformNamespaces, type PlatformReleaseNamespace } from "./namespaces";
-import { PlatformNetworkPolicies } from "./network-policies";
+import { PlatformNetworkPolicies } from "./platform-network-policies";
 import { CHARTS } from "./chart-versions";
 import { PodNetworkGate } from "./pod-network-gate";
 import { RookCephCluster } from "./rook-ceph-cluster";
