@@ -31,8 +31,9 @@ export interface PlatformProps {
 }
 
 /**
- * Every add-on, wired in install order, each after its namespace and that namespace's NetworkPolicies. The construct ids below are part of the public contract: they are
- * Terraform addresses, renaming one uninstalls and reinstalls that release.
+ * Every add-on, wired in install order, each after its namespace and that namespace's NetworkPolicies. The
+ * construct ids below are part of the public contract: they are Terraform addresses, renaming one uninstalls
+ * and reinstalls that release.
  *
  *   gate → calico (crds → operator) → pod network gate → rook-ceph → rook-ceph-cluster ─┐
  *                                                   └→ cert-manager → cluster-issuer   │
