@@ -1,6 +1,7 @@
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import type { ITerraformDependable } from "cdktf";
-import { Construct } from "constructs";
+import { ValidateTerraformVersion } from "cdktf/lib/validations/validate-terraform-version";
+import { Construct, type IValidation } from "constructs";
 import type { PodSecurityLevel } from "../config/security";
 import { NAMESPACE } from "./names";
 import type { PlatformContext } from "./platform-context";
@@ -79,6 +80,17 @@ export function podSecurityLabels(level: PodSecurityLevel, kubernetesVersion: st
   );
 }
 
+/**
+ * `importFrom` without the validation cdktf adds with it: `terraform version` run at synth (~0.2 s per resource,
+ * and a failed synth where no Terraform is installed), only to check Terraform >= 1.5, which any Terraform this
+ * library runs with is (and an older one rejects the import block itself). The same cast as terraformData().
+ */
+function importWithoutVersionProbe(resource: NamespaceV1, id: string): void {
+  resource.importFrom(id);
+  const node = resource.node as unknown as { _validations?: IValidation[] };
+  node._validations = node._validations?.filter((v) => !(v instanceof ValidateTerraformVersion));
+}
+
 export interface PlatformNamespacesProps {
   /** The environment as add-ons see it (platformContext). */
   readonly context: PlatformContext;
@@ -106,7 +118,7 @@ export class PlatformNamespaces extends Construct {
         waitForDefaultServiceAccount: true,
         dependsOn: [...props.dependsOn],
       });
-      if (context.platform.adoptExistingNamespaces) namespace.importFrom(name);
+      if (context.platform.adoptExistingNamespaces) importWithoutVersionProbe(namespace, name);
       namespaces[name] = namespace;
     }
     this.namespaces = namespaces;
