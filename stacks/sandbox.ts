@@ -20,6 +20,8 @@ export const sandbox = {
   },
   registryMirror: site.registryMirror,
   platform: {
+    // Deployed while Helm created the namespaces: Terraform imports them (a no-op once they are in state).
+    adoptExistingNamespaces: true,
     domain: "sandbox.k8s.example.internal",
     ingress: { public: { httpNodePort: 30080, httpsNodePort: 30443 }, admin: { httpNodePort: 31080, httpsNodePort: 31443 } },
     gitops: { repoURL: "https://gitlab.example.internal/platform/gitops.git", path: "envs/sandbox", targetRevision: "main" },

@@ -26,9 +26,9 @@ describe("install and destroy order", () => {
   ])("%s depends on %s (%s)", (dependent, dependency) => {
     expect(deps(dependent)).toContain(ref(dependency));
   });
-  it("every release is atomic, cleans up on failure, waits, creates its namespace, with a sized timeout", () => {
+  it("every release is atomic, cleans up on failure, waits, never creates its namespace (Terraform does, labelled), with a sized timeout", () => {
     for (const r of Object.values(releases)) {
-      expect(r.raw).toMatchObject({ atomic: true, cleanup_on_fail: true, wait: true, create_namespace: true });
+      expect(r.raw).toMatchObject({ atomic: true, cleanup_on_fail: true, wait: true, create_namespace: false });
     }
     expect(releases["kube-prometheus-stack"].raw.timeout).toBeGreaterThan(300);
     expect(releases["rook-ceph-cluster"].raw.timeout).toBeGreaterThan(300);

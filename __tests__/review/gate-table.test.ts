@@ -126,9 +126,41 @@ const ROWS: Row[] = [
   },
   {
     id: "ns_team",
-    says: "a namespace that holds no stateful release deleted: passes",
+    says: "a namespace that holds no stateful release deleted: still everything in it is gone (issue 12 made this a refusal)",
     v1: { ns: { as: "kubernetes_namespace_v1", path: "tenants/team-a/namespace", input: { metadata: [{ name: "team-a" }] } } },
     v2: {},
+    refused: [["namespace-contents", 1]],
+  },
+  {
+    id: "ns_replace",
+    says: "the cert-manager namespace replaced (e.g. renamed): every Certificate Secret and the site CA go with it",
+    v1: { ns: { as: "kubernetes_namespace_v1", path: "platform/namespaces/cert-manager", input: { metadata: [{ name: "cert-manager" }] }, replaceOn: 1 } },
+    v2: { ns: { as: "kubernetes_namespace_v1", path: "platform/namespaces/cert-manager", input: { metadata: [{ name: "cert-manager" }] }, replaceOn: 2 } },
+    refused: [["namespace-contents", 1]],
+  },
+  {
+    id: "ns_labels",
+    says: "Pod Security labels of a platform namespace changed (a Kubernetes minor upgrade): in place, routine, passes",
+    v1: { ns: { as: "kubernetes_namespace_v1", path: "platform/namespaces/argocd", input: { metadata: [{ name: "argocd", labels: { "pod-security.kubernetes.io/enforce-version": "v1.33" } }] } } },
+    v2: { ns: { as: "kubernetes_namespace_v1", path: "platform/namespaces/argocd", input: { metadata: [{ name: "argocd", labels: { "pod-security.kubernetes.io/enforce-version": "v1.34" } }] } } },
+    refused: [],
+  },
+  {
+    id: "np_delete",
+    says: "NetworkPolicies deleted (security.networkPolicies switched off): no data lost, passes with a note",
+    v1: {
+      deny: { as: "kubernetes_network_policy_v1", path: "platform/network-policies/argocd-default-deny", input: { metadata: [{ name: "default-deny", namespace: "argocd" }] } },
+      dns: { as: "kubernetes_network_policy_v1", path: "platform/network-policies/argocd-dns-and-api-server", input: { metadata: [{ name: "dns-and-api-server", namespace: "argocd" }] } },
+    },
+    v2: {},
+    refused: [],
+    routine: ["network-policy-change", "network-policy-change"],
+  },
+  {
+    id: "np_update",
+    says: "a NetworkPolicy's rules changed in place: passes without a note",
+    v1: { np: { as: "kubernetes_network_policy_v1", path: "platform/network-policies/monitoring-grafana-from-traefik-admin", input: { spec: [{ policy_types: ["Ingress"], ingress: [{ ports: [{ port: "3000" }] }] }] } } },
+    v2: { np: { as: "kubernetes_network_policy_v1", path: "platform/network-policies/monitoring-grafana-from-traefik-admin", input: { spec: [{ policy_types: ["Ingress"], ingress: [{ ports: [{ port: "3001" }] }] }] } } },
     refused: [],
   },
   {

@@ -231,6 +231,14 @@ export interface PlatformConfig {
    */
   readonly protectPodNetwork?: boolean;
   /**
+   * Adopt the platform namespaces an earlier version let Helm create: Terraform import blocks bring each one
+   * into state (then labels them). Set it for the one upgrade apply of an environment deployed before
+   * Terraform owned its namespaces; never on a new environment (importing a namespace that does not exist
+   * fails the plan). Left on afterwards it is a no-op: Terraform skips an import block whose resource is in state.
+   * @default false
+   */
+  readonly adoptExistingNamespaces?: boolean;
+  /**
    * Last-word Helm values per add-on, deep-merged over everything the library computes (escape hatch:
    * checked by nothing but Helm, so prefer a typed field).
    * @default {}
@@ -265,7 +273,7 @@ export function validatePlatform(env: unknown, problems: Problems): void {
     problems.add(`${root}.domain`, `${show(domain)} is not a lower-case DNS name, e.g. "prod.k8s.example.internal"`);
   }
   readEnum(problems, p, "urlScheme", root, ["http", "https"] as const, false);
-  for (const flag of ["argocdHa", "protectPodNetwork"] as const) {
+  for (const flag of ["argocdHa", "protectPodNetwork", "adoptExistingNamespaces"] as const) {
     if (p[flag] !== undefined && typeof p[flag] !== "boolean") problems.add(`${root}.${flag}`, `${show(p[flag])} must be true or false`);
   }
   checkIngress(problems, p.ingress, `${root}.ingress`);

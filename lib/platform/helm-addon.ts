@@ -18,7 +18,10 @@ export interface SensitiveValue {
 export interface HelmAddonProps {
   /** Chart name, repository and exact version: always a row of CHARTS. */
   readonly chart: ChartPin;
-  /** Namespace of the release, created by Helm if missing. */
+  /**
+   * Namespace of the release. It must exist: Terraform creates the platform's namespaces with their Pod
+   * Security labels (PlatformNamespaces) and every release depends on its own; Helm would create it unlabelled.
+   */
   readonly namespace: string;
   /**
    * Helm release name.
@@ -90,7 +93,7 @@ export class HelmAddon extends Construct {
     this.release = new Release(this, "release", {
       name: props.releaseName ?? id,
       namespace: props.namespace,
-      createNamespace: true,
+      createNamespace: false,
       repository: source.repository,
       chart: source.chart,
       version: props.chart.version,

@@ -21,6 +21,12 @@ export interface PlatformContext {
   readonly apiServer: { readonly host: string; readonly port: number };
   /** Pod network (kubeadm's podSubnet): Calico's IP pool. */
   readonly podCidr: string;
+  /** Service network (kubeadm's serviceSubnet): its first address is the `kubernetes` Service. */
+  readonly serviceCidr: string;
+  /** The node network (`network.cidr`): every node, the API VIP, kubelets and host-network pods. */
+  readonly nodeCidr: string;
+  /** Kubernetes x.y.z the cluster runs (`kubernetes.version`). */
+  readonly kubernetesVersion: string;
   /** Control-plane node IPs, where kubeadm's etcd, scheduler and controller-manager expose metrics. */
   readonly controlPlaneIps: readonly string[];
   /** Ceph OSD hosts: every node of a pool with a data disk, with the device filter of its disk layout. */
@@ -37,6 +43,9 @@ export function platformContext(config: ValidatedEnvironment): PlatformContext {
     mirror: config.registryMirror,
     apiServer: { host: config.kubernetes.apiVip, port: API_SERVER_PORT },
     podCidr: config.kubernetes.podCidr,
+    serviceCidr: config.kubernetes.serviceCidr,
+    nodeCidr: config.network.cidr,
+    kubernetesVersion: config.kubernetes.version,
     controlPlaneIps: poolNodes(config.name, config.controlPlane, "control-plane").map((n) => n.ip),
     cephOsdNodes: cephOsdNodes(config),
     platform: config.platform,

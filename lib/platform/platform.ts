@@ -1,6 +1,7 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { ClusterConnection } from "../cluster/kubeadm-cluster";
+import { securitySettings } from "../config/security";
 import type { ValidatedEnvironment } from "../config/types";
 import { ArgoCd } from "./argo-cd";
 import { type PlatformContext, platformContext } from "./platform-context";
@@ -9,6 +10,8 @@ import { BlackboxExporter } from "./blackbox-exporter";
 import { Calico } from "./calico";
 import { CertManager } from "./cert-manager";
 import { KubePrometheusStack } from "./kube-prometheus-stack";
+import { PlatformNamespaces, type PlatformReleaseNamespace } from "./namespaces";
+import { PlatformNetworkPolicies } from "./platform-network-policies";
 import { CHARTS } from "./chart-versions";
 import { PodNetworkGate } from "./pod-network-gate";
 import { RookCephCluster } from "./rook-ceph-cluster";
@@ -28,8 +31,9 @@ export interface PlatformProps {
 }
 
 /**
- * Every add-on, wired in install order. The construct ids below are part of the public contract: they are
- * Terraform addresses, renaming one uninstalls and reinstalls that release.
+ * Every add-on, wired in install order, each after its namespace and that namespace's NetworkPolicies. The
+ * construct ids below are part of the public contract: they are Terraform addresses, renaming one uninstalls
+ * and reinstalls that release.
  *
  *   gate → calico (crds → operator) → pod network gate → rook-ceph → rook-ceph-cluster ─┐
  *                                                   └→ cert-manager → cluster-issuer   │
@@ -41,11 +45,15 @@ export interface PlatformProps {
  *
  * Terraform destroys in reverse: argocd-apps before argo-cd (Applications before their controller),
  * rook-ceph-cluster before rook-ceph (CephCluster before its operator), monitoring before the storage it
- * uses, everything before Calico.
+ * uses, everything before Calico; every namespace (and its policies) after the releases in it.
  */
 export class Platform extends Construct {
   /** What every add-on was given: build your own add-ons (or a different set) from the same context. */
   readonly context: PlatformContext;
+  /** The platform namespaces with their Pod Security labels (Terraform owns them, not Helm). */
+  readonly namespaces: PlatformNamespaces;
+  /** @default undefined when `security.networkPolicies` is false */
+  readonly networkPolicies?: PlatformNetworkPolicies;
   readonly calico: Calico;
   /** Passes once tigerastatus/calico is Available: every release after Calico waits for it. */
   readonly podNetwork: PodNetworkGate;
@@ -64,7 +72,13 @@ export class Platform extends Construct {
     const context = platformContext(props.config);
     this.context = context;
     const gate = props.readiness;
-    this.calico = new Calico(this, "calico", { context, dependsOn: [gate] });
+    this.namespaces = new PlatformNamespaces(this, "namespaces", { context, dependsOn: [gate] });
+    if (securitySettings(props.config).networkPolicies) {
+      this.networkPolicies = new PlatformNetworkPolicies(this, "network-policies", { context, namespaces: this.namespaces.namespaces });
+    }
+    // A release's home: its namespace and, when on, the namespace's policies (its pods start under the final rules).
+    const home = (ns: PlatformReleaseNamespace): ITerraformDependable[] => [this.namespaces.namespaces[ns], ...(this.networkPolicies?.byNamespace[ns] ?? [])];
+    this.calico = new Calico(this, "calico", { context, dependsOn: [gate, ...home("tigera-operator")] });
     // Nothing but host-network pods runs before the CNI, and the operator release is done long before the
     // CNI is (calico-node images still pulling): everything below waits until Calico reports Available.
     this.podNetwork = new PodNetworkGate(this, "pod-network-ready", {
@@ -74,26 +88,26 @@ export class Platform extends Construct {
       triggers: { calico_version: CHARTS.tigeraOperator.version },
     });
     const network = [gate, this.calico.operator.release, this.podNetwork.resource];
-    this.certManager = new CertManager(this, "cert-manager", { context, dependsOn: network });
+    this.certManager = new CertManager(this, "cert-manager", { context, dependsOn: [...network, ...home("cert-manager")] });
     // Certificates need cert-manager's CRDs and webhook and are issued by the ClusterIssuer; on destroy they go first.
     const tls = [this.certManager.addon.release, this.certManager.issuer.release];
-    this.traefikPublic = new Traefik(this, "traefik-public", { context, ingressClass: "public", dependsOn: [...network, ...tls] });
-    this.traefikAdmin = new Traefik(this, "traefik-admin", { context, ingressClass: "admin", dependsOn: [...network, ...tls] });
-    this.rookCeph = new RookCephOperator(this, "rook-ceph", { context, dependsOn: network });
+    this.traefikPublic = new Traefik(this, "traefik-public", { context, ingressClass: "public", dependsOn: [...network, ...tls, ...home("traefik-public")] });
+    this.traefikAdmin = new Traefik(this, "traefik-admin", { context, ingressClass: "admin", dependsOn: [...network, ...tls, ...home("traefik-admin")] });
+    this.rookCeph = new RookCephOperator(this, "rook-ceph", { context, dependsOn: [...network, ...home("rook-ceph")] });
     this.rookCephCluster = new RookCephCluster(this, "rook-ceph-cluster", {
       context,
-      dependsOn: [...network, this.rookCeph.addon.release],
+      dependsOn: [...network, ...home("rook-ceph"), this.rookCeph.addon.release],
     });
     const adminIngress = this.traefikAdmin.addon.release;
-    this.argoCd = new ArgoCd(this, "argo-cd", { context, dependsOn: [...network, ...tls, adminIngress] });
-    this.argocdApps = new ArgocdApps(this, "argocd-apps", { context, dependsOn: [...network, this.argoCd.addon.release] });
+    this.argoCd = new ArgoCd(this, "argo-cd", { context, dependsOn: [...network, ...tls, ...home("argocd"), adminIngress] });
+    this.argocdApps = new ArgocdApps(this, "argocd-apps", { context, dependsOn: [...network, ...home("argocd"), this.argoCd.addon.release] });
     this.monitoring = new KubePrometheusStack(this, "kube-prometheus-stack", {
       context,
-      dependsOn: [...network, ...tls, adminIngress, this.rookCephCluster.addon.release],
+      dependsOn: [...network, ...tls, ...home("monitoring"), adminIngress, this.rookCephCluster.addon.release],
     });
     this.blackboxExporter = new BlackboxExporter(this, "blackbox-exporter", {
       context,
-      dependsOn: [...network, this.monitoring.addon.release],
+      dependsOn: [...network, ...home("monitoring"), this.monitoring.addon.release],
       trustedCaPem: this.certManager.trustedCaPem,
     });
   }

@@ -59,6 +59,8 @@ export const PKI_TYPES: ReadonlySet<string> = new Set(["tls_private_key", "tls_s
 export const PKI_RANDOM_TYPES: ReadonlySet<string> = new Set(["random_password", "random_string", "random_bytes", "random_id"]);
 export const HELM_RELEASE_TYPES: ReadonlySet<string> = new Set(["helm_release"]);
 export const NAMESPACE_TYPES: ReadonlySet<string> = new Set(["kubernetes_namespace", "kubernetes_namespace_v1"]);
+/** NetworkPolicies hold no data: a change alters who may connect, never what exists. */
+export const NETWORK_POLICY_TYPES: ReadonlySet<string> = new Set(["kubernetes_network_policy", "kubernetes_network_policy_v1"]);
 export const STORAGE_CLASS_TYPES: ReadonlySet<string> = new Set(["kubernetes_storage_class", "kubernetes_storage_class_v1"]);
 /** Charts whose release holds data: Ceph OSDs and pools, Prometheus TSDB and Alertmanager state. */
 export const STATEFUL_CHARTS: ReadonlySet<string> = new Set(["rook-ceph", "rook-ceph-cluster", "kube-prometheus-stack"]);
@@ -79,7 +81,15 @@ export const CEPH_CLUSTER_SPEC_ROUTINE_KEYS: ReadonlySet<string> = new Set(["res
 export const HARMLESS_TYPES: ReadonlyMap<string, string> = new Map([
   ["terraform_data", "readiness gates and triggers: recreating one only re-runs a check"],
   ["vsphere_compute_cluster_vm_anti_affinity_rule", "a DRS rule: recreating it moves no VM and loses nothing"],
+  ...[...NETWORK_POLICY_TYPES].map((t) => [t, "a NetworkPolicy: no data; replacing or deleting one changes who may connect (the MR note says so: network-policy-change)"] as const),
 ]);
+
+/** A kubernetes namespace's name (`metadata` is a one-element list in the kubernetes provider). */
+function namespaceName(c: PlannedChange): string | undefined {
+  const metadata = stateOf(c).metadata;
+  const name = (Array.isArray(metadata) ? asObject(metadata[0]) : asObject(metadata)).name;
+  return typeof name === "string" ? name : undefined;
+}
 
 /** A destroying action, or an update that reboots the VM: for quorum and replication both take the VM away. */
 function takesVmAway(c: PlannedChange): string | undefined {
@@ -172,9 +182,20 @@ export const BLAST_RADIUS_RULES: readonly BlastRadiusRule[] = [
     types: NAMESPACE_TYPES,
     hits: (c, plan) => {
       if (!NAMESPACE_TYPES.has(c.type) || !destroys(c)) return undefined;
-      const metadata = stateOf(c).metadata; // a one-element list in the kubernetes provider
-      const name = (Array.isArray(metadata) ? asObject(metadata[0]) : asObject(metadata)).name;
-      return typeof name === "string" && plan.statefulNamespaces.has(name) ? `${c.action} namespace ${name}` : undefined;
+      const name = namespaceName(c);
+      return name !== undefined && plan.statefulNamespaces.has(name) ? `${c.action} namespace ${name}` : undefined;
+    },
+    tolerated: 0,
+  },
+  {
+    id: "namespace-contents",
+    why: "deleting or replacing a namespace deletes everything in it (workloads, Secrets, certificates, volumes), whoever created them",
+    types: NAMESPACE_TYPES,
+    hits: (c, plan) => {
+      if (!NAMESPACE_TYPES.has(c.type) || !destroys(c)) return undefined;
+      const name = namespaceName(c);
+      // A namespace holding a stateful release is stateful-namespace's: one refusal per change.
+      return name !== undefined && plan.statefulNamespaces.has(name) ? undefined : `${c.action} namespace ${name ?? "(unnamed)"}`;
     },
     tolerated: 0,
   },
@@ -206,6 +227,11 @@ export const ROUTINE_OPERATIONS: readonly RoutineOperation[] = [
         uses.includes("client_auth")
       );
     },
+  },
+  {
+    id: "network-policy-change",
+    why: "a NetworkPolicy replaced or deleted: nothing is lost, but who may connect changes (a replaced policy is gone for seconds, and the namespace's default-deny refuses what it allowed meanwhile; deleting `default-deny` opens the namespace)",
+    matches: (c) => NETWORK_POLICY_TYPES.has(c.type) && destroys(c),
   },
   // Next: the join-token rotation, once the library schedules it.
 ];
