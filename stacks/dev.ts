@@ -35,6 +35,7 @@ export const dev = {
     apiCertSans: ["api.dev.k8s.example.internal"],
   },
   registryMirror: site.registryMirror,
+  security: { oidc: site.oidc },
   platform: {
     domain: "dev.k8s.example.internal",
     ingress: { public: { httpNodePort: 30080, httpsNodePort: 30443 }, admin: { httpNodePort: 31080, httpsNodePort: 31443 } },

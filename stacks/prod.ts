@@ -44,6 +44,7 @@ export const prod = {
     apiCertSans: ["api.prod.k8s.example.internal"],
   },
   registryMirror: site.registryMirror,
+  security: { oidc: site.oidc },
   platform: {
     domain: "prod.k8s.example.internal",
     ingress: { public: { httpNodePort: 30080, httpsNodePort: 30443 }, admin: { httpNodePort: 31080, httpsNodePort: 31443 } },

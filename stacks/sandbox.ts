@@ -19,6 +19,7 @@ export const sandbox = {
     serviceCidr: "10.96.0.0/16",
   },
   registryMirror: site.registryMirror,
+  security: { oidc: site.oidc },
   platform: {
     domain: "sandbox.k8s.example.internal",
     ingress: { public: { httpNodePort: 30080, httpsNodePort: 30443 }, admin: { httpNodePort: 31080, httpsNodePort: 31443 } },

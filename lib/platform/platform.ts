@@ -14,6 +14,8 @@ import { PodNetworkGate } from "./pod-network-gate";
 import { RookCephCluster } from "./rook-ceph-cluster";
 import { RookCephOperator } from "./rook-ceph";
 import { Traefik } from "./traefik";
+import { securitySettings } from "../config/security";
+import { PeopleAccess } from "./people-access";
 
 export interface PlatformProps {
   /** What `validateEnvironment` returned (it checks the platform too). */
@@ -58,6 +60,8 @@ export class Platform extends Construct {
   readonly argocdApps: ArgocdApps;
   readonly monitoring: KubePrometheusStack;
   readonly blackboxExporter: BlackboxExporter;
+  /** Directory groups bound to cluster roles, and the web client's secret (only with `security.oidc`). */
+  readonly people?: PeopleAccess;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -85,16 +89,21 @@ export class Platform extends Construct {
       dependsOn: [...network, this.rookCeph.addon.release],
     });
     const adminIngress = this.traefikAdmin.addon.release;
-    this.argoCd = new ArgoCd(this, "argo-cd", { context, dependsOn: [...network, ...tls, adminIngress] });
+    const { oidc } = securitySettings(props.config);
+    this.people = oidc && new PeopleAccess(this, "people", { oidc, dependsOn: [gate] });
+    const sso = { oidc, oidcClientSecret: this.people?.webClientSecret };
+    this.argoCd = new ArgoCd(this, "argo-cd", { context, dependsOn: [...network, ...tls, adminIngress], ...sso });
     this.argocdApps = new ArgocdApps(this, "argocd-apps", { context, dependsOn: [...network, this.argoCd.addon.release] });
     this.monitoring = new KubePrometheusStack(this, "kube-prometheus-stack", {
       context,
       dependsOn: [...network, ...tls, adminIngress, this.rookCephCluster.addon.release],
+      ...sso,
     });
     this.blackboxExporter = new BlackboxExporter(this, "blackbox-exporter", {
       context,
       dependsOn: [...network, this.monitoring.addon.release],
       trustedCaPem: this.certManager.trustedCaPem,
+      uiAuth: this.monitoring.uiAuth,
     });
   }
 }
