@@ -3,11 +3,14 @@ import { Probe } from "@kubernetes-models/prometheus-operator/monitoring.coreos.
 import { parse } from "yaml";
 import { ConfigError } from "../../lib/config/problems";
 import { validateEnvironment } from "../../lib/config/validate";
-import { ADMIN_UI_HTPASSWD_SECRET, ADMIN_UI_MIDDLEWARE, ADMIN_UI_PROBE_SECRET } from "../../lib/platform/admin-ui-auth";
+import { ADMIN_UI_HTPASSWD_SECRET, ADMIN_UI_MIDDLEWARE, ADMIN_UI_PROBE_SECRET, REGENERATED_LABEL } from "../../lib/platform/admin-ui-auth";
 import { WORKLOAD_RESOURCES, lockedDefaultProject } from "../../lib/platform/argocd-apps";
 import { GUARDED_PROBE_MODULE, PROBE_PASSWORD_FILE } from "../../lib/platform/blackbox-exporter";
 import { GRAFANA_CLIENT_SECRET_ENV, GRAFANA_OIDC_CA_FILE, grafanaRoleAttributePath } from "../../lib/platform/oidc-sso";
 import { deepMerge } from "../../lib/platform/values";
+import { judge } from "../../lib/review/blast-radius";
+import { KNOWN_TYPES, REGENERATED_SECRET_LABEL } from "../../lib/review/blast-radius-rules";
+import type { PlannedChange } from "../../lib/review/planned-change";
 import { environment, OIDC, OIDC_CA } from "./fixtures";
 import { sensitiveSource, synthPlatform } from "./synth";
 import { upstreamValues } from "./upstream";
@@ -238,5 +241,38 @@ describe("OIDC: Argo CD single sign-on and RBAC", () => {
     const c = (kubectlOnly.releases["argo-cd"].values as any).configs;
     expect(c.cm["oidc.config"]).toBeUndefined();
     expect(c.rbac).toBeUndefined();
+  });
+});
+
+describe("the review gate knows what this part synthesizes", () => {
+  /** A synthesized resource as if the plan replaced (or deleted) it, its config standing in for its state. */
+  const asChange = (type: string, id: string, config: any, action: "replace" | "delete"): PlannedChange => {
+    const state = { ...config, metadata: config.metadata ? [config.metadata] : undefined };
+    return { address: `${type}.${id}`, type, path: id, pathFromMetadata: true, action, createBeforeDestroy: false, changed: [], replaceReasons: [], before: state, after: state };
+  };
+  const changes = (type: string, action: "replace" | "delete") =>
+    Object.entries<any>(sso.json.resource[type] ?? {}).map(([id, config]) => asChange(type, id, config, action));
+
+  it("every resource type is known (none falls to unknown-type)", () => {
+    const types = Object.keys(sso.json.resource).filter((t) => t !== "null_resource"); // the test's stand-in gate
+    expect(types.filter((t) => !KNOWN_TYPES.has(t))).toEqual([]);
+  });
+
+  it("the generated credential Secrets carry the label the gate lets go (one name in both parts)", () => {
+    expect(REGENERATED_LABEL).toEqual({ [REGENERATED_SECRET_LABEL]: "true" });
+    const secrets = changes("kubernetes_secret_v1", "replace");
+    expect(secrets).toHaveLength(2);
+    expect(judge("prod", secrets).violations).toEqual([]);
+    const unlabelled = secrets.map((c) => ({ ...c, before: { metadata: [{ name: "x", labels: {} }] } }));
+    expect(judge("prod", unlabelled).violations.map((v) => [v.rule.id, v.hits.length])).toEqual([["kubernetes-secrets", 2]]);
+  });
+
+  it("the role bindings pass, each with a second-reviewer note", () => {
+    const result = judge("prod", changes("kubernetes_cluster_role_binding_v1", "delete"));
+    expect(result.violations).toEqual([]);
+    expect(result.security.map((n) => [n.change.path.replace(/_[0-9A-F]{8}$/, ""), n.review.id])).toEqual([
+      ["platform_people_admin-binding", "rbac-grants"],
+      ["platform_people_viewer-binding", "rbac-grants"],
+    ]);
   });
 });

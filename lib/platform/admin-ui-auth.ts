@@ -18,6 +18,12 @@ export const ADMIN_UI_HTPASSWD_SECRET = "admin-ui-htpasswd";
 /** Secret with the plain password, for the blackbox exporter's probes of the guarded UIs (key `password`). */
 export const ADMIN_UI_PROBE_SECRET = "admin-ui-probe-credential";
 
+/**
+ * Label of a Secret whose data Terraform writes from its state: the review gate lets it be replaced or deleted
+ * (lib/review's REGENERATED_SECRET_LABEL, kept equal by a test); any other Secret's deletion is refused.
+ */
+export const REGENERATED_LABEL = { "vsphere-kubeadm-platform/regenerated": "true" } as const;
+
 /** The Ingress annotation that puts the Middleware in front of a router (`<namespace>-<name>@kubernetescrd`). */
 export function adminUiAuthAnnotations(): Record<string, string> {
   return { "traefik.ingress.kubernetes.io/router.middlewares": `${NAMESPACE.monitoring}-${ADMIN_UI_MIDDLEWARE}@kubernetescrd` };
@@ -76,7 +82,7 @@ export class AdminUiAuth extends Construct {
 
     const secret = (id: string, name: string, data: Record<string, string>) =>
       new SecretV1(this, id, {
-        metadata: { name, namespace: NAMESPACE.monitoring, labels: { "app.kubernetes.io/part-of": "admin-ui-auth" } },
+        metadata: { name, namespace: NAMESPACE.monitoring, labels: { "app.kubernetes.io/part-of": "admin-ui-auth", ...REGENERATED_LABEL } },
         type: "Opaque",
         data,
         dependsOn: [...props.dependsOn],
