@@ -193,11 +193,12 @@ describe("OIDC: Grafana single sign-on", () => {
   });
 
   it("role mapping: admin groups first, then viewer groups, each a quoted claim and escaped group", () => {
+    const groups = '("groups" || `[]`)';
     expect(oauth.role_attribute_path).toBe(
-      `(contains("groups"[*], 'platform-admins') || contains("groups"[*], 'sre')) && 'Admin' || (contains("groups"[*], 'developers')) && 'Viewer'`,
+      `(contains(${groups}, 'platform-admins') || contains(${groups}, 'sre')) && 'Admin' || (contains(${groups}, 'developers')) && 'Viewer' || \`null\``,
     );
     const odd = { ...OIDC, groupsClaim: "roles", adminGroups: ["o'brien"], viewerGroups: [], usernameClaim: "email" } as const;
-    expect(grafanaRoleAttributePath(odd)).toBe(`(contains("roles"[*], 'o\\'brien')) && 'Admin'`);
+    expect(grafanaRoleAttributePath(odd)).toBe(`(contains(("roles" || \`[]\`), 'o\\'brien')) && 'Admin' || \`null\``);
     expect(grafanaRoleAttributePath({ ...odd, adminGroups: [] })).toBe("`null`");
   });
 

@@ -45,14 +45,16 @@ function jmesString(value: string): string {
  * Viewer, else nothing (role_attribute_strict then refuses the login).
  */
 export function grafanaRoleAttributePath(oidc: OidcSettings): string {
-  // A quoted identifier: claim names may hold ':', '.', '/', '-'.
-  const claim = `"${oidc.groupsClaim}"[*]`;
+  // A quoted identifier (claim names may hold ':', '.', '/', '-'); a token without the claim counts as no
+  // group (contains() of null is a type error).
+  const claim = `("${oidc.groupsClaim}" || \`[]\`)`;
   const anyOf = (groups: readonly string[]) => groups.map((g) => `contains(${claim}, ${jmesString(g)})`).join(" || ");
   const rules = [
     ...(oidc.adminGroups.length > 0 ? [`(${anyOf(oidc.adminGroups)}) && 'Admin'`] : []),
     ...(oidc.viewerGroups.length > 0 ? [`(${anyOf(oidc.viewerGroups)}) && 'Viewer'`] : []),
   ];
-  return rules.length > 0 ? rules.join(" || ") : "`null`";
+  // Without a match the result is null, not false: no role.
+  return [...rules, "`null`"].join(" || ");
 }
 
 /** Grafana values (the kube-prometheus-stack `grafana:` block) for single sign-on. */
