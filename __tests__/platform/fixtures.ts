@@ -1,4 +1,5 @@
 import type { PlatformConfig } from "../../lib/config/platform";
+import type { OidcConfig } from "../../lib/config/security";
 import type { EnvironmentConfig, NodePoolConfig, RegistryMirrorConfig, Tier } from "../../lib/config/types";
 
 /** Test environments (independent of stacks/ so platform tests do not follow stack data edits). */
@@ -38,7 +39,19 @@ export function platformConfig(name: string): PlatformConfig {
   };
 }
 
-export function environment(tier: Tier, opts: { mirror?: boolean; platform?: Partial<PlatformConfig> } = {}): EnvironmentConfig {
+export const OIDC_CA = "-----BEGIN CERTIFICATE-----\nMIIBoidcTestCa\n-----END CERTIFICATE-----\n";
+
+/** The directory's issuer with single sign-on for the UIs, two admin groups, one viewer group and the issuer's CA. */
+export const OIDC: OidcConfig = {
+  issuerUrl: "https://sso.example.internal/realms/corp",
+  clientId: "kubernetes",
+  webClientId: "platform-uis",
+  caPem: OIDC_CA,
+  adminGroups: ["platform-admins", "sre"],
+  viewerGroups: ["developers"],
+};
+
+export function environment(tier: Tier, opts: { mirror?: boolean; platform?: Partial<PlatformConfig>; oidc?: OidcConfig } = {}): EnvironmentConfig {
   const name = tier;
   const prodLike = tier !== "sandbox";
   return {
@@ -53,6 +66,7 @@ export function environment(tier: Tier, opts: { mirror?: boolean; platform?: Par
       : [pool("worker", 1, 31, 100)],
     kubernetes: { version: "1.33.4", apiVip: "10.20.30.10", podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/16" },
     ...(opts.mirror ? { registryMirror: MIRROR } : {}),
+    ...(opts.oidc ? { security: { oidc: opts.oidc } } : {}),
     platform: { ...platformConfig(name), ...opts.platform },
   };
 }

@@ -77,7 +77,10 @@ export function unknownKeys(values: unknown, upstream: unknown, allow: AllowList
  */
 export function documentedUpstream(path: string, upstream: unknown, text: string): boolean {
   if (checkPath(path, upstream, {}) === undefined) return true;
-  const last = segments(path).filter((s) => s !== "[]").pop() ?? "";
-  const escaped = last.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^\\s*#+\\s*-?\\s*${escaped}:`, "m").test(text);
+  const parts = segments(path).filter((s) => s !== "[]");
+  const last = parts[parts.length - 1] ?? "";
+  const escape = (key: string) => key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  if (new RegExp(`^\\s*#+\\s*-?\\s*${escape(last)}:`, "m").test(text)) return true;
+  // A key with a dot (grafana's `grafana.ini:`), which a dotted path splits in two.
+  return parts.length >= 2 && new RegExp(`^\\s*${escape(parts.slice(-2).join("."))}:`, "m").test(text);
 }

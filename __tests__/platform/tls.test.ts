@@ -5,7 +5,7 @@ import { join } from "path";
 import { parse } from "yaml";
 import { mirrorBase } from "../../lib/config/registry-mirror";
 import { CHARTS } from "../../lib/platform/chart-versions";
-import { PROBE_CA_FILE, PROBE_CA_SECRET } from "../../lib/platform/blackbox-exporter";
+import { GUARDED_PROBE_MODULE, PROBE_CA_FILE, PROBE_CA_SECRET } from "../../lib/platform/blackbox-exporter";
 import { CLUSTER_ISSUER_ANNOTATION, SITE_CA_SECRET } from "../../lib/platform/cert-manager";
 import { deepMerge, isPlainObject, valueAt } from "../../lib/platform/values";
 import { ACME_CA, acmeTls as acme, environment, MIRROR, platformConfig, withLoadBalancer as lb } from "./fixtures";
@@ -158,7 +158,7 @@ describe("site CA issuer", () => {
     expect(v.extraManifests[i]).toMatchObject({ kind: "Secret", metadata: { name: PROBE_CA_SECRET, namespace: "monitoring" } });
     expect(v.extraManifests[i].data).toBeUndefined();
     expect(b.setSensitive.map((x) => ({ ...x, value: sensitiveSource(x.value) }))).toEqual([{ name: `extraManifests[${i}].data.ca`, value: "base64encode(var.tls_site_ca_cert_pem)", type: "string" }]);
-    expect(v.extraSecretMounts).toEqual([{ name: "site-ca", mountPath: PROBE_CA_FILE.replace(/\/ca$/, ""), secretName: PROBE_CA_SECRET, readOnly: true }]);
+    expect(v.extraSecretMounts).toContainEqual({ name: "site-ca", mountPath: PROBE_CA_FILE.replace(/\/ca$/, ""), secretName: PROBE_CA_SECRET, readOnly: true });
     const module = deepMerge(upstreamValues("prometheus-blackbox-exporter"), v).config as any;
     expect(module.modules.http_2xx.http.tls_config).toEqual({ ca_file: PROBE_CA_FILE });
     expect(module.modules.http_2xx.http.tls_config.insecure_skip_verify).toBeUndefined();
@@ -197,7 +197,10 @@ describe("ACME issuer", () => {
   it("the blackbox trusts caPem when given, the system store otherwise", () => {
     expect(sensitiveSource(withCa.releases["prometheus-blackbox-exporter"].setSensitive[0].value)).toBe(JSON.stringify(Buffer.from(ACME_CA).toString("base64")));
     expect(withoutCa.releases["prometheus-blackbox-exporter"].setSensitive).toEqual([]);
-    expect((withoutCa.releases["prometheus-blackbox-exporter"].values as any).config).toBeUndefined();
+    // No CA: the chart's http_2xx as it is; the basic-auth UIs' module verifies against the system store too.
+    const modules = (withoutCa.releases["prometheus-blackbox-exporter"].values as any).config.modules;
+    expect(Object.keys(modules)).toEqual([GUARDED_PROBE_MODULE]);
+    expect(modules[GUARDED_PROBE_MODULE].http.tls_config).toBeUndefined();
   });
 });
 

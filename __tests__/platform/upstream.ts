@@ -31,6 +31,7 @@ export const RELEASE_CHART_DIR: Record<string, string | null> = {
   "traefik-admin": "traefik",
   "argo-cd": "argo-cd",
   "argocd-apps": "argocd-apps",
+  "argocd-default-project": "raw",
   "kube-prometheus-stack": "kube-prometheus-stack",
   "prometheus-blackbox-exporter": "prometheus-blackbox-exporter",
   "rook-ceph": "rook-ceph",

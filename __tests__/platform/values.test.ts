@@ -1,5 +1,5 @@
 import { deepMerge } from "../../lib/platform/values";
-import { acmeTls, ACME_CA, environment, withLoadBalancer } from "./fixtures";
+import { acmeTls, ACME_CA, environment, OIDC, withLoadBalancer } from "./fixtures";
 import { AllowList, checkPath, documentedUpstream, unknownKeys } from "./keys";
 import { synthPlatform } from "./synth";
 import { RELEASE_CHART_DIR, upstreamValues, upstreamValuesText } from "./upstream";
@@ -26,6 +26,8 @@ const ALLOW: Record<string, AllowList> = {
     "configs.cm": "free-form map of argocd-cm keys (admin.enabled, ...)",
     "configs.repositories": "map of repository Secrets keyed by name (url, type, name, username, password), examples in comments",
     "configs.tls.certificates": "map of Git server host -> PEM certificate, example in comments",
+    "configs.rbac": "argocd-rbac-cm keys (policy.default, policy.csv, scopes): keys with dots, which a dotted path cannot address",
+    "configs.secret.extra": "free-form map of extra argocd-secret keys (our oidc.clientSecret, through set_sensitive only)",
     "redis-ha.enabled": "SUBCHART redis-ha 4.38.0 condition (in values.yaml)",
   },
   "argocd-apps": {
@@ -48,6 +50,10 @@ const ALLOW: Record<string, AllowList> = {
     "kubeControllerManager.endpoints": "list of control-plane IPs (example in comments)",
     "grafana.ingress.ingressClassName": "commented out in grafana's values.yaml (ingress section)",
     "grafana.adminPassword": "commented out in grafana's values.yaml; we only pass it through set_sensitive",
+    extraManifests: "list of Kubernetes objects (example in comments): the Traefik basicAuth Middleware and Grafana's OIDC CA ConfigMap",
+    "grafana.grafana.ini": "grafana.ini itself (grafana.com/docs configuration), not chart values: server.root_url, auth.generic_oauth, auth",
+    "grafana.extraConfigmapMounts[]": "ConfigMap mounts (name, mountPath, configMap, readOnly in comments of grafana's values.yaml): the issuer's CA",
+    "grafana.envRenderSecret": "free-form map of environment variables rendered into a Secret: the OIDC client secret, through set_sensitive only",
     "kube-state-metrics.image.registry": "SUBCHART kube-state-metrics 8.4.0 (values.yaml not copied): image.registry",
     "prometheus-node-exporter.image.registry": "SUBCHART prometheus-node-exporter 4.56.1 (values.yaml not copied): image.registry",
   },
@@ -55,6 +61,7 @@ const ALLOW: Record<string, AllowList> = {
     extraManifests: "list of Kubernetes objects (our Probes, validated with @kubernetes-models/prometheus-operator, and the CA Secret)",
     extraSecretMounts: "list of Secret mounts (name, mountPath, secretName, readOnly example in comments)",
     "config.modules.http_2xx.http": "blackbox_exporter's http_probe configuration (not chart values): tls_config.ca_file per its CONFIGURATION.md",
+    "config.modules": "blackbox_exporter's modules by name (http_2xx is the example): our http_2xx_admin_ui adds basic_auth.password_file",
   },
   raw: {
     resources: "list of Kubernetes objects rendered as given (PriorityClass examples in comments): our ClusterIssuer + CA Secret, validated against cert-manager's CRD schema (tls.test)",
@@ -82,6 +89,7 @@ const CASES = [
   ["prod", environment("prod")],
   ["prod with mirror", environment("prod", { mirror: true })],
   ["prod with load balancer and ACME", environment("prod", { platform: { ...withLoadBalancer("prod"), ...acmeTls(ACME_CA) } })],
+  ["prod with OIDC single sign-on", environment("prod", { oidc: OIDC })],
 ] as const;
 
 describe.each(CASES)("values of every release (%s) are known to the upstream chart", (_label, env) => {

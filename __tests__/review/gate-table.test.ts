@@ -8,7 +8,7 @@ import { rmSync } from "fs";
 import { describeWithTool } from "../tools";
 import { buildStackReport } from "../../lib/review/plan-report";
 import { planMarkdown } from "../../lib/review/plan-markdown";
-import { KNOWN_TYPES } from "../../lib/review/blast-radius-rules";
+import { KNOWN_TYPES, REGENERATED_SECRET_LABEL } from "../../lib/review/blast-radius-rules";
 import type { PlanJson } from "../../lib/review/plan-json";
 import { planStandIns, type StandIn, type StandInPlan } from "./stand-in-plan";
 
@@ -44,7 +44,12 @@ interface Row {
   /** Rules the row must break, with how many changes each: [] means the plan passes. */
   readonly refused: ReadonlyArray<readonly [rule: string, hits: number]>;
   readonly routine?: readonly string[];
+  /** Second-reviewer notes the row must carry (SECURITY_REVIEWS ids, one per change). */
+  readonly security?: readonly string[];
 }
+
+/** The label the admin UIs' Secrets carry (lib/platform/admin-ui-auth.ts). */
+const REGENERATED_LABEL = { [REGENERATED_SECRET_LABEL]: "true" };
 
 /** `row("x", { a: ... })` prefixes names with `x__` so rows cannot collide. */
 const named = (id: string, r: Resources): Resources => Object.fromEntries(Object.entries(r).map(([k, v]) => [`${id}__${k}`, v]));
@@ -173,9 +178,40 @@ const ROWS: Row[] = [
   {
     id: "unknown",
     says: "a resource type no rule knows: deleting it is refused, updating it is not",
-    v1: { secret: { as: "kubernetes_secret_v1", path: "platform/argo-cd/repo-creds", input: { type: "Opaque" } }, cm: { as: "kubernetes_config_map_v1", path: "platform/x/cm", input: { data: { a: "1" } } } },
+    v1: { manifest: { as: "kubernetes_manifest", path: "platform/x/manifest", input: { manifest: { kind: "Foo" } } }, cm: { as: "kubernetes_config_map_v1", path: "platform/x/cm", input: { data: { a: "1" } } } },
     v2: { cm: { as: "kubernetes_config_map_v1", path: "platform/x/cm", input: { data: { a: "2" } } } },
     refused: [["unknown-type", 1]],
+  },
+  {
+    id: "secret_given",
+    says: "a Secret Terraform did not generate (repository credentials) deleted",
+    v1: { secret: { as: "kubernetes_secret_v1", path: "platform/argo-cd/repo-creds", input: { type: "Opaque", metadata: [{ name: "repo-creds", labels: {} }] } } },
+    v2: {},
+    refused: [["kubernetes-secrets", 1]],
+  },
+  {
+    id: "secret_regenerated",
+    says: "the admin UIs' generated credential Secrets replaced and deleted: passes (the next apply writes them again)",
+    v1: {
+      htpasswd: { as: "kubernetes_secret_v1", path: "platform/kube-prometheus-stack/ui-auth/htpasswd", input: { metadata: [{ name: "admin-ui-htpasswd", labels: REGENERATED_LABEL }] }, replaceOn: 1 },
+      probe: { as: "kubernetes_secret_v1", path: "platform/kube-prometheus-stack/ui-auth/probe-credential", input: { metadata: [{ name: "admin-ui-probe-credential", labels: REGENERATED_LABEL }] } },
+    },
+    v2: { htpasswd: { as: "kubernetes_secret_v1", path: "platform/kube-prometheus-stack/ui-auth/htpasswd", input: { metadata: [{ name: "admin-ui-htpasswd", labels: REGENERATED_LABEL }] }, replaceOn: 2 } },
+    refused: [],
+  },
+  {
+    id: "rbac",
+    says: "ClusterRoleBindings of directory groups created, changed and removed: pass, each with a second-reviewer note",
+    v1: {
+      admins: { as: "kubernetes_cluster_role_binding_v1", path: "platform/people/admin-binding", input: { role_ref: [{ name: "cluster-admin" }], subject: [{ name: "oidc:platform-admins" }] } },
+      viewers: { as: "kubernetes_cluster_role_binding_v1", path: "platform/people/viewer-binding", input: { role_ref: [{ name: "view" }], subject: [{ name: "oidc:developers" }] } },
+    },
+    v2: {
+      admins: { as: "kubernetes_cluster_role_binding_v1", path: "platform/people/admin-binding", input: { role_ref: [{ name: "cluster-admin" }], subject: [{ name: "oidc:platform-admins" }, { name: "oidc:contractors" }] } },
+      team: { as: "kubernetes_role_binding_v1", path: "tenants/team-a/admin-binding", input: { role_ref: [{ name: "admin" }], subject: [{ name: "oidc:team-a" }] } },
+    },
+    refused: [],
+    security: ["rbac-grants", "rbac-grants", "rbac-grants"],
   },
   {
     id: "reboot_cp",
@@ -319,6 +355,16 @@ describeWithTool("terraform", ["version"])("the gate on a table of real Terrafor
     expect(r.changes.length).toBeGreaterThan(0); // the row really is in the plan
     expect(r.violations.map((v) => [v.rule.id, v.hits.length])).toEqual(row.refused);
     expect(r.routine.map((n) => n.operation.id)).toEqual(row.routine ?? []);
+    expect(r.security.map((n) => n.review.id)).toEqual(row.security ?? []);
+  });
+
+  it("the MR note asks for a second reviewer of every RBAC grant, above the changes", () => {
+    const md = planMarkdown([report("rbac", true)], { overridden: false });
+    expect(md).toMatch(/🔐 \*\*Second reviewer:\*\* `platform\/people\/admin-binding` \*\*update\*\* \(rbac-grants\)/);
+    expect(md).toMatch(/🔐 \*\*Second reviewer:\*\* `platform\/people\/viewer-binding` \*\*delete\*\*/);
+    expect(md).toMatch(/🔐 \*\*Second reviewer:\*\* `tenants\/team-a\/admin-binding` \*\*create\*\*/);
+    expect(md.indexOf("🔐")).toBeLessThan(md.indexOf("<details"));
+    expect(md).not.toContain("Plan refused");
   });
 
   it("says how each change hits a rule: updates that lose a disk or reboot are named as such", () => {
@@ -365,6 +411,6 @@ describeWithTool("terraform", ["version"])("the gate on a table of real Terrafor
 
   it("every type the rows retype to is known to the rules, except the one meant to be unknown", () => {
     const types = new Set(ROWS.flatMap((r) => [...Object.values(r.v1), ...Object.values(r.v2)].map((s) => s.as)));
-    expect([...types].filter((t) => !KNOWN_TYPES.has(t)).sort()).toEqual(["kubernetes_config_map_v1", "kubernetes_secret_v1"]);
+    expect([...types].filter((t) => !KNOWN_TYPES.has(t)).sort()).toEqual(["kubernetes_config_map_v1", "kubernetes_manifest"]);
   });
 });

@@ -19,7 +19,12 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("the app", () => {
-  const secrets = { TF_VAR_vsphere_password: "vc-Pa55-4c8e1f", TF_HTTP_PASSWORD: "glpat-4f2a9c7e1b", TF_VAR_vsphere_user: "svc-k8s@vsphere.local" };
+  const secrets = {
+    TF_VAR_vsphere_password: "vc-Pa55-4c8e1f",
+    TF_HTTP_PASSWORD: "glpat-4f2a9c7e1b",
+    TF_VAR_vsphere_user: "svc-k8s@vsphere.local",
+    TF_VAR_oidc_client_secret: "oidc-5ecret-9b2e7d",
+  };
   let synth: ReturnType<typeof synthEnvironments>;
   beforeAll(() => {
     Object.assign(process.env, secrets);
@@ -103,6 +108,18 @@ describe("the app", () => {
     for (const file of files) {
       const text = readFileSync(file, "utf8");
       for (const secret of Object.values(secrets)) expect(text).not.toContain(secret);
+    }
+  });
+
+  it("takes the OIDC web client's secret from a sensitive variable, referenced only through set_sensitive", () => {
+    for (const [env, stack] of Object.entries(synth.stacks)) {
+      expect([env, stack.variable.oidc_client_secret]).toEqual([env, expect.objectContaining({ type: "string", sensitive: true })]);
+      const uses = Object.values<any>(stack.resource.helm_release).flatMap((r) =>
+        [...(r.values ?? []), ...(r.set ?? []).map((x: any) => x.value)].filter((v: string) => v.includes("var.oidc_client_secret")),
+      );
+      expect([env, uses]).toEqual([env, []]);
+      const sensitive = Object.values<any>(stack.resource.helm_release).flatMap((r) => (r.set_sensitive ?? []).filter((x: any) => x.value.includes("var.oidc_client_secret")).map((x: any) => x.name));
+      expect(sensitive.sort()).toEqual(["configs.secret.extra.oidc\\.clientSecret", "grafana.envRenderSecret.GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET"]);
     }
   });
 

@@ -9,7 +9,8 @@ import type { VspherePlacement } from "../vsphere/placement";
 import { checkTemplateFit } from "../vsphere/template-fit";
 import { ClusterPki } from "./cluster-pki";
 import { type RenderOptions, renderCloudConfig } from "./cloud-config";
-import { renderKubeconfig } from "./kubeconfig";
+import { renderKubeconfig, renderOidcKubeconfig } from "./kubeconfig";
+import { securitySettings } from "../config/security";
 import { ReadinessGate } from "./readiness-gate";
 import { placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
 import { terraformString } from "./terraform-string";
@@ -124,6 +125,22 @@ export class KubeadmCluster extends Construct {
         [KUBECONFIG_PLACEHOLDERS.key]: Fn.base64encode(this.pki.adminKeyPem),
       }),
     }).overrideLogicalId("kubeconfig");
+    const { oidc } = securitySettings(config);
+    if (oidc) {
+      // No secret in it (the CA certificate is public): not sensitive, so `terraform output` prints it.
+      const people = renderOidcKubeconfig({
+        name: config.name,
+        server: host,
+        caCertB64: placeholderFor("caCertB64"),
+        issuerUrl: oidc.issuerUrl,
+        clientId: oidc.clientId,
+        issuerCaPem: oidc.caPem,
+      });
+      new TerraformOutput(this, "kubeconfig-oidc", {
+        description: `kubeconfig of ${config.name} for people: kubectl logs in at ${oidc.issuerUrl} through kubelogin; terraform output -raw kubeconfig_oidc`,
+        value: terraformString(people, { [placeholderFor("caCertB64")]: this.pki.secrets.caCertB64 }),
+      }).overrideLogicalId("kubeconfig_oidc");
+    }
     new TerraformOutput(this, "api-endpoint", { description: `API server of ${config.name} (the kube-vip VIP)`, value: host }).overrideLogicalId("api_endpoint");
   }
 }

@@ -52,7 +52,7 @@ export const FIELDS = {
   tlsCa: fieldsOf<Extract<TlsConfig, { issuer: "ca" }>>({ issuer: true }),
   tlsAcme: fieldsOf<Extract<TlsConfig, { issuer: "acme" }>>({ issuer: true, server: true, email: true, caPem: true }),
   gitops: fieldsOf<GitOpsConfig>({
-    repoURL: true, path: true, targetRevision: true, username: true, caPem: true, destinationNamespaces: true, extraSourceRepos: true,
+    repoURL: true, path: true, targetRevision: true, username: true, caPem: true, destinationNamespaces: true, extraSourceRepos: true, extraNamespaceResources: true,
   }),
   monitoring: fieldsOf<MonitoringConfig>({
     retention: true, storageGiB: true, alertmanagerStorageGiB: true, receivers: true, defaultReceiver: true, smtp: true, extraProbeUrls: true,

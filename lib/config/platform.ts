@@ -94,6 +94,13 @@ export interface GitOpsConfig {
    * @default [] (only repoURL)
    */
   readonly extraSourceRepos?: readonly string[];
+  /**
+   * Namespaced kinds the AppProject allows besides the workload kinds (`WORKLOAD_RESOURCES`: Deployments,
+   * Services, Ingresses, RBAC inside the namespace, ...), as `Kind.group` (kubectl's form; core kinds are just
+   * `Kind`), e.g. ["KafkaTopic.kafka.strimzi.io"]. Anything else is refused at sync.
+   * @default [] (only WORKLOAD_RESOURCES)
+   */
+  readonly extraNamespaceResources?: readonly string[];
 }
 
 /** What every receiver has besides its type. */
@@ -384,7 +391,15 @@ function checkGitops(problems: Problems, value: unknown, path: string): void {
     }
   });
   readStringList(problems, g, "extraSourceRepos", path, false);
+  readStringList(problems, g, "extraNamespaceResources", path, false)?.forEach((kind, i) => {
+    if (!KIND_DOT_GROUP.test(kind)) {
+      problems.add(`${path}.extraNamespaceResources[${i}]`, `${show(kind)} is not Kind.group (e.g. "KafkaTopic.kafka.strimzi.io", or "ConfigMap" for the core group)`);
+    }
+  });
 }
+
+/** `Kind` or `Kind.group` as kubectl writes them. */
+const KIND_DOT_GROUP = /^[A-Z][A-Za-z0-9]*(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 
 function checkMonitoring(problems: Problems, value: unknown, path: string): void {
   if (value === undefined) return problems.add(path, "is required ({ retention, storageGiB })");

@@ -5,9 +5,11 @@ import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
+import { deepMerge } from "./values";
 import { ingressTlsAnnotations } from "./cert-manager";
 import { INGRESS_CLASS, NAMESPACE, uiHost } from "./names";
 import { terraformData } from "../cluster/terraform-data";
+import { ARGOCD_CLIENT_SECRET_KEY, argoCdOidcConfig, argoCdRbacValues, type OidcSettings } from "./oidc-sso";
 
 /** Every component image defaults to global.image.repository (their own `repository: ""`). */
 export const ARGO_CD_IMAGES: readonly ImageField[] = [
@@ -29,6 +31,29 @@ export interface ArgoCdProps {
   readonly context: PlatformContext;
   /** Readiness gate, CNI, and the admin ingress (its UI is served there). */
   readonly dependsOn: readonly ITerraformDependable[];
+  /**
+   * The environment's OIDC issuer (`securitySettings(env).oidc`): Argo CD logs people in through it when it
+   * has a `webClientId`, and maps its groups to role:admin / role:readonly.
+   * @default the local admin only
+   */
+  readonly oidc?: OidcSettings;
+  /**
+   * Secret of `oidc.webClientId` (PeopleAccess.webClientSecret); required with a webClientId.
+   * @default none
+   */
+  readonly oidcClientSecret?: string;
+}
+
+/** Argo CD single sign-on and RBAC, as a values layer and the set_sensitive entry of the client secret. */
+function argoCdSso(props: ArgoCdProps): { values: Record<string, unknown>; sensitive: SensitiveValue[] } {
+  const { oidc, oidcClientSecret } = props;
+  if (oidc?.webClientId === undefined) return { values: {}, sensitive: [] };
+  if (oidcClientSecret === undefined) throw new Error("ArgoCd: oidc.webClientId needs oidcClientSecret (PeopleAccess.webClientSecret)");
+  return {
+    values: { configs: { cm: { "oidc.config": argoCdOidcConfig({ ...oidc, webClientId: oidc.webClientId }) }, rbac: argoCdRbacValues(oidc) } },
+    // argocd-secret's key has a dot: escaped for Helm's --set path.
+    sensitive: [{ path: `configs.secret.extra.${ARGOCD_CLIENT_SECRET_KEY.replace(/\./g, "\\.")}`, value: oidcClientSecret }],
+  };
 }
 
 /**
@@ -79,6 +104,8 @@ export class ArgoCd extends Construct {
       sensitive.push({ path: `configs.repositories.${GITOPS_REPOSITORY_KEY}.password`, value: repoPassword.stringValue });
     }
     const repoHost = /^https:\/\/([^/:]+)/.exec(gitops.repoURL)?.[1];
+    const sso = argoCdSso(props);
+    sensitive.push(...sso.sensitive);
 
     this.addon = new HelmAddon(this, "helm", {
       releaseName: "argo-cd",
@@ -93,7 +120,7 @@ export class ArgoCd extends Construct {
         },
         dex: { enabled: false },
       },
-      environment: {
+      environment: deepMerge({
         global: { domain: host },
         configs: {
           secret: { argocdServerAdminPasswordMtime: passwordMtime },
@@ -124,7 +151,7 @@ export class ArgoCd extends Construct {
         // The application controller stays at 1: more replicas only help with sharding across clusters.
         "redis-ha": { enabled: ha },
         redis: { enabled: !ha },
-      },
+      }, sso.values),
       images: ARGO_CD_IMAGES,
       overrides: addonOverrides(context, "argo-cd"),
       sensitive,

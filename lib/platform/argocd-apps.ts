@@ -13,6 +13,64 @@ export const ROOT_APPLICATION = "root";
 export const BOOTSTRAP_PROJECT = "bootstrap";
 /** Argo CD's cascade finalizer: a project or application goes only after what depends on it. */
 const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
+/** The project argocd-server creates at startup, open to everything, for Applications that name no project. */
+export const DEFAULT_PROJECT = "default";
+
+export interface ResourceKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/**
+ * What an application in the environment's project may create inside its namespaces: workloads, their
+ * configuration, networking, namespace-local RBAC, autoscaling, certificates and monitoring objects.
+ * Not ResourceQuota and LimitRange (the platform sets a namespace's limits), nothing cluster-scoped but
+ * Namespace. More through `gitops.extraNamespaceResources`.
+ */
+export const WORKLOAD_RESOURCES: readonly ResourceKind[] = [
+  ...["ConfigMap", "Secret", "Service", "ServiceAccount", "PersistentVolumeClaim", "Endpoints"].map((kind) => ({ group: "", kind })),
+  ...["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"].map((kind) => ({ group: "apps", kind })),
+  ...["Job", "CronJob"].map((kind) => ({ group: "batch", kind })),
+  ...["Ingress", "NetworkPolicy"].map((kind) => ({ group: "networking.k8s.io", kind })),
+  ...["Role", "RoleBinding"].map((kind) => ({ group: "rbac.authorization.k8s.io", kind })),
+  { group: "autoscaling", kind: "HorizontalPodAutoscaler" },
+  { group: "policy", kind: "PodDisruptionBudget" },
+  ...["Certificate", "Issuer"].map((kind) => ({ group: "cert-manager.io", kind })),
+  ...["ServiceMonitor", "PodMonitor", "PrometheusRule", "Probe"].map((kind) => ({ group: "monitoring.coreos.com", kind })),
+  ...["IngressRoute", "Middleware"].map((kind) => ({ group: "traefik.io", kind })),
+];
+
+/** `KafkaTopic.kafka.strimzi.io` -> { group: "kafka.strimzi.io", kind: "KafkaTopic" }; `ConfigMap` -> core group. */
+export function parseKindDotGroup(value: string): ResourceKind {
+  const dot = value.indexOf(".");
+  return dot < 0 ? { group: "", kind: value } : { group: value.slice(dot + 1), kind: value.slice(0, dot) };
+}
+
+/**
+ * The `default` project locked: no source, no destination, no kind. An Application that names no project
+ * (or `default`) cannot sync anything, so nothing escapes the two projects below by leaving `project` out.
+ * Empty lists are written out (not left away): Helm's patch of an adopted object only removes what the
+ * manifest says, and argocd-server created this one with `*` everywhere.
+ */
+export function lockedDefaultProject(): Record<string, unknown> {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "AppProject",
+    metadata: {
+      name: DEFAULT_PROJECT,
+      namespace: NAMESPACE.argocd,
+      // Uninstalling the release must not delete it: argocd-server would create it again, open.
+      annotations: { "helm.sh/resource-policy": "keep" },
+    },
+    spec: {
+      description: "Locked: every application names its own project (README, Security)",
+      sourceRepos: [],
+      destinations: [],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [],
+    },
+  };
+}
 
 export interface ArgocdAppsProps {
   /** The environment as add-ons see it (platformContext). */
@@ -32,9 +90,13 @@ export interface ArgocdAppsProps {
  *   Terraform/Helm; "!ns" entries deny); cluster-scoped kinds limited to Namespace.
  * Both projects carry the resources finalizer: on destroy a project goes only after the applications in
  * it, so deleting the release (root app cascading to its children) never leaves an application stuck.
+ * The `default` project is locked (lockedDefaultProject), and the environment's project allows only
+ * WORKLOAD_RESOURCES (plus `gitops.extraNamespaceResources`) inside its namespaces.
  */
 export class ArgocdApps extends Construct {
   readonly addon: HelmAddon;
+  /** The `default` project, locked (lockedDefaultProject): its own release of the raw chart, adopting the object. */
+  readonly defaultProject: HelmAddon;
 
   constructor(scope: Construct, id: string, props: ArgocdAppsProps) {
     super(scope, id);
@@ -73,6 +135,7 @@ export class ArgocdApps extends Construct {
             sourceRepos: [gitops.repoURL, ...(gitops.extraSourceRepos ?? [])],
             destinations,
             clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+            namespaceResourceWhitelist: [...WORKLOAD_RESOURCES, ...(gitops.extraNamespaceResources ?? []).map(parseKindDotGroup)],
           },
         },
         applications: {
@@ -96,5 +159,21 @@ export class ArgocdApps extends Construct {
       timeoutSeconds: 300,
       dependsOn: props.dependsOn,
     });
+
+    // argocd-server creates `default` when it starts, so no chart can create it: Helm adopts the existing
+    // object (take_ownership, Helm >= 3.17) and patches it to the locked spec. Neither argocd-apps (its project
+    // template leaves empty lists out, which would keep the `*` entries) nor a curl PATCH from a local-exec
+    // (runs only when its trigger changes, and hides the spec from the plan's values diff) does that as well.
+    this.defaultProject = new HelmAddon(this, "default-project", {
+      releaseName: "argocd-default-project",
+      chart: CHARTS.raw,
+      namespace: NAMESPACE.argocd,
+      mirror: context.mirror,
+      defaults: {},
+      environment: { resources: [lockedDefaultProject()] },
+      timeoutSeconds: 300,
+      dependsOn: props.dependsOn,
+    });
+    this.defaultProject.release.takeOwnership = true;
   }
 }

@@ -7,7 +7,8 @@ import { PROBE_JOB } from "./alert-rules";
 import { CHARTS } from "./chart-versions";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
-import { NAMESPACE, uiHost } from "./names";
+import { NAMESPACE, uiHost, type PlatformUi } from "./names";
+import { ADMIN_UI_PROBE_SECRET, ADMIN_UI_USER, type AdminUiAuth } from "./admin-ui-auth";
 
 export const BLACKBOX_IMAGES: readonly ImageField[] = [
   { kind: "registry", path: "image.registry", upstream: "quay.io" },
@@ -22,28 +23,45 @@ export const PROBE_CA_SECRET = "blackbox-site-ca";
 const PROBE_CA_DIR = "/etc/blackbox/site-ca";
 export const PROBE_CA_FILE = `${PROBE_CA_DIR}/ca`;
 
+/** The UIs behind Traefik's basic auth (admin-ui-auth.ts): probed with the credential. */
+export const GUARDED_UIS: readonly PlatformUi[] = ["prometheus", "alertmanager"];
+/** The http_2xx module plus the basic-auth credential, for the guarded UIs. */
+export const GUARDED_PROBE_MODULE = "http_2xx_admin_ui";
+const PROBE_CREDENTIAL_DIR = "/etc/blackbox/admin-ui";
+export const PROBE_PASSWORD_FILE = `${PROBE_CREDENTIAL_DIR}/password`;
+
+function uiUrl(platform: PlatformConfig, app: PlatformUi): string {
+  return `${platform.urlScheme ?? PLATFORM_DEFAULTS.urlScheme}://${uiHost(app, platform.domain)}/`;
+}
+
 /** Every URL the platform exposes through ingress (platform UIs on the admin class, plus extras). */
 export function probedUrls(platform: PlatformConfig): string[] {
-  const scheme = platform.urlScheme ?? PLATFORM_DEFAULTS.urlScheme;
-  const uis = (["argocd", "grafana", "prometheus", "alertmanager"] as const).map((app) => `${scheme}://${uiHost(app, platform.domain)}/`);
+  const uis = (["argocd", "grafana", "prometheus", "alertmanager"] as const).map((app) => uiUrl(platform, app));
   return [...uis, ...(platform.monitoring.extraProbeUrls ?? [])];
 }
 
-/** The Probe custom resources (monitoring.coreos.com/v1) the release deploys as extraManifests. */
-export function probeManifests(context: PlatformContext): Record<string, unknown>[] {
-  return [
-    {
-      apiVersion: "monitoring.coreos.com/v1",
-      kind: "Probe",
-      metadata: { name: "platform-urls", namespace: NAMESPACE.monitoring },
-      spec: {
-        jobName: PROBE_JOB,
-        interval: "30s",
-        module: "http_2xx",
-        prober: { url: `${BLACKBOX_RELEASE}.${NAMESPACE.monitoring}.svc:${BLACKBOX_PORT}` },
-        targets: { staticConfig: { static: probedUrls(context.platform), labels: { environment: context.environment } } },
-      },
+/**
+ * The Probe custom resources (monitoring.coreos.com/v1) the release deploys as extraManifests. With
+ * `guarded`, the basic-auth UIs get a Probe of their own with GUARDED_PROBE_MODULE: a 2xx then proves the
+ * route, the certificate, the Middleware taking the credential and the backend, all the way a person goes.
+ */
+export function probeManifests(context: PlatformContext, guarded = false): Record<string, unknown>[] {
+  const guardedUrls = guarded ? GUARDED_UIS.map((app) => uiUrl(context.platform, app)) : [];
+  const probe = (name: string, module: string, urls: string[]) => ({
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "Probe",
+    metadata: { name, namespace: NAMESPACE.monitoring },
+    spec: {
+      jobName: PROBE_JOB,
+      interval: "30s",
+      module,
+      prober: { url: `${BLACKBOX_RELEASE}.${NAMESPACE.monitoring}.svc:${BLACKBOX_PORT}` },
+      targets: { staticConfig: { static: urls, labels: { environment: context.environment } } },
     },
+  });
+  return [
+    probe("platform-urls", "http_2xx", probedUrls(context.platform).filter((url) => !guardedUrls.includes(url))),
+    ...(guarded ? [probe("platform-guarded-urls", GUARDED_PROBE_MODULE, guardedUrls)] : []),
   ];
 }
 
@@ -58,6 +76,12 @@ export interface BlackboxExporterProps {
    * @default the image's system trust store
    */
   readonly trustedCaPem?: string;
+  /**
+   * The basic auth in front of Prometheus and Alertmanager (KubePrometheusStack.uiAuth): their probes log in
+   * with its credential, read from its Secret.
+   * @default the UIs are probed without a credential
+   */
+  readonly uiAuth?: AdminUiAuth;
 }
 
 /**
@@ -73,8 +97,34 @@ export class BlackboxExporter extends Construct {
     super(scope, id);
     const { context } = props;
     const ca = props.trustedCaPem;
+    const guarded = props.uiAuth !== undefined;
     const caSecret = { apiVersion: "v1", kind: "Secret", metadata: { name: PROBE_CA_SECRET, namespace: NAMESPACE.monitoring }, type: "Opaque" };
-    const manifests = [...probeManifests(context), ...(ca !== undefined ? [caSecret] : [])];
+    const manifests = [...probeManifests(context, guarded), ...(ca !== undefined ? [caSecret] : [])];
+    const tlsConfig = ca !== undefined ? { tls_config: { ca_file: PROBE_CA_FILE } } : {};
+    const mounts = [
+      ...(ca !== undefined ? [{ name: "site-ca", mountPath: PROBE_CA_DIR, secretName: PROBE_CA_SECRET, readOnly: true }] : []),
+      ...(guarded ? [{ name: "admin-ui", mountPath: PROBE_CREDENTIAL_DIR, secretName: ADMIN_UI_PROBE_SECRET, readOnly: true }] : []),
+    ];
+    const modules = {
+      ...(ca !== undefined ? { http_2xx: { http: tlsConfig } } : {}),
+      // A module of its own (Helm merges maps, but a new key gets nothing from http_2xx): the chart's http_2xx
+      // settings, the CA, and the credential read from the mounted Secret (never in the values).
+      ...(guarded
+        ? {
+            [GUARDED_PROBE_MODULE]: {
+              prober: "http",
+              timeout: "5s",
+              http: {
+                valid_http_versions: ["HTTP/1.1", "HTTP/2.0"],
+                follow_redirects: true,
+                preferred_ip_protocol: "ip4",
+                basic_auth: { username: ADMIN_UI_USER, password_file: PROBE_PASSWORD_FILE },
+                ...tlsConfig,
+              },
+            },
+          }
+        : {}),
+    };
     // The PEM may be a sensitive variable: only through set_sensitive, base64 (Secret data; nothing --set splits on).
     const base64 = (pem: string) => (Token.isUnresolved(pem) ? Fn.base64encode(pem) : Buffer.from(pem).toString("base64"));
     const sensitive: SensitiveValue[] = ca !== undefined ? [{ path: `extraManifests[${manifests.length - 1}].data.ca`, value: base64(ca) }] : [];
@@ -86,18 +136,15 @@ export class BlackboxExporter extends Construct {
       defaults: {},
       environment: {
         extraManifests: manifests,
-        ...(ca !== undefined
-          ? {
-              extraSecretMounts: [{ name: "site-ca", mountPath: PROBE_CA_DIR, secretName: PROBE_CA_SECRET, readOnly: true }],
-              config: { modules: { http_2xx: { http: { tls_config: { ca_file: PROBE_CA_FILE } } } } },
-            }
-          : {}),
+        ...(mounts.length > 0 ? { extraSecretMounts: mounts } : {}),
+        ...(Object.keys(modules).length > 0 ? { config: { modules } } : {}),
       },
       images: BLACKBOX_IMAGES,
       overrides: addonOverrides(context, "blackbox-exporter"),
       sensitive,
       timeoutSeconds: 300,
-      dependsOn: props.dependsOn,
+      // The pod mounts the credential Secret: it must exist before the pod starts.
+      dependsOn: [...props.dependsOn, ...(props.uiAuth ? [props.uiAuth.probeCredential] : [])],
     });
   }
 }

@@ -11,6 +11,8 @@ import { HelmAddon, SensitiveValue } from "./helm-addon";
 import { CEPH_BLOCK_STORAGE_CLASS, INGRESS_CLASS, NAMESPACE, uiHost, uiTlsSecret } from "./names";
 import { ingressTlsAnnotations } from "./cert-manager";
 import { deepMerge } from "./values";
+import { AdminUiAuth, adminUiAuthAnnotations, adminUiMiddleware } from "./admin-ui-auth";
+import { GRAFANA_CLIENT_SECRET_ENV, grafanaOidcCaConfigMap, grafanaOidcValues, type OidcSettings } from "./oidc-sso";
 
 export const KUBE_PROMETHEUS_STACK_IMAGES: readonly ImageField[] = [
   { kind: "registry", path: "alertmanager.alertmanagerSpec.image.registry", upstream: "quay.io" },
@@ -128,6 +130,32 @@ export interface KubePrometheusStackProps {
   readonly context: PlatformContext;
   /** Readiness gate, CNI and the Rook cluster (volumes on the Ceph storage class). */
   readonly dependsOn: readonly ITerraformDependable[];
+  /**
+   * The environment's OIDC issuer (`securitySettings(env).oidc`): Grafana logs people in through it when it
+   * has a `webClientId`.
+   * @default Grafana's own login only
+   */
+  readonly oidc?: OidcSettings;
+  /**
+   * Secret of `oidc.webClientId` (PeopleAccess.webClientSecret); required with a webClientId.
+   * @default none
+   */
+  readonly oidcClientSecret?: string;
+}
+
+/** Grafana single sign-on, as a values layer and the set_sensitive entry of its client secret. */
+function grafanaSso(props: KubePrometheusStackProps, rootUrl: string): { values: Record<string, unknown>; sensitive: SensitiveValue[] } {
+  const { oidc, oidcClientSecret } = props;
+  if (oidc?.webClientId === undefined) return { values: {}, sensitive: [] };
+  if (oidcClientSecret === undefined) throw new Error("KubePrometheusStack: oidc.webClientId needs oidcClientSecret (PeopleAccess.webClientSecret)");
+  return {
+    values: {
+      grafana: grafanaOidcValues({ ...oidc, webClientId: oidc.webClientId }, rootUrl),
+      ...(oidc.caPem !== undefined ? { extraManifests: [grafanaOidcCaConfigMap(oidc.caPem, NAMESPACE.monitoring)] } : {}),
+    },
+    // Rendered by the chart into a Secret the Grafana pod reads as environment (envRenderSecret).
+    sensitive: [{ path: `grafana.envRenderSecret.${GRAFANA_CLIENT_SECRET_ENV}`, value: oidcClientSecret }],
+  };
 }
 
 /**
@@ -140,6 +168,8 @@ export interface KubePrometheusStackProps {
 export class KubePrometheusStack extends Construct {
   readonly addon: HelmAddon;
   readonly grafanaPassword: Password;
+  /** Basic auth in front of Prometheus and Alertmanager (Traefik Middleware, generated credential). */
+  readonly uiAuth: AdminUiAuth;
 
   constructor(scope: Construct, id: string, props: KubePrometheusStackProps) {
     super(scope, id);
@@ -183,13 +213,24 @@ export class KubePrometheusStack extends Construct {
       sensitive.push({ path: "alertmanager.config.global.smtp_auth_password", value: secretVariable("alertmanager_smtp_password", `SMTP password of ${smtp.username}`) });
     }
 
+    // No login of their own: Traefik's basicAuth Middleware (admin-ui-auth.ts) guards both.
     const ingress = (app: "prometheus" | "alertmanager") => ({
       enabled: true,
       ingressClassName: INGRESS_CLASS.admin,
       hosts: [uiHost(app, domain)],
       paths: ["/"],
+      annotations: adminUiAuthAnnotations(),
     });
+    const scheme = context.platform.urlScheme ?? PLATFORM_DEFAULTS.urlScheme;
+    const sso = grafanaSso(props, `${scheme}://${uiHost("grafana", domain)}/`);
+    sensitive.push(...sso.sensitive);
 
+    // In the Terraform-owned monitoring namespace (props.dependsOn holds it), before the release.
+    this.uiAuth = new AdminUiAuth(this, "ui-auth", {
+      environment: context.environment,
+      hosts: [uiHost("prometheus", domain), uiHost("alertmanager", domain)],
+      dependsOn: props.dependsOn,
+    });
     this.addon = new HelmAddon(this, "helm", {
       releaseName: "kube-prometheus-stack",
       chart: CHARTS.kubePrometheusStack,
@@ -249,13 +290,15 @@ export class KubePrometheusStack extends Construct {
         kubeEtcd: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.etcd),
         kubeScheduler: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.scheduler),
         kubeControllerManager: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.controllerManager),
-      }, uiTlsValues(context.platform)),
+        extraManifests: [adminUiMiddleware(context.environment), ...((sso.values.extraManifests as unknown[]) ?? [])],
+      }, uiTlsValues(context.platform), { grafana: sso.values.grafana }),
       images: KUBE_PROMETHEUS_STACK_IMAGES,
       overrides: addonOverrides(context, "kube-prometheus-stack"),
       sensitive,
       // CRDs, operator admission webhook job, Grafana and node-exporter DaemonSet: well above Helm's 300 s.
       timeoutSeconds: 1200,
-      dependsOn: props.dependsOn,
+      // The htpasswd Secret first: the guarded routes never exist without it.
+      dependsOn: [...props.dependsOn, this.uiAuth.htpasswd],
     });
   }
 }

@@ -17,6 +17,7 @@ import { PodNetworkGate } from "./pod-network-gate";
 import { RookCephCluster } from "./rook-ceph-cluster";
 import { RookCephOperator } from "./rook-ceph";
 import { Traefik } from "./traefik";
+import { PeopleAccess } from "./people-access";
 
 export interface PlatformProps {
   /** What `validateEnvironment` returned (it checks the platform too). */
@@ -66,6 +67,8 @@ export class Platform extends Construct {
   readonly argocdApps: ArgocdApps;
   readonly monitoring: KubePrometheusStack;
   readonly blackboxExporter: BlackboxExporter;
+  /** Directory groups bound to cluster roles, and the web client's secret (only with `security.oidc`). */
+  readonly people?: PeopleAccess;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -99,16 +102,21 @@ export class Platform extends Construct {
       dependsOn: [...network, ...home("rook-ceph"), this.rookCeph.addon.release],
     });
     const adminIngress = this.traefikAdmin.addon.release;
-    this.argoCd = new ArgoCd(this, "argo-cd", { context, dependsOn: [...network, ...tls, ...home("argocd"), adminIngress] });
+    const { oidc } = securitySettings(props.config);
+    this.people = oidc && new PeopleAccess(this, "people", { oidc, dependsOn: [gate] });
+    const sso = { oidc, oidcClientSecret: this.people?.webClientSecret };
+    this.argoCd = new ArgoCd(this, "argo-cd", { context, dependsOn: [...network, ...tls, ...home("argocd"), adminIngress], ...sso });
     this.argocdApps = new ArgocdApps(this, "argocd-apps", { context, dependsOn: [...network, ...home("argocd"), this.argoCd.addon.release] });
     this.monitoring = new KubePrometheusStack(this, "kube-prometheus-stack", {
       context,
       dependsOn: [...network, ...tls, ...home("monitoring"), adminIngress, this.rookCephCluster.addon.release],
+      ...sso,
     });
     this.blackboxExporter = new BlackboxExporter(this, "blackbox-exporter", {
       context,
       dependsOn: [...network, ...home("monitoring"), this.monitoring.addon.release],
       trustedCaPem: this.certManager.trustedCaPem,
+      uiAuth: this.monitoring.uiAuth,
     });
   }
 }

@@ -43,6 +43,16 @@ export interface BlastRadiusRule {
   readonly tolerated: number;
 }
 
+/** A change the gate lets through that a second reviewer should still read: the MR note says so, on top. */
+export interface SecurityReview {
+  readonly id: string;
+  /** The note shown in the MR: why a second pair of eyes. */
+  readonly why: string;
+  /** Resource types it judges (known to the gate: their destruction is not refused as unknown). */
+  readonly types: ReadonlySet<string>;
+  readonly matches: (change: PlannedChange) => boolean;
+}
+
 /** An operation the library itself schedules: it passes the gate, and the MR note says so. */
 export interface RoutineOperation {
   readonly id: string;
@@ -62,6 +72,16 @@ export const NAMESPACE_TYPES: ReadonlySet<string> = new Set(["kubernetes_namespa
 /** NetworkPolicies hold no data: a change alters who may connect, never what exists. */
 export const NETWORK_POLICY_TYPES: ReadonlySet<string> = new Set(["kubernetes_network_policy", "kubernetes_network_policy_v1"]);
 export const STORAGE_CLASS_TYPES: ReadonlySet<string> = new Set(["kubernetes_storage_class", "kubernetes_storage_class_v1"]);
+export const SECRET_TYPES: ReadonlySet<string> = new Set(["kubernetes_secret", "kubernetes_secret_v1"]);
+/**
+ * Label of a Secret whose data Terraform writes from values it keeps in its state (a generated credential):
+ * replacing or deleting it loses nothing the next apply cannot write again.
+ */
+export const REGENERATED_SECRET_LABEL = "vsphere-kubeadm-platform/regenerated";
+/** Bindings that grant Kubernetes permissions. */
+export const RBAC_BINDING_TYPES: ReadonlySet<string> = new Set([
+  "kubernetes_cluster_role_binding", "kubernetes_cluster_role_binding_v1", "kubernetes_role_binding", "kubernetes_role_binding_v1",
+]);
 /** Charts whose release holds data: Ceph OSDs and pools, Prometheus TSDB and Alertmanager state. */
 export const STATEFUL_CHARTS: ReadonlySet<string> = new Set(["rook-ceph", "rook-ceph-cluster", "kube-prometheus-stack"]);
 /** Charts whose uninstall deletes the pod network: the Calico CRDs (Helm deletes templated CRDs, and the CRs with them). */
@@ -200,6 +220,19 @@ export const BLAST_RADIUS_RULES: readonly BlastRadiusRule[] = [
     tolerated: 0,
   },
   {
+    id: "kubernetes-secrets",
+    why: "a Secret whose data Terraform did not generate (credentials, keys given once) may hold what nothing can restore; generated ones carry the label " +
+      REGENERATED_SECRET_LABEL,
+    types: SECRET_TYPES,
+    hits: (c) => {
+      if (!SECRET_TYPES.has(c.type) || !(destroys(c) || c.action === "forget")) return undefined;
+      const metadata = stateOf(c).metadata; // a one-element list in the kubernetes provider
+      const labels = asObject((Array.isArray(metadata) ? asObject(metadata[0]) : asObject(metadata)).labels);
+      return labels[REGENERATED_SECRET_LABEL] === "true" ? undefined : c.action;
+    },
+    tolerated: 0,
+  },
+  {
     id: "unknown-type",
     why: "the gate cannot judge what it does not know: destroying or forgetting a resource type no rule covers needs a human (then add a rule for it)",
     types: new Set(),
@@ -208,8 +241,26 @@ export const BLAST_RADIUS_RULES: readonly BlastRadiusRule[] = [
   },
 ];
 
-/** Every type some rule judges or that is harmless by decision. */
-export const KNOWN_TYPES: ReadonlySet<string> = new Set([...BLAST_RADIUS_RULES.flatMap((r) => [...r.types]), ...HARMLESS_TYPES.keys()]);
+/**
+ * Changes that pass but that a second reviewer should approve: who may do what in the cluster. Not refusals:
+ * a grant is not a blast radius, and the override would not prove a second person looked either; the MR note
+ * puts them first so the approver sees them (require a second approval for such MRs, e.g. CODEOWNERS).
+ */
+export const SECURITY_REVIEWS: readonly SecurityReview[] = [
+  {
+    id: "rbac-grants",
+    why: "it changes who may do what in the cluster (a ClusterRoleBinding to cluster-admin is full control): a second reviewer should approve it",
+    types: RBAC_BINDING_TYPES,
+    matches: (c) => RBAC_BINDING_TYPES.has(c.type),
+  },
+];
+
+/** Every type some rule judges, a security review names, or that is harmless by decision. */
+export const KNOWN_TYPES: ReadonlySet<string> = new Set([
+  ...BLAST_RADIUS_RULES.flatMap((r) => [...r.types]),
+  ...SECURITY_REVIEWS.flatMap((r) => [...r.types]),
+  ...HARMLESS_TYPES.keys(),
+]);
 
 export const ROUTINE_OPERATIONS: readonly RoutineOperation[] = [
   {

@@ -4,10 +4,12 @@ import {
   BLAST_RADIUS_RULES,
   HELM_RELEASE_TYPES,
   ROUTINE_OPERATIONS,
+  SECURITY_REVIEWS,
   STATEFUL_CHARTS,
   type BlastRadiusRule,
   type PlanFacts,
   type RoutineOperation,
+  type SecurityReview,
 } from "./blast-radius-rules";
 import { chartNames, destroys, namespaceOf } from "./resource-facts";
 
@@ -31,9 +33,16 @@ export interface RoutineNote {
   readonly operation: RoutineOperation;
 }
 
+/** A change that passed but needs a second reviewer. */
+export interface SecurityNote {
+  readonly change: PlannedChange;
+  readonly review: SecurityReview;
+}
+
 export interface GateResult {
   readonly violations: BlastRadiusViolation[];
   readonly routine: RoutineNote[];
+  readonly security: SecurityNote[];
 }
 
 /** Replacements and deletions: the changes listed first in the MR note. */
@@ -75,7 +84,8 @@ export function judge(
     });
     if (hits.length > rule.tolerated) violations.push({ stack, rule, hits, changes: hits.map((h) => h.change) });
   }
-  return { violations, routine };
+  const security = changes.flatMap((change) => SECURITY_REVIEWS.filter((review) => review.matches(change)).map((review) => ({ change, review })));
+  return { violations, routine, security };
 }
 
 /** The violations alone, for callers that do not show routine notes. */

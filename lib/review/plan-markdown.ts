@@ -56,6 +56,7 @@ export function planMarkdown(stacks: readonly StackPlanReport[], options: Markdo
 function stackSection(s: StackPlanReport): string[] {
   const out = [`### ${s.stack}`, ""];
   for (const w of s.warnings) out.push(`> ⚠️ **Check the input:** ${w}`, "");
+  for (const n of s.security) out.push(`> 🔐 **Second reviewer:** ${code(n.change.path)} **${n.change.action}** (${n.review.id}): ${n.review.why}.`, "");
   for (const r of s.routine) out.push(`> ℹ️ Routine, passed: ${code(r.change.path)} **${r.change.action}** (${r.operation.id}): ${r.operation.why}.`, "");
   if (s.changes.length === 0) return [...out, "No changes.", ""];
   const flagged = new Map<string, string[]>();

@@ -2,7 +2,7 @@ import type { PlanJson } from "./plan-json";
 import type { SynthResource } from "./synth-resources";
 import { toPlannedChange, type PlannedChange } from "./planned-change";
 import { gitLabReport, type GitLabTerraformReport } from "./gitlab-report";
-import { judge, planFacts, type BlastRadiusViolation, type RoutineNote } from "./blast-radius";
+import { judge, planFacts, type BlastRadiusViolation, type RoutineNote, type SecurityNote } from "./blast-radius";
 import type { BlastRadiusRule } from "./blast-radius-rules";
 import { helmValuesDiff, type ValueChange } from "./helm-values-diff";
 import { stackLabelWarning } from "./stack-label";
@@ -24,6 +24,8 @@ export interface StackPlanReport {
   readonly violations: readonly BlastRadiusViolation[];
   /** Changes the library schedules itself, passed with a note. */
   readonly routine: readonly RoutineNote[];
+  /** Changes that passed but need a second reviewer (RBAC grants). */
+  readonly security: readonly SecurityNote[];
   /** The key-level values change of every helm_release update that has one. */
   readonly valuesDiffs: ReadonlyArray<{ readonly change: PlannedChange; readonly values: readonly ValueChange[] }>;
   /** Doubts about the input that do not stop the gate (e.g. the plan seems to be of another stack). */
@@ -35,7 +37,7 @@ export function buildStackReport(input: StackPlanInput, rules?: readonly BlastRa
   const changes = (input.plan.resource_changes ?? [])
     .map((rc) => toPlannedChange(rc, input.synth, input.baseSynth))
     .filter((c) => c.action !== "no-op" && c.action !== "read");
-  const { violations, routine } = judge(input.stack, changes, planFacts(input.plan), rules);
+  const { violations, routine, security } = judge(input.stack, changes, planFacts(input.plan), rules);
   const warning = stackLabelWarning(input.stack, input.plan, input.synth, input.baseSynth);
   return {
     stack: input.stack,
@@ -43,6 +45,7 @@ export function buildStackReport(input: StackPlanInput, rules?: readonly BlastRa
     changes,
     violations,
     routine,
+    security,
     valuesDiffs: changes.map((change) => ({ change, values: helmValuesDiff(change) })).filter((d) => d.values.length > 0),
     warnings: warning ? [warning] : [],
   };
