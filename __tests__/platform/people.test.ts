@@ -103,8 +103,10 @@ describe("Prometheus and Alertmanager behind Traefik basic auth", () => {
     expect(passwords["kube-prometheus-stack/ui-auth/password"]).toMatchObject({ length: 32, special: false });
     expect(JSON.stringify(plain.json)).not.toMatch(/bcrypt\(/);
     expect(plain.json.output.admin_ui_password).toEqual(expect.objectContaining({ sensitive: true, value: `\${random_password.${password}.result}` }));
-    // The namespace comes with the release: the Secrets follow it.
-    expect(htpasswd.depends_on).toEqual([`helm_release.${plain.releases["kube-prometheus-stack"].address}`]);
+    // In the Terraform-owned namespace, before the release: the guarded routes never exist without the Secret.
+    expect(htpasswd.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_namespace_v1\.platform_namespaces_monitoring_/)]));
+    expect(htpasswd.depends_on.join(" ")).not.toContain("kube-prometheus-stack");
+    expect(plain.releases["kube-prometheus-stack"].dependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_secret_v1\..*htpasswd/)]));
   });
 
   it("the probes of the guarded UIs log in: own module with basic_auth from the mounted probe Secret, 2xx expected", () => {
