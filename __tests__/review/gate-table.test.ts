@@ -33,6 +33,17 @@ const clientCert = (v: number): StandIn => ({
   replacePathAs: "ready_for_renewal",
 });
 
+/** The join token's pieces at rotation v (README "Join token"): what one rotation replaces. */
+const tokenPiece = (as: string, path: string, input: Record<string, unknown>, v: number, replacePathAs: string): StandIn => ({ as, path, input, replaceOn: v, replacePathAs });
+const joinToken = (v: number): Record<string, StandIn> => ({
+  rotation: tokenPiece("time_rotating", "cluster/pki/bootstrap-token-rotation", { rotation_hours: 24 }, v, "rotation_rfc3339"),
+  id: tokenPiece("random_string", "cluster/pki/bootstrap-token-id", { length: 6, keepers: { rotation: `t${v}` } }, v, "keepers"),
+  secret: tokenPiece("random_password", "cluster/pki/bootstrap-token-secret", { length: 16, keepers: { rotation: `t${v}` } }, v, "keepers"),
+  k8s: tokenPiece("kubernetes_secret_v1", "cluster/join-token/secret", { type: "bootstrap.kubernetes.io/token", metadata: [{ name: `bootstrap-token-id${v}`, namespace: "kube-system" }] }, v, "metadata"),
+  // The VM's user-data changes with the token, but ignore_changes (extra_config) keeps the plan a no-op.
+  vm: vm("cluster/workers-general/node-1", "prod-general-1"),
+});
+
 type Resources = Record<string, StandIn>;
 interface Row {
   /** Prefix of every resource of the row, and its name in the table. */
@@ -180,6 +191,28 @@ const ROWS: Row[] = [
     v2: { cert: clientCert(2) },
     refused: [],
     routine: ["admin-cert-renewal"],
+  },
+  {
+    id: "token_rotation",
+    says: "the scheduled join-token rotation: time_rotating, both random halves (keepers) and the bootstrap-token Secret replaced, no VM change: routine",
+    v1: joinToken(1),
+    v2: joinToken(2),
+    refused: [],
+    routine: ["join-token-rotation", "join-token-rotation", "join-token-rotation", "join-token-rotation"],
+  },
+  {
+    id: "token_resized",
+    says: "the token's random secret replaced for another reason than its keepers (a new length) is not routine",
+    v1: { secret: tokenPiece("random_password", "cluster/pki/bootstrap-token-secret", { length: 16 }, 1, "length") },
+    v2: { secret: tokenPiece("random_password", "cluster/pki/bootstrap-token-secret", { length: 24 }, 2, "length") },
+    refused: [["cluster-pki", 1]],
+  },
+  {
+    id: "token_secret_deleted",
+    says: "the bootstrap-token Secret deleted (not replaced) is not routine: no more joins",
+    v1: { k8s: joinToken(1).k8s },
+    v2: {},
+    refused: [["unknown-type", 1]],
   },
   {
     id: "ca_renewal",

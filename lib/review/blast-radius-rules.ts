@@ -67,6 +67,12 @@ export const POD_NETWORK_CHARTS: ReadonlySet<string> = new Set(["crd.projectcali
 /** rook-ceph-cluster values that define pools, filesystems, object stores, their StorageClasses and the OSD disks. */
 export const CEPH_STORAGE_LAYOUT_KEYS: readonly string[] = ["cephBlockPools", "cephFileSystems", "cephObjectStores", "cephClusterSpec"];
 
+/** The join token's rotation timestamp (hashicorp/time); the token halves are random_* under `pki` that keep it. */
+export const ROTATION_TYPES: ReadonlySet<string> = new Set(["time_rotating"]);
+export const SECRET_TYPES: ReadonlySet<string> = new Set(["kubernetes_secret", "kubernetes_secret_v1"]);
+/** The Secret type of a kubeadm join token (kube-system/bootstrap-token-<id>). */
+export const BOOTSTRAP_TOKEN_SECRET_TYPE = "bootstrap.kubernetes.io/token";
+
 /**
  * Types whose destruction the library accepts without a rule, each for a reason. Anything that is
  * neither here nor in a rule's `types` is "unknown": destroying or forgetting it is refused.
@@ -74,6 +80,7 @@ export const CEPH_STORAGE_LAYOUT_KEYS: readonly string[] = ["cephBlockPools", "c
 export const HARMLESS_TYPES: ReadonlyMap<string, string> = new Map([
   ["terraform_data", "readiness gates and triggers: recreating one only re-runs a check"],
   ["vsphere_compute_cluster_vm_anti_affinity_rule", "a DRS rule: recreating it moves no VM and loses nothing"],
+  ["time_rotating", "a rotation timestamp: recreating it only starts the next rotation period (and rotates the join token that keeps it)"],
 ]);
 
 /** A destroying action, or an update that reboots the VM: for quorum and replication both take the VM away. */
@@ -198,5 +205,24 @@ export const ROUTINE_OPERATIONS: readonly RoutineOperation[] = [
       );
     },
   },
-  // Next: the join-token rotation, once the library schedules it.
+  {
+    id: "join-token-rotation",
+    why: "scheduled join-token rotation (time_rotating): a new kubeadm join token and its bootstrap-token Secret; joined nodes never use the token again, and running VMs ignore user-data, so no VM changes",
+    matches: isJoinTokenRotation,
+  },
 ];
+
+/**
+ * One piece of a join-token rotation: the time_rotating replaced (due, or a changed period), a random
+ * value under `pki` replaced only because its keepers changed (only the token halves keep anything), or
+ * a bootstrap-token Secret replaced (its name carries the token id). Deleting the Secret is not routine.
+ */
+function isJoinTokenRotation(c: PlannedChange): boolean {
+  if (c.action !== "replace") return false;
+  if (ROTATION_TYPES.has(c.type)) return true;
+  if (PKI_RANDOM_TYPES.has(c.type)) {
+    const underPki = pathHasSegment(c.path, "pki") || pathHasSegment(c.previousPath, "pki");
+    return underPki && c.replaceReasons.length > 0 && c.replaceReasons.every((r) => /^keepers([.[]|$)/.test(r));
+  }
+  return SECRET_TYPES.has(c.type) && [c.before, c.after].every((s) => asObject(s).type === BOOTSTRAP_TOKEN_SECRET_TYPE);
+}
