@@ -323,6 +323,15 @@ describeWithTool("terraform", ["version"])("the gate on a table of real Terrafor
     expect(md).toMatch(/🔥 `~` `cluster\/workers-storage\/node-1`: \*\*update\*\*.*refused by data-disk-loss: update: removes disk disk1/);
   });
 
+  it("the MR note lists a token rotation as routine, every piece of it, and no VM", () => {
+    const md = planMarkdown([report("token_rotation")], { overridden: false });
+    for (const path of ["cluster/pki/bootstrap-token-rotation", "cluster/pki/bootstrap-token-id", "cluster/pki/bootstrap-token-secret", "cluster/join-token/secret"]) {
+      expect(md).toContain(`ℹ️ Routine, passed: \`${path}\` **replace** (join-token-rotation)`);
+    }
+    expect(md).not.toContain("prod-general-1");
+    expect(md).not.toContain("cluster/workers-general/node-1");
+  });
+
   it("the MR note says when an update reboots a VM, also when no rule counts it", () => {
     const md = (id: string) => planMarkdown([report(id)], { overridden: false });
     expect(md("reboot_storage")).toMatch(/`cluster\/workers-storage\/node-1`: \*\*update\*\*; changes `memory`; reboots \(memory 8192 → 16384 without memory_hot_add_enabled\)/);
