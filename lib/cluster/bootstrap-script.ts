@@ -161,7 +161,7 @@ grant_kube_vip() {
 }
 
 # kubeadm init's throwaway token goes as soon as init is done (by id: the secret half never reaches a
-# command line). If the API refuses, the token's ttl (INIT_TOKEN_TTL) still ends it.
+# command line). If the API refuses, the token's short ttl still ends it.
 delete_init_token() {
   for _ in 1 2 3 4 5 6; do
     if kubeadm token delete --kubeconfig "$K/admin.conf" "$1" >>"$LOG" 2>&1; then
@@ -249,7 +249,7 @@ if [ "$MODE" = init ]; then
   printf '%s' "$init_token" | grep -Eqx '[a-z0-9]{6}\.[a-z0-9]{16}' || die "kubeadm token generate printed no token"
   sed -i "s/${INIT_TOKEN_PLACEHOLDER}/$init_token/" "$B/kubeadm-init.yaml" || die "cannot write the init token into $B/kubeadm-init.yaml"
   log "kubeadm init (revision $NODE_REVISION)"
-  # --skip-token-print: the join token never reaches the log.
+  # --skip-token-print: the init token never reaches the log.
   kubeadm init --config "$B/kubeadm-init.yaml" --skip-token-print >>"$LOG" 2>&1 ||
     die "kubeadm init failed (details above in $LOG). Fix the cause, then re-initialize: set controlPlane.reinitializeAtRevision to $((NODE_REVISION + 1)) and nodeRevisions[\"$NODE_NAME\"] to $((NODE_REVISION + 1)), and rebuild the other nodes (README: Re-initializing a cluster)"
   IN_CLUSTER=1
