@@ -4,6 +4,8 @@ import { JOIN_TOKEN_GRACE_HOURS } from "../../lib/config/security";
 import { renderCloudConfig } from "../../lib/cluster/cloud-config";
 import { INIT_TOKEN_PLACEHOLDER, INIT_TOKEN_TTL } from "../../lib/cluster/kubeadm-config";
 import { placeholderFor, placeholderSecrets } from "../../lib/cluster/secrets";
+import { BOOTSTRAP_TOKEN_SECRET_TYPE } from "../../lib/cluster/join-token";
+import { BOOTSTRAP_TOKEN_SECRET_TYPE as GATE_SECRET_TYPE } from "../../lib/review/blast-radius-rules";
 import { IGNORED_NODE_CHANGES } from "../../lib/vsphere/node-pool";
 import { copyOf } from "../helpers/environments";
 import { resourcesByPath, synthEnvironments } from "../helpers/synth";
@@ -57,6 +59,7 @@ describe("join token: synthesized resources", () => {
     const rotation = address("time_rotating", one(s, "time_rotating", "cluster/pki/bootstrap-token-rotation"));
     expect(secret.metadata).toEqual({ name: `bootstrap-token-${id}`, namespace: "kube-system" });
     expect(secret.type).toBe("bootstrap.kubernetes.io/token");
+    expect([BOOTSTRAP_TOKEN_SECRET_TYPE, GATE_SECRET_TYPE]).toEqual([secret.type, secret.type]); // the review gate knows it
     expect(secret.data).toEqual({
       "token-id": id,
       "token-secret": `\${${address("random_password", one(s, "random_password", "cluster/pki/bootstrap-token-secret"))}.result}`,

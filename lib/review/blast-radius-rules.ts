@@ -70,7 +70,7 @@ export const CEPH_STORAGE_LAYOUT_KEYS: readonly string[] = ["cephBlockPools", "c
 /** The join token's rotation timestamp (hashicorp/time); the token halves are random_* under `pki` that keep it. */
 export const ROTATION_TYPES: ReadonlySet<string> = new Set(["time_rotating"]);
 export const SECRET_TYPES: ReadonlySet<string> = new Set(["kubernetes_secret", "kubernetes_secret_v1"]);
-/** The Secret type of a kubeadm join token (kube-system/bootstrap-token-<id>). */
+/** The Secret type of a kubeadm join token (kube-system/bootstrap-token-<id>); lib/cluster/join-token.ts writes it (not imported: the review CLIs stay free of provider bindings). */
 export const BOOTSTRAP_TOKEN_SECRET_TYPE = "bootstrap.kubernetes.io/token";
 
 /**
@@ -213,7 +213,7 @@ export const ROUTINE_OPERATIONS: readonly RoutineOperation[] = [
 ];
 
 /**
- * One piece of a join-token rotation: the time_rotating replaced (due, or a changed period), a random
+ * One piece of a join-token rotation: the time_rotating replaced (due, in a plan without refresh), a random
  * value under `pki` replaced only because its keepers changed (only the token halves keep anything), or
  * a bootstrap-token Secret replaced (its name carries the token id). Deleting the Secret is not routine.
  */
