@@ -2,7 +2,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { allNodes, type PoolNode } from "../../lib/config/pool-nodes";
 import type { EnvironmentConfig } from "../../lib/config/types";
 import { renderCloudConfig, runsKubeadmInit } from "../../lib/cluster/cloud-config";
-import { CA_CERT_HASH_PLACEHOLDER } from "../../lib/cluster/kubeadm-config";
+import { CA_CERT_HASH_PLACEHOLDER, INIT_TOKEN_PLACEHOLDER } from "../../lib/cluster/kubeadm-config";
 import { placeholderFor, placeholderSecrets } from "../../lib/cluster/secrets";
 import { KUBE_VIP_IMAGE } from "../../lib/cluster/versions";
 import { loadCloudConfigValidator } from "./cloud-init-schema";
@@ -77,7 +77,7 @@ describe("kubeadm documents", () => {
     expect(args(cluster.scheduler.extraArgs)).toEqual({ "bind-address": "0.0.0.0" });
     expect(args(cluster.controllerManager.extraArgs)).toEqual({ "bind-address": "0.0.0.0" });
     expect(Array.isArray(cluster.scheduler.extraArgs)).toBe(apiVersion.endsWith("v1beta4"));
-    expect(init.bootstrapTokens[0].token).toBe(placeholderFor("bootstrapToken"));
+    expect(init.bootstrapTokens[0].token).toBe(INIT_TOKEN_PLACEHOLDER); // join-token.test.ts: the throwaway init token
     expect(init.localAPIEndpoint.advertiseAddress).toBe(env.controlPlane.ips[0]);
   });
 

@@ -29,6 +29,10 @@ describe("KubeadmCluster synth", () => {
     expect(literals).not.toMatch(/PRIVATE KEY|<secret:|[a-z0-9]{6}\.[a-z0-9]{16}/);
     expect(prod.text).toContain("base64encode(tls_private_key.cluster_pki_ca-key_");
     expect(prod.text).toMatch(/join\(\\"\.\\", \[random_string\.cluster_pki_bootstrap-token-id_[A-Z0-9]+\.result, random_password\.cluster_pki_bootstrap-token-secret_[A-Z0-9]+\.result\]\)/);
+ 
+    // The join token's Secret: its secret half only as a reference (data is sensitive in the provider schema).
+    const [secret] = Object.values(prod.json.resource.kubernetes_secret_v1 as Record<string, { data: Record<string, string> }>);
+    expect(secret.data["token-secret"]).toMatch(/^\$\{random_password\.cluster_pki_bootstrap-token-secret_[A-Z0-9]+\.result\}$/);
   });
 
   test("every secret-bearing resource and output is sensitive or a reference", () => {

@@ -3,13 +3,14 @@ import { Probe } from "@kubernetes-models/prometheus-operator/monitoring.coreos.
 import { parse } from "yaml";
 import { ConfigError } from "../../lib/config/problems";
 import { validateEnvironment } from "../../lib/config/validate";
-import { ADMIN_UI_HTPASSWD_SECRET, ADMIN_UI_MIDDLEWARE, ADMIN_UI_PROBE_SECRET, REGENERATED_LABEL } from "../../lib/platform/admin-ui-auth";
+import { ADMIN_UI_HTPASSWD_SECRET, ADMIN_UI_MIDDLEWARE, ADMIN_UI_PROBE_SECRET } from "../../lib/platform/admin-ui-auth";
+import { REGENERATED_LABEL, REGENERATED_SECRET_LABEL } from "../../lib/config/labels";
 import { WORKLOAD_RESOURCES, lockedDefaultProject } from "../../lib/platform/argocd-apps";
 import { GUARDED_PROBE_MODULE, PROBE_PASSWORD_FILE } from "../../lib/platform/blackbox-exporter";
 import { GRAFANA_CLIENT_SECRET_ENV, GRAFANA_OIDC_CA_FILE, grafanaRoleAttributePath } from "../../lib/platform/oidc-sso";
 import { deepMerge } from "../../lib/platform/values";
 import { judge } from "../../lib/review/blast-radius";
-import { KNOWN_TYPES, REGENERATED_SECRET_LABEL } from "../../lib/review/blast-radius-rules";
+import { KNOWN_TYPES } from "../../lib/review/blast-radius-rules";
 import type { PlannedChange } from "../../lib/review/planned-change";
 import { environment, OIDC, OIDC_CA } from "./fixtures";
 import { sensitiveSource, synthPlatform } from "./synth";

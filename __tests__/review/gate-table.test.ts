@@ -8,7 +8,8 @@ import { rmSync } from "fs";
 import { describeWithTool } from "../tools";
 import { buildStackReport } from "../../lib/review/plan-report";
 import { planMarkdown } from "../../lib/review/plan-markdown";
-import { KNOWN_TYPES, REGENERATED_SECRET_LABEL } from "../../lib/review/blast-radius-rules";
+import { KNOWN_TYPES } from "../../lib/review/blast-radius-rules";
+import { REGENERATED_SECRET_LABEL } from "../../lib/config/labels";
 import type { PlanJson } from "../../lib/review/plan-json";
 import { planStandIns, type StandIn, type StandInPlan } from "./stand-in-plan";
 
@@ -31,6 +32,17 @@ const clientCert = (v: number): StandIn => ({
   input: { allowed_uses: ["digital_signature", "key_encipherment", "client_auth"], is_ca_certificate: false, validity_period_hours: 8760, early_renewal_hours: 720 },
   replaceOn: v,
   replacePathAs: "ready_for_renewal",
+});
+
+/** The join token's pieces at rotation v (README "Join token"): what one rotation replaces. */
+const tokenPiece = (as: string, path: string, input: Record<string, unknown>, v: number, replacePathAs: string): StandIn => ({ as, path, input, replaceOn: v, replacePathAs });
+const joinToken = (v: number): Record<string, StandIn> => ({
+  rotation: tokenPiece("time_rotating", "cluster/pki/bootstrap-token-rotation", { rotation_hours: 24 }, v, "rotation_rfc3339"),
+  id: tokenPiece("random_string", "cluster/pki/bootstrap-token-id", { length: 6, keepers: { rotation: `t${v}` } }, v, "keepers"),
+  secret: tokenPiece("random_password", "cluster/pki/bootstrap-token-secret", { length: 16, keepers: { rotation: `t${v}` } }, v, "keepers"),
+  k8s: tokenPiece("kubernetes_secret_v1", "cluster/join-token/secret", { type: "bootstrap.kubernetes.io/token", metadata: [{ name: `bootstrap-token-id${v}`, namespace: "kube-system" }] }, v, "metadata"),
+  // The VM's user-data changes with the token, but ignore_changes (extra_config) keeps the plan a no-op.
+  vm: vm("cluster/workers-general/node-1", "prod-general-1"),
 });
 
 type Resources = Record<string, StandIn>;
@@ -250,6 +262,28 @@ const ROWS: Row[] = [
     routine: ["admin-cert-renewal"],
   },
   {
+    id: "token_rotation",
+    says: "the scheduled join-token rotation: time_rotating, both random halves (keepers) and the bootstrap-token Secret replaced, no VM change: routine",
+    v1: joinToken(1),
+    v2: joinToken(2),
+    refused: [],
+    routine: ["join-token-rotation", "join-token-rotation", "join-token-rotation", "join-token-rotation"],
+  },
+  {
+    id: "token_resized",
+    says: "the token's random secret replaced for another reason than its keepers (a new length) is not routine",
+    v1: { secret: tokenPiece("random_password", "cluster/pki/bootstrap-token-secret", { length: 16 }, 1, "length") },
+    v2: { secret: tokenPiece("random_password", "cluster/pki/bootstrap-token-secret", { length: 24 }, 2, "length") },
+    refused: [["cluster-pki", 1]],
+  },
+  {
+    id: "token_secret_deleted",
+    says: "the bootstrap-token Secret deleted (not replaced) is not routine: no more joins",
+    v1: { k8s: joinToken(1).k8s },
+    v2: {},
+    refused: [["unknown-type", 1]],
+  },
+  {
     id: "ca_renewal",
     says: "a CA certificate replaced for renewal is not routine",
     v1: { ca: { ...clientCert(1), as: "tls_self_signed_cert", path: "cluster/pki/ca-cert", input: { is_ca_certificate: true, allowed_uses: ["cert_signing"] } } },
@@ -380,6 +414,15 @@ describeWithTool("terraform", ["version"])("the gate on a table of real Terrafor
     const md = planMarkdown([report("admin_renewal"), report("disk_loss")], { overridden: false });
     expect(md).toMatch(/ℹ️ Routine, passed: `cluster\/pki\/admin-cert` \*\*replace\*\* \(admin-cert-renewal\)/);
     expect(md).toMatch(/🔥 `~` `cluster\/workers-storage\/node-1`: \*\*update\*\*.*refused by data-disk-loss: update: removes disk disk1/);
+  });
+
+  it("the MR note lists a token rotation as routine, every piece of it, and no VM", () => {
+    const md = planMarkdown([report("token_rotation")], { overridden: false });
+    for (const path of ["cluster/pki/bootstrap-token-rotation", "cluster/pki/bootstrap-token-id", "cluster/pki/bootstrap-token-secret", "cluster/join-token/secret"]) {
+      expect(md).toContain(`ℹ️ Routine, passed: \`${path}\` **replace** (join-token-rotation)`);
+    }
+    expect(md).not.toContain("prod-general-1");
+    expect(md).not.toContain("cluster/workers-general/node-1");
   });
 
   it("the MR note says when an update reboots a VM, also when no rule counts it", () => {

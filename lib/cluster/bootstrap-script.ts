@@ -1,3 +1,5 @@
+import { INIT_TOKEN_PLACEHOLDER, INIT_TOKEN_TTL } from "./kubeadm-config";
+
 /**
  * The node bootstrap, as one bash script run once per instance by cloud-init (runcmd). Per-node
  * values come from /etc/kubernetes/bootstrap/bootstrap.env, so the script is identical on every node
@@ -15,7 +17,9 @@
  * - kube-vip gets its own credential (client certificate signed here by the cluster CA) bound to a
  *   leases-only Role the bootstrap creates; super-admin.conf is deleted once init is done;
  * - secrets written by cloud-init (CA keys, join token) are removed on every exit path (trap), and on
- *   failure the restored PKI too; each removal is logged.
+ *   failure the restored PKI too; each removal is logged;
+ * - kubeadm init gets a throwaway token generated here (`kubeadm token generate`, never logged) and
+ *   deleted right after init: the cluster's join token is Terraform's Secret (JoinToken).
  * K8S_BOOTSTRAP_ROOT prefixes every path: for the behaviour tests only, unset on nodes.
  */
 export const BOOTSTRAP_DIR = "/etc/kubernetes/bootstrap";
@@ -23,6 +27,7 @@ export const BOOTSTRAP_SCRIPT_PATH = "/usr/local/sbin/k8s-bootstrap";
 export const BOOTSTRAP_LOG = "/var/log/k8s-bootstrap.log";
 
 export function bootstrapScript(): string {
+  // Literal bash; the only template substitutions are INIT_TOKEN_PLACEHOLDER and INIT_TOKEN_TTL.
   return String.raw`#!/bin/bash
 # Managed by the cluster bootstrap (lib/cluster/bootstrap-script.ts). Run by cloud-init, once.
 set -uo pipefail
@@ -155,6 +160,19 @@ grant_kube_vip() {
   return 1
 }
 
+# kubeadm init's throwaway token goes as soon as init is done (by id: the secret half never reaches a
+# command line). If the API refuses, the token's short ttl still ends it.
+delete_init_token() {
+  for _ in 1 2 3 4 5 6; do
+    if kubeadm token delete --kubeconfig "$K/admin.conf" "$1" >>"$LOG" 2>&1; then
+      log "deleted kubeadm init's throwaway token $1"
+      return 0
+    fi
+    sleep "$RETRY_SECONDS"
+  done
+  log "warning: cannot delete kubeadm init's throwaway token $1 (see $LOG); it expires ${INIT_TOKEN_TTL} after init (kubeadm token delete $1 on a control-plane node ends it sooner)"
+}
+
 # etcd through its JSON gateway on the first peer that answers, with a client certificate from the
 # etcd CA. Removes this node's stale member (a rebuilt node keeps its name and IP, and etcd refuses a
 # second member with the same peer URL), then succeeds only when this node may join: no learner or
@@ -225,11 +243,17 @@ if [ "$MODE" = init ]; then
   kube_vip_credential || die "cannot create kube-vip's credential"
   # During init only super-admin.conf works (admin.conf is authorized once init has bound it).
   install_kube_vip "$B/kube-vip-init.yaml" || die "cannot install the kube-vip manifest"
+  # kubeadm init always creates a bootstrap token; this throwaway one lives only in the init config
+  # (removed on exit) and is deleted below. Nodes join with Terraform's token once its Secret exists.
+  init_token=$(kubeadm token generate 2>>"$LOG") || die "kubeadm token generate failed (see $LOG)"
+  printf '%s' "$init_token" | grep -Eqx '[a-z0-9]{6}\.[a-z0-9]{16}' || die "kubeadm token generate printed no token"
+  sed -i "s/${INIT_TOKEN_PLACEHOLDER}/$init_token/" "$B/kubeadm-init.yaml" || die "cannot write the init token into $B/kubeadm-init.yaml"
   log "kubeadm init (revision $NODE_REVISION)"
-  # --skip-token-print: the join token never reaches the log.
+  # --skip-token-print: the init token never reaches the log.
   kubeadm init --config "$B/kubeadm-init.yaml" --skip-token-print >>"$LOG" 2>&1 ||
     die "kubeadm init failed (details above in $LOG). Fix the cause, then re-initialize: set controlPlane.reinitializeAtRevision to $((NODE_REVISION + 1)) and nodeRevisions[\"$NODE_NAME\"] to $((NODE_REVISION + 1)), and rebuild the other nodes (README: Re-initializing a cluster)"
   IN_CLUSTER=1
+  delete_init_token "$(printf '%s' "$init_token" | cut -d. -f1)"
   grant_kube_vip || die "cannot create kube-vip's Role with $K/admin.conf; kube-vip keeps super-admin.conf until it exists (see $LOG)"
   install_kube_vip "$B/kube-vip.yaml" || die "cannot switch kube-vip to its own kubeconfig"
   remove "$K/super-admin.conf"

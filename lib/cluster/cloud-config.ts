@@ -132,7 +132,7 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
     if (init) {
       const initKubeconfig = needsSuperAdminForKubeVip(k8s) ? SUPER_ADMIN_KUBECONFIG : "/etc/kubernetes/admin.conf";
       file(`${BOOTSTRAP_DIR}/kube-vip-init.yaml`, kubeVipManifest({ ...vip, kubeconfig: initKubeconfig }), "0600");
-      files.push({ path: `${BOOTSTRAP_DIR}/kubeadm-init.yaml`, content: kubeadmInitConfig(env, node, secrets.bootstrapToken), permissions: "0600", owner: "root:root" });
+      files.push({ path: `${BOOTSTRAP_DIR}/kubeadm-init.yaml`, content: kubeadmInitConfig(env, node), permissions: "0600", owner: "root:root" });
     }
   }
   file(BOOTSTRAP_SCRIPT_PATH, bootstrapScript(), "0755");

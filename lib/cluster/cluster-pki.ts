@@ -6,6 +6,7 @@ import { CertRequest } from "@cdktf/provider-tls/lib/cert-request";
 import { LocallySignedCert } from "@cdktf/provider-tls/lib/locally-signed-cert";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { StringResource } from "@cdktf/provider-random/lib/string-resource";
+import { Rotating } from "@cdktf/provider-time/lib/rotating";
 import type { ClusterSecrets } from "./secrets";
 
 /** The group kubeadm (>= 1.29) binds to cluster-admin; unlike system:masters it can be revoked by RBAC. */
@@ -24,11 +25,17 @@ export interface ClusterPkiProps {
    * @default 8760 (1 year)
    */
   readonly adminCertValidityHours?: number;
+  /**
+   * Hours after which the next apply generates a new join token (`securitySettings(env).joinTokenRotationHours`).
+   * @default 24
+   */
+  readonly joinTokenRotationHours?: number;
 }
 
 /**
  * The cluster's PKI, owned by Terraform: the cluster CA, the front-proxy and etcd CAs, the
- * service-account signing key, Terraform's admin client certificate and the kubeadm join token.
+ * service-account signing key, Terraform's admin client certificate and the kubeadm join token (rotated:
+ * see JoinToken, which writes it into the cluster).
  * Everything is in the Terraform state (the state holds the CA keys: whoever reads the state owns
  * the cluster; protect the backend accordingly). Control-plane nodes receive the CAs at first boot,
  * so no node ever needs kubeadm's short-lived certificate upload.
@@ -41,6 +48,12 @@ export class ClusterPki extends Construct {
   readonly adminKeyPem: string;
   /** Sensitive. `[a-z0-9]{6}.[a-z0-9]{16}` */
   readonly bootstrapToken: string;
+  /** The public half of the token (`bootstrap-token-<id>`). */
+  readonly bootstrapTokenId: string;
+  /** Sensitive. */
+  readonly bootstrapTokenSecret: string;
+  /** time_rotating: replaced on the first apply after its rotation time, and the token with it. */
+  readonly bootstrapTokenRotation: Rotating;
   /** The material node cloud-configs carry, as Terraform expressions. */
   readonly secrets: ClusterSecrets;
 
@@ -79,16 +92,22 @@ export class ClusterPki extends Construct {
     });
 
     // kubeadm's token format: 6 + 16 characters of [a-z0-9]. The id is public (kubeadm token list);
-    // the secret part is a random_password, whose result Terraform treats as sensitive.
+    // the secret part is a random_password, whose result Terraform treats as sensitive. The provider
+    // drops an expired time_rotating from the state at refresh, so the plan creates a new one and the
+    // keeper replaces both halves: a new token on the first apply after the rotation time.
+    this.bootstrapTokenRotation = new Rotating(this, "bootstrap-token-rotation", { rotationHours: props.joinTokenRotationHours ?? 24 });
+    const keepers = { rotation: this.bootstrapTokenRotation.id };
     const charset = { lower: true, numeric: true, upper: false, special: false } as const;
-    const tokenId = new StringResource(this, "bootstrap-token-id", { length: 6, ...charset });
-    const tokenSecret = new Password(this, "bootstrap-token-secret", { length: 16, ...charset });
+    const tokenId = new StringResource(this, "bootstrap-token-id", { length: 6, ...charset, keepers });
+    const tokenSecret = new Password(this, "bootstrap-token-secret", { length: 16, ...charset, keepers });
 
     this.caCertPem = cluster.cert.certPem;
     this.adminCertPem = admin.certPem;
     this.adminKeyPem = adminKey.privateKeyPem;
     // Fn.join, not a template string: cdktf warns (loudly) about `${}` inside function arguments.
     this.bootstrapToken = Fn.join(".", [tokenId.result, tokenSecret.result]);
+    this.bootstrapTokenId = tokenId.result;
+    this.bootstrapTokenSecret = tokenSecret.result;
     const b64 = (pem: string) => Fn.base64encode(pem);
     this.secrets = {
       bootstrapToken: this.bootstrapToken,

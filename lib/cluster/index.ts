@@ -1,6 +1,7 @@
 export { ClusterPki, type ClusterPkiProps, ADMIN_GROUP } from "./cluster-pki";
 export { KubeadmCluster, type KubeadmClusterProps, type ClusterConnection } from "./kubeadm-cluster";
 export { ReadinessGate, type ReadinessGateProps } from "./readiness-gate";
+export { JoinToken, type JoinTokenProps } from "./join-token";
 export { renderCloudConfig, runsKubeadmInit, type RenderOptions } from "./cloud-config";
 export { kubeadmInitConfig, kubeadmJoinConfig } from "./kubeadm-config";
 export { renderKubeconfig, type KubeconfigInput } from "./kubeconfig";

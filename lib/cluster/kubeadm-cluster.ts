@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { Fn, TerraformOutput } from "cdktf";
 import { API_SERVER_PORT } from "../config/defaults";
+import { securitySettings } from "../config/security";
 import type { ValidatedEnvironment } from "../config/types";
 import { poolNodes } from "../config/pool-nodes";
 import { NodePool } from "../vsphere/node-pool";
@@ -9,8 +10,8 @@ import type { VspherePlacement } from "../vsphere/placement";
 import { checkTemplateFit } from "../vsphere/template-fit";
 import { ClusterPki } from "./cluster-pki";
 import { type RenderOptions, renderCloudConfig } from "./cloud-config";
+import { JoinToken } from "./join-token";
 import { renderKubeconfig, renderOidcKubeconfig } from "./kubeconfig";
-import { securitySettings } from "../config/security";
 import { ReadinessGate } from "./readiness-gate";
 import { placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
 import { terraformString } from "./terraform-string";
@@ -57,7 +58,7 @@ const KUBECONFIG_PLACEHOLDERS = { cert: "<generated:admin-cert>", key: "<secret:
 /**
  * A kubeadm cluster on vSphere: the PKI, the control-plane pool ("control-plane") and one pool per
  * worker pool ("workers-<name>"), each node bootstrapped by its cloud-config with no SSH, plus the
- * connection and readiness gate everything in-cluster builds on.
+ * connection and readiness gate everything in-cluster builds on, and the join token's Secret.
  */
 export class KubeadmCluster extends Construct {
   readonly pki: ClusterPki;
@@ -68,6 +69,8 @@ export class KubeadmCluster extends Construct {
   readonly renderedCloudConfigs = new Map<string, string>();
   /** Depend on this (dependsOn) from anything that talks to the cluster. */
   readonly readiness: ReadinessGate;
+  /** The rotating join token's Secret in kube-system (needs the stack's kubernetes provider). */
+  readonly joinToken: JoinToken;
 
   constructor(scope: Construct, id: string, props: KubeadmClusterProps) {
     super(scope, id);
@@ -75,7 +78,7 @@ export class KubeadmCluster extends Construct {
     // The cluster runs the Kubernetes the template was built for (kubelet/kubeadm come from the image).
     checkTemplateFit(config, template.spec);
 
-    this.pki = new ClusterPki(this, "pki", { environment: config.name });
+    this.pki = new ClusterPki(this, "pki", { environment: config.name, joinTokenRotationHours: securitySettings(config).joinTokenRotationHours });
     const values = Object.fromEntries(SECRET_NAMES.map((n) => [placeholderFor(n), this.pki.secrets[n]]));
     // Rendered once per node with placeholders: the same text becomes the Terraform value (placeholders
     // swapped for references) and the reviewable file (renderedCloudConfigs).
@@ -108,6 +111,8 @@ export class KubeadmCluster extends Construct {
       // A re-initialization is a new cluster: the plan says so where reviewers look.
       notices: reinitializeNotice(config),
     });
+
+    this.joinToken = new JoinToken(this, "join-token", { pki: this.pki, readiness: this.readiness.resource });
 
     const kubeconfig = renderKubeconfig({
       name: config.name,

@@ -8,6 +8,12 @@ import { kubeadmApiVersion } from "./versions";
 /** Replaced on the node by the SHA-256 of the delivered CA's public key (computed at boot). */
 export const CA_CERT_HASH_PLACEHOLDER = "sha256:__CA_PUBLIC_KEY_SHA256__";
 
+/** Replaced on the init node by a throwaway token from `kubeadm token generate` (bootstrap script). */
+export const INIT_TOKEN_PLACEHOLDER = "__KUBEADM_INIT_TOKEN__";
+
+/** The throwaway init token's lifetime: the bootstrap deletes it right after init; this only bounds a failed deletion. */
+export const INIT_TOKEN_TTL = "15m0s";
+
 /** kubeadm pins the API server at this port on every control-plane node and on the VIP. */
 
 export const CRI_SOCKET = "unix:///run/containerd/containerd.sock";
@@ -61,22 +67,23 @@ function taint(t: Taint): Record<string, string> {
 
 /**
  * InitConfiguration + ClusterConfiguration (+ kubelet and kube-proxy component configs) for the
- * one node that runs `kubeadm init`. `bootstrapToken` becomes the cluster's join token.
+ * one node that runs `kubeadm init`. The join token is not in it: Terraform writes that one (JoinToken).
  */
-export function kubeadmInitConfig(env: EnvironmentConfig, node: PoolNode, bootstrapToken: string): string {
+export function kubeadmInitConfig(env: EnvironmentConfig, node: PoolNode): string {
   const api = kubeadmApiVersion(env.kubernetes.version);
   const k = env.kubernetes;
   const repo = imageRepository(env);
   const init = {
     apiVersion: api,
     kind: "InitConfiguration",
+    // kubeadm init always creates a token (an empty list defaults to one random token valid 24h), and
+    // Terraform's must not exist yet (its Secret would clash). So a throwaway one, generated on the node
+    // at boot and deleted by the bootstrap right after init; the ttl only bounds a failed deletion.
     bootstrapTokens: [
       {
-        token: bootstrapToken,
-        description: "Terraform-managed join token (README: Cluster PKI and join token)",
-        // Never expires: a node rebuilt weeks later (nodeRevisions) joins with no one at a console.
-        // Rotate it by replacing random_string.bootstrap-token-* (see the README).
-        ttl: "0s",
+        token: INIT_TOKEN_PLACEHOLDER,
+        description: "throwaway token of kubeadm init, deleted right after it (README: Join token)",
+        ttl: INIT_TOKEN_TTL,
         usages: ["signing", "authentication"],
         groups: ["system:bootstrappers:kubeadm:default-node-token"],
       },

@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import type { ValidatedEnvironment } from "../config/types";
 import { environmentWarnings } from "../config/warnings";
@@ -30,7 +31,7 @@ export interface KubernetesEnvironmentProps {
  * the cluster connection → platform add-ons, all waiting on the readiness gate. At synth it also writes
  * `<outdir>/rendered/<env>/<node>.cloud-config.yaml` (secrets as placeholders) for review.
  *
- * One per stack: the providers it declares have no alias. Give it the id `Default` (as EnvironmentStack
+ * One per stack: the providers it declares (tls, random, time, kubernetes, helm) have no alias. Give it the id `Default` (as EnvironmentStack
  * does) and its resources get the same Terraform addresses as if they sat directly in the stack.
  */
 export class KubernetesEnvironment extends Construct {
@@ -46,6 +47,7 @@ export class KubernetesEnvironment extends Construct {
     this.config = config;
     new TlsProvider(this, "tls");
     new RandomProvider(this, "random");
+    new TimeProvider(this, "time"); // time_rotating: the join token's rotation
 
     this.placement = new VspherePlacement(this, "placement", { vsphere: config.vsphere });
     const spec = resolveNodeTemplate(config.name, config.template, props.baseDir);

@@ -1,3 +1,4 @@
+import { REGENERATED_LABEL } from "../config/labels";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ITerraformDependable, TerraformOutput } from "cdktf";
@@ -22,7 +23,6 @@ export const ADMIN_UI_PROBE_SECRET = "admin-ui-probe-credential";
  * Label of a Secret whose data Terraform writes from its state: the review gate lets it be replaced or deleted
  * (lib/review's REGENERATED_SECRET_LABEL, kept equal by a test); any other Secret's deletion is refused.
  */
-export const REGENERATED_LABEL = { "vsphere-kubeadm-platform/regenerated": "true" } as const;
 
 /** The Ingress annotation that puts the Middleware in front of a router (`<namespace>-<name>@kubernetescrd`). */
 export function adminUiAuthAnnotations(): Record<string, string> {

@@ -11,6 +11,7 @@
  * Every later issue that adds stateful or security-critical resources extends this table.
  */
 import type { PlannedChange } from "./planned-change";
+import { REGENERATED_SECRET_LABEL } from "../config/labels";
 import {
   asObject,
   changedValueKeys,
@@ -73,11 +74,6 @@ export const NAMESPACE_TYPES: ReadonlySet<string> = new Set(["kubernetes_namespa
 export const NETWORK_POLICY_TYPES: ReadonlySet<string> = new Set(["kubernetes_network_policy", "kubernetes_network_policy_v1"]);
 export const STORAGE_CLASS_TYPES: ReadonlySet<string> = new Set(["kubernetes_storage_class", "kubernetes_storage_class_v1"]);
 export const SECRET_TYPES: ReadonlySet<string> = new Set(["kubernetes_secret", "kubernetes_secret_v1"]);
-/**
- * Label of a Secret whose data Terraform writes from values it keeps in its state (a generated credential):
- * replacing or deleting it loses nothing the next apply cannot write again.
- */
-export const REGENERATED_SECRET_LABEL = "vsphere-kubeadm-platform/regenerated";
 /** Bindings that grant Kubernetes permissions. */
 export const RBAC_BINDING_TYPES: ReadonlySet<string> = new Set([
   "kubernetes_cluster_role_binding", "kubernetes_cluster_role_binding_v1", "kubernetes_role_binding", "kubernetes_role_binding_v1",
@@ -94,6 +90,11 @@ export const CEPH_STORAGE_LAYOUT_KEYS: readonly string[] = ["cephBlockPools", "c
  */
 export const CEPH_CLUSTER_SPEC_ROUTINE_KEYS: ReadonlySet<string> = new Set(["resources", "priorityClassNames"]);
 
+/** The join token's rotation timestamp (hashicorp/time); the token halves are random_* under `pki` that keep it. */
+export const ROTATION_TYPES: ReadonlySet<string> = new Set(["time_rotating"]);
+/** The Secret type of a kubeadm join token (kube-system/bootstrap-token-<id>); lib/cluster/join-token.ts writes it (not imported: the review CLIs stay free of provider bindings). */
+export const BOOTSTRAP_TOKEN_SECRET_TYPE = "bootstrap.kubernetes.io/token";
+
 /**
  * Types whose destruction the library accepts without a rule, each for a reason. Anything that is
  * neither here nor in a rule's `types` is "unknown": destroying or forgetting it is refused.
@@ -102,6 +103,7 @@ export const HARMLESS_TYPES: ReadonlyMap<string, string> = new Map([
   ["terraform_data", "readiness gates and triggers: recreating one only re-runs a check"],
   ["vsphere_compute_cluster_vm_anti_affinity_rule", "a DRS rule: recreating it moves no VM and loses nothing"],
   ...[...NETWORK_POLICY_TYPES].map((t) => [t, "a NetworkPolicy: no data; replacing or deleting one changes who may connect (the MR note says so: network-policy-change)"] as const),
+  ["time_rotating", "a rotation timestamp: recreating it only starts the next rotation period (and rotates the join token that keeps it)"],
 ]);
 
 /** A kubernetes namespace's name (`metadata` is a one-element list in the kubernetes provider). */
@@ -284,5 +286,24 @@ export const ROUTINE_OPERATIONS: readonly RoutineOperation[] = [
     why: "a NetworkPolicy replaced or deleted: nothing is lost, but who may connect changes (a replaced policy is gone for seconds, and the namespace's default-deny refuses what it allowed meanwhile; deleting `default-deny` opens the namespace)",
     matches: (c) => NETWORK_POLICY_TYPES.has(c.type) && destroys(c),
   },
-  // Next: the join-token rotation, once the library schedules it.
+  {
+    id: "join-token-rotation",
+    why: "scheduled join-token rotation (time_rotating): a new kubeadm join token and its bootstrap-token Secret; joined nodes never use the token again, and running VMs ignore user-data, so no VM changes",
+    matches: isJoinTokenRotation,
+  },
 ];
+
+/**
+ * One piece of a join-token rotation: the time_rotating replaced (due, in a plan without refresh), a random
+ * value under `pki` replaced only because its keepers changed (only the token halves keep anything), or
+ * a bootstrap-token Secret replaced (its name carries the token id). Deleting the Secret is not routine.
+ */
+function isJoinTokenRotation(c: PlannedChange): boolean {
+  if (c.action !== "replace") return false;
+  if (ROTATION_TYPES.has(c.type)) return true;
+  if (PKI_RANDOM_TYPES.has(c.type)) {
+    const underPki = pathHasSegment(c.path, "pki") || pathHasSegment(c.previousPath, "pki");
+    return underPki && c.replaceReasons.length > 0 && c.replaceReasons.every((r) => /^keepers([.[]|$)/.test(r));
+  }
+  return SECRET_TYPES.has(c.type) && [c.before, c.after].every((s) => asObject(s).type === BOOTSTRAP_TOKEN_SECRET_TYPE);
+}

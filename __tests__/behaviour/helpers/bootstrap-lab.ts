@@ -199,6 +199,11 @@ export class BootstrapLab {
     }).map((f) => f.slice(n.root.length));
   }
 
+  /** Files under the node's root that contain `text`. */
+  filesContaining(n: NodeRoot, text: string): string[] {
+    return walk(n.root).filter((f) => readFileSync(f, "utf8").includes(text)).map((f) => f.slice(n.root.length));
+  }
+
   async stop(): Promise<void> {
     for (const f of existsSync(this.dir) ? readdirSync(this.dir) : []) {
       const m = /^etcd-(.+)\.pid$/.exec(f);

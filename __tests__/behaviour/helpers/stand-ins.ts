@@ -29,8 +29,19 @@ start_etcd() { # start_etcd new|existing INITIAL_CLUSTER
   echo $! >"$LAB/etcd-$NODE_NAME.pid"
 }
 case "$1" in
+token)
+  case "$2" in
+  # Like kubeadm: a fresh random token on stdout (kept for the test to look for later).
+  generate) t="$(tr -dc 'a-z0-9' </dev/urandom | head -c 6).$(tr -dc 'a-z0-9' </dev/urandom | head -c 16)"; echo "$t" | tee "$LAB/init-token-$NODE_NAME" ;;
+  delete) [ -z "$(printenv LAB_FAIL_TOKEN_DELETE)" ] || { echo "failed to delete bootstrap token: connection refused" >&2; exit 1; }
+    echo "bootstrap token \"$5\" deleted" ;;
+  *) exit 2 ;;
+  esac
+  ;;
 init)
   [ -z "$(printenv LAB_FAIL_INIT)" ] || { echo "[init] stand-in fails, as the scenario asks" >&2; exit 1; }
+  # The init config must carry a real token by now (the placeholder substituted), never Terraform's.
+  grep -Eq '^ *- token: [a-z0-9]{6}\.[a-z0-9]{16}$' "$3" || { echo "[init] no generated token in $3" >&2; exit 1; }
   cmp -s "$K/pki/ca.key" "$LAB/ca/cluster/ca.key" || { echo "[init] no Terraform CA key in $K/pki: kubeadm would create a new CA" >&2; exit 1; }
   grep -q /etc/kubernetes/super-admin.conf "$K/manifests/kube-vip.yaml" || { echo "[init] kube-vip cannot work during init without super-admin.conf" >&2; exit 1; }
   start_etcd new "$NODE_NAME=https://$NODE_IP:2380"

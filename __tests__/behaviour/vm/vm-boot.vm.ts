@@ -176,8 +176,9 @@ run(`a real boot of ${node.name} (QEMU TCG guest that looks like vSphere, cloud-
 
   test("the bootstrap ran kubeadm init exactly once, with the node's InitConfiguration, the PKI and kube-vip in place", () => {
     const calls = kubeadmCalls(s.result);
-    expect(calls.map((c) => c.argv[0])).toEqual(["init"]);
-    const [init] = calls;
+    // init's throwaway token: generated before, deleted by id after (README "Join token").
+    expect(calls.map((c) => c.argv.slice(0, 2).join(" "))).toEqual(["token generate", "init --config", "token delete"]);
+    const init = calls[1];
     expect(init.argv).toContain("--config");
     const docs = parseAllDocuments(init.config ?? "").map((d) => d.toJS() as Record<string, any>);
     const initCfg = docs.find((d) => d.kind === "InitConfiguration");
