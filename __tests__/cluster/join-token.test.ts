@@ -1,3 +1,4 @@
+import { REGENERATED_SECRET_LABEL } from "../../lib/config/labels";
 import { parse, parseAllDocuments } from "yaml";
 import { allNodes } from "../../lib/config/pool-nodes";
 import { JOIN_TOKEN_GRACE_HOURS } from "../../lib/config/security";
@@ -57,7 +58,7 @@ describe("join token: synthesized resources", () => {
     const secret = one(s, "kubernetes_secret_v1", "cluster/join-token/secret");
     const id = `\${${address("random_string", one(s, "random_string", "cluster/pki/bootstrap-token-id"))}.result}`;
     const rotation = address("time_rotating", one(s, "time_rotating", "cluster/pki/bootstrap-token-rotation"));
-    expect(secret.metadata).toEqual({ name: `bootstrap-token-${id}`, namespace: "kube-system" });
+    expect(secret.metadata).toEqual({ name: `bootstrap-token-${id}`, namespace: "kube-system", labels: { [REGENERATED_SECRET_LABEL]: "true" } });
     expect(secret.type).toBe("bootstrap.kubernetes.io/token");
     expect([BOOTSTRAP_TOKEN_SECRET_TYPE, GATE_SECRET_TYPE]).toEqual([secret.type, secret.type]); // the review gate knows it
     expect(secret.data).toEqual({

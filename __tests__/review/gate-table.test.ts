@@ -40,7 +40,7 @@ const joinToken = (v: number): Record<string, StandIn> => ({
   rotation: tokenPiece("time_rotating", "cluster/pki/bootstrap-token-rotation", { rotation_hours: 24 }, v, "rotation_rfc3339"),
   id: tokenPiece("random_string", "cluster/pki/bootstrap-token-id", { length: 6, keepers: { rotation: `t${v}` } }, v, "keepers"),
   secret: tokenPiece("random_password", "cluster/pki/bootstrap-token-secret", { length: 16, keepers: { rotation: `t${v}` } }, v, "keepers"),
-  k8s: tokenPiece("kubernetes_secret_v1", "cluster/join-token/secret", { type: "bootstrap.kubernetes.io/token", metadata: [{ name: `bootstrap-token-id${v}`, namespace: "kube-system" }] }, v, "metadata"),
+  k8s: tokenPiece("kubernetes_secret_v1", "cluster/join-token/secret", { type: "bootstrap.kubernetes.io/token", metadata: [{ name: `bootstrap-token-id${v}`, namespace: "kube-system", labels: { [REGENERATED_SECRET_LABEL]: "true" } }] }, v, "metadata"),
   // The VM's user-data changes with the token, but ignore_changes (extra_config) keeps the plan a no-op.
   vm: vm("cluster/workers-general/node-1", "prod-general-1"),
 });
@@ -278,10 +278,10 @@ const ROWS: Row[] = [
   },
   {
     id: "token_secret_deleted",
-    says: "the bootstrap-token Secret deleted (not replaced) is not routine: no more joins",
+    says: "the bootstrap-token Secret deleted (not replaced) is refused although regenerated: no node can join",
     v1: { k8s: joinToken(1).k8s },
     v2: {},
-    refused: [["unknown-type", 1]],
+    refused: [["kubernetes-secrets", 1]],
   },
   {
     id: "ca_renewal",

@@ -228,6 +228,8 @@ export const BLAST_RADIUS_RULES: readonly BlastRadiusRule[] = [
     types: SECRET_TYPES,
     hits: (c) => {
       if (!SECRET_TYPES.has(c.type) || !(destroys(c) || c.action === "forget")) return undefined;
+      // The join token is regenerated, but without it (deleted, not replaced by a rotation) no node can join.
+      if (c.action !== "replace" && asObject(stateOf(c)).type === BOOTSTRAP_TOKEN_SECRET_TYPE) return `${c.action}: the join token`;
       const metadata = stateOf(c).metadata; // a one-element list in the kubernetes provider
       const labels = asObject((Array.isArray(metadata) ? asObject(metadata[0]) : asObject(metadata)).labels);
       return labels[REGENERATED_SECRET_LABEL] === "true" ? undefined : c.action;
