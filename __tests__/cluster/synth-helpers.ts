@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { VsphereProvider } from "@cdktf/provider-vsphere/lib/provider";
@@ -28,6 +29,7 @@ export function synthCluster(config: EnvironmentConfig, templateVersion = config
   new VsphereProvider(stack, "vsphere", { vsphereServer: "vcenter.example.internal", user: "u", password: "p" });
   new TlsProvider(stack, "tls");
   new RandomProvider(stack, "random");
+  new KubernetesProvider(stack, "kubernetes", {});
   const placement = new VspherePlacement(stack, "placement", { vsphere: config.vsphere });
   const spec = { ...resolveNodeTemplate(config.name, config.template), kubernetesVersion: templateVersion };
   const template = new NodeTemplate(stack, "template", { spec, placement });

@@ -9,6 +9,7 @@ describe("security settings", () => {
     expect(prod).toEqual({
       auditLog: { maxAgeDays: 30, maxSizeMiB: 100, maxBackups: 10 },
       encryptionAtRest: true,
+      encryptionKeys: ["key1"],
       hostFirewall: true,
       joinTokenRotationHours: 24,
       joinTokenTtlHours: 24 + JOIN_TOKEN_GRACE_HOURS,

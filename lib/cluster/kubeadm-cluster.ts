@@ -1,7 +1,9 @@
 import { Construct } from "constructs";
 import { Fn, TerraformOutput } from "cdktf";
+import { ConfigMapV1Data } from "@cdktf/provider-kubernetes/lib/config-map-v1-data";
 import { API_SERVER_PORT } from "../config/defaults";
 import type { ValidatedEnvironment } from "../config/types";
+import { securitySettings } from "../config/security";
 import { poolNodes } from "../config/pool-nodes";
 import { NodePool } from "../vsphere/node-pool";
 import type { NodeTemplate } from "../vsphere/node-template";
@@ -11,7 +13,8 @@ import { ClusterPki } from "./cluster-pki";
 import { type RenderOptions, renderCloudConfig } from "./cloud-config";
 import { renderKubeconfig } from "./kubeconfig";
 import { ReadinessGate } from "./readiness-gate";
-import { placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
+import { clusterConfigurationYaml } from "./kubeadm-config";
+import { encryptionKeyPlaceholder, placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
 import { terraformString } from "./terraform-string";
 
 /** What the kubernetes and helm providers need to reach the cluster as Terraform's admin. */
@@ -67,6 +70,12 @@ export class KubeadmCluster extends Construct {
   readonly renderedCloudConfigs = new Map<string, string>();
   /** Depend on this (dependsOn) from anything that talks to the cluster. */
   readonly readiness: ReadinessGate;
+  /**
+   * kube-system/kubeadm-config's ClusterConfiguration key, kept equal to the init config's: every
+   * control-plane join reads it, so a rebuilt node gets the static pods this code renders. Needs the
+   * kubernetes provider (KubernetesEnvironment configures it from `connection`).
+   */
+  readonly kubeadmConfig: ConfigMapV1Data;
 
   constructor(scope: Construct, id: string, props: KubeadmClusterProps) {
     super(scope, id);
@@ -74,8 +83,12 @@ export class KubeadmCluster extends Construct {
     // The cluster runs the Kubernetes the template was built for (kubelet/kubeadm come from the image).
     checkTemplateFit(config, template.spec);
 
-    this.pki = new ClusterPki(this, "pki", { environment: config.name });
-    const values = Object.fromEntries(SECRET_NAMES.map((n) => [placeholderFor(n), this.pki.secrets[n]]));
+    const security = securitySettings(config);
+    this.pki = new ClusterPki(this, "pki", { environment: config.name, encryptionKeys: security.encryptionAtRest ? security.encryptionKeys : [] });
+    const values = {
+      ...Object.fromEntries(SECRET_NAMES.map((n) => [placeholderFor(n), this.pki.secrets[n]])),
+      ...Object.fromEntries(Object.entries(this.pki.encryptionKeysB64).map(([name, b64]) => [encryptionKeyPlaceholder(name), b64])),
+    };
     // Rendered once per node with placeholders: the same text becomes the Terraform value (placeholders
     // swapped for references) and the reviewable file (renderedCloudConfigs).
     const userData = (node: Parameters<typeof renderCloudConfig>[1]) => {
@@ -106,6 +119,15 @@ export class KubeadmCluster extends Construct {
       timeoutSeconds: props.readinessTimeoutSeconds,
       // A re-initialization is a new cluster: the plan says so where reviewers look.
       notices: reinitializeNotice(config),
+    });
+
+    this.kubeadmConfig = new ConfigMapV1Data(this, "kubeadm-config", {
+      metadata: { name: "kubeadm-config", namespace: "kube-system" },
+      data: { ClusterConfiguration: clusterConfigurationYaml(config) },
+      // kubeadm (init, upgrade) owns the key until now: take it over, under a manager of our own.
+      force: true,
+      fieldManager: "terraform-kubeadm-config",
+      dependsOn: [this.readiness.resource],
     });
 
     const kubeconfig = renderKubeconfig({
