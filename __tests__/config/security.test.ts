@@ -46,6 +46,9 @@ describe("security settings", () => {
     ["missing client id", { oidc: { issuerUrl: "https://sso.example.internal" } }, "prod.security.oidc.clientId: is required"],
     ["system: group", { oidc: { issuerUrl: "https://sso.example.internal", clientId: "k", adminGroups: ["system:masters"] } },
       'prod.security.oidc.adminGroups[0]: "system:masters" must be a directory group name'],
+    ["no encryption key", { encryptionKeys: [] }, 'prod.security.encryptionKeys: must name at least one key'],
+    ["an encryption key name that is no construct id", { encryptionKeys: ["Key 1"] }, 'prod.security.encryptionKeys[0]: "Key 1" must be 1-32 lowercase letters, digits or dashes'],
+    ["an encryption key listed twice", { encryptionKeys: ["key2", "key2"] }, 'prod.security.encryptionKeys[1]: "key2" is listed twice'],
     ["audit log size of zero", { auditLog: { maxSizeMiB: 0 } }, "prod.security.auditLog.maxSizeMiB: 0 is below the minimum of 1"],
   ])("rejects %s with one line naming the field", (_name, security, expected) => {
     const env = prodCopy();
