@@ -267,6 +267,13 @@ describe("encryption at rest and admission", () => {
     }
   });
 
+  it('"identity" first (turning encryption on in a running cluster): writes stay plain, every key still decrypts', () => {
+    const env = withVersion(prod, prod.kubernetes.version, { encryptionKeys: ["identity", "key1"] });
+    const [first] = allNodes(env);
+    const providers = parse(fileOf(cloudConfigs(env).get(first.name)!, ENCRYPTION_CONFIG_PATH)!.content).resources[0].providers;
+    expect(providers).toEqual([{ identity: {} }, { secretbox: { keys: [{ name: "key1", secret: encryptionKeyPlaceholder("key1") }] } }]);
+  });
+
   it("is off, flag and file, when security.encryptionAtRest is false", () => {
     const env = withVersion(prod, prod.kubernetes.version, { encryptionAtRest: false });
     expect(clusterConfigurationYaml(env)).not.toContain("encryption-provider-config");
@@ -313,5 +320,11 @@ describe("KubeadmCluster: the kubeadm-config ConfigMap and the encryption key in
       expect([vm.name, refs]).toEqual([vm.name, vm.name.includes("control-plane")]);
     }
     expect(synth.text).not.toContain(encryptionKeyPlaceholder("key1"));
+  });
+
+  it('"identity" is no key: no random_bytes for it', () => {
+    const env = withVersion(prod, prod.kubernetes.version, { encryptionKeys: ["identity", "key1"] });
+    const keys = synthCluster(env).json.resource.random_bytes as Record<string, any>;
+    expect(Object.keys(keys)).toEqual([expect.stringMatching(/^cluster_pki_encryption-key-key1_/)]);
   });
 });

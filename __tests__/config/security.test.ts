@@ -49,6 +49,8 @@ describe("security settings", () => {
     ["no encryption key", { encryptionKeys: [] }, 'prod.security.encryptionKeys: must name at least one key'],
     ["an encryption key name that is no construct id", { encryptionKeys: ["Key 1"] }, 'prod.security.encryptionKeys[0]: "Key 1" must be 1-32 lowercase letters, digits or dashes'],
     ["an encryption key listed twice", { encryptionKeys: ["key2", "key2"] }, 'prod.security.encryptionKeys[1]: "key2" is listed twice'],
+    ["identity not first", { encryptionKeys: ["key1", "identity"] }, 'prod.security.encryptionKeys[1]: "identity" may only come first'],
+    ["identity and no key", { encryptionKeys: ["identity"] }, 'prod.security.encryptionKeys: must name at least one key besides "identity"'],
     ["audit log size of zero", { auditLog: { maxSizeMiB: 0 } }, "prod.security.auditLog.maxSizeMiB: 0 is below the minimum of 1"],
   ])("rejects %s with one line naming the field", (_name, security, expected) => {
     const env = prodCopy();

@@ -3,7 +3,7 @@ import { securitySettings } from "../config/security";
 import { ADMISSION_CONFIG_PATH, admissionConfigYaml } from "./admission-config";
 import { AUDIT_LOG_DIR, AUDIT_LOG_PATH, AUDIT_POLICY_PATH, auditPolicyYaml } from "./audit-policy";
 import { AUTHENTICATION_CONFIG_PATH, authenticationConfigYaml, OIDC_CA_PATH, oidcFlags, usesStructuredAuthentication } from "./authentication-config";
-import { ENCRYPTION_CONFIG_PATH, type EncryptionKey, encryptionConfigYaml } from "./encryption-config";
+import { ENCRYPTION_CONFIG_PATH, type EncryptionKey, encryptionConfigYaml, encryptionKeyNames, IDENTITY_FIRST } from "./encryption-config";
 import { encryptionKeyPlaceholder } from "./secrets";
 
 /** A host path the API server static pod mounts (kubeadm `apiServer.extraVolumes`). */
@@ -78,8 +78,8 @@ export function controlPlaneFiles(env: EnvironmentConfig, keysB64: Readonly<Reco
   const add = (path: string, content: string, permissions = "0600") => files.push({ path, content, permissions });
   if (s.auditLog) add(AUDIT_POLICY_PATH, auditPolicyYaml());
   if (s.encryptionAtRest) {
-    const keys: EncryptionKey[] = s.encryptionKeys.map((name) => ({ name, secretB64: keysB64[name] ?? encryptionKeyPlaceholder(name) }));
-    add(ENCRYPTION_CONFIG_PATH, encryptionConfigYaml(keys));
+    const keys: EncryptionKey[] = encryptionKeyNames(s.encryptionKeys).map((name) => ({ name, secretB64: keysB64[name] ?? encryptionKeyPlaceholder(name) }));
+    add(ENCRYPTION_CONFIG_PATH, encryptionConfigYaml(keys, s.encryptionKeys[0] === IDENTITY_FIRST));
   }
   if (usesStructuredAuthentication(env.kubernetes.version)) add(AUTHENTICATION_CONFIG_PATH, authenticationConfigYaml(env.kubernetes.version, s.oidc));
   else if (s.oidc?.caPem) add(OIDC_CA_PATH, s.oidc.caPem, "0644");

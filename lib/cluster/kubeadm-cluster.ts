@@ -13,6 +13,7 @@ import { ClusterPki } from "./cluster-pki";
 import { type RenderOptions, renderCloudConfig } from "./cloud-config";
 import { renderKubeconfig } from "./kubeconfig";
 import { ReadinessGate } from "./readiness-gate";
+import { encryptionKeyNames } from "./encryption-config";
 import { clusterConfigurationYaml } from "./kubeadm-config";
 import { encryptionKeyPlaceholder, placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
 import { terraformString } from "./terraform-string";
@@ -84,7 +85,8 @@ export class KubeadmCluster extends Construct {
     checkTemplateFit(config, template.spec);
 
     const security = securitySettings(config);
-    this.pki = new ClusterPki(this, "pki", { environment: config.name, encryptionKeys: security.encryptionAtRest ? security.encryptionKeys : [] });
+    const encryptionKeys = security.encryptionAtRest ? encryptionKeyNames(security.encryptionKeys) : [];
+    this.pki = new ClusterPki(this, "pki", { environment: config.name, encryptionKeys });
     const values = {
       ...Object.fromEntries(SECRET_NAMES.map((n) => [placeholderFor(n), this.pki.secrets[n]])),
       ...Object.fromEntries(Object.entries(this.pki.encryptionKeysB64).map(([name, b64]) => [encryptionKeyPlaceholder(name), b64])),

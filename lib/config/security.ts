@@ -87,7 +87,9 @@ export interface SecurityConfig {
   /**
    * Names of the Terraform-generated Secret encryption keys (`random_bytes` each), in EncryptionConfiguration
    * order: the first encrypts every write, the others only decrypt. Rotating means listing a new name last,
-   * then first, then dropping the old one, with control-plane rebuilds between (README, "Encryption at rest").
+   * then first, then dropping the old one, with control-plane rebuilds between. "identity" as the first
+   * entry writes Secrets unencrypted while every key still decrypts: the first step on a running cluster
+   * (README, "Control plane hardening").
    * @default ["key1"]
    */
   readonly encryptionKeys?: readonly string[];
@@ -193,8 +195,10 @@ function checkEncryptionKeys(problems: Problems, s: Input, path: string): void {
   const names = readStringList(problems, s, "encryptionKeys", path, false);
   if (names === undefined) return;
   if (names.length === 0) problems.add(`${path}.encryptionKeys`, 'must name at least one key, e.g. ["key1"] (the first one encrypts)');
+  if (names.length > 0 && names.every((n) => n === "identity")) problems.add(`${path}.encryptionKeys`, 'must name at least one key besides "identity", e.g. ["identity", "key1"]');
   for (const [i, name] of names.entries()) {
-    if (!KEY_NAME.test(name)) problems.add(`${path}.encryptionKeys[${i}]`, `${show(name)} must be 1-32 lowercase letters, digits or dashes, e.g. "key2"`);
+    if (name === "identity" && i > 0) problems.add(`${path}.encryptionKeys[${i}]`, '"identity" may only come first (write unencrypted, read every key), e.g. ["identity", "key1"]');
+    else if (!KEY_NAME.test(name)) problems.add(`${path}.encryptionKeys[${i}]`, `${show(name)} must be 1-32 lowercase letters, digits or dashes, e.g. "key2"`);
     else if (names.indexOf(name) !== i) problems.add(`${path}.encryptionKeys[${i}]`, `${show(name)} is listed twice: each key once, the encrypting one first`);
   }
 }
