@@ -301,12 +301,18 @@ describe("KubeadmCluster: the kubeadm-config ConfigMap and the encryption key in
   const prod = environments.prod as unknown as EnvironmentConfig;
   const synth = synthCluster(prod);
 
-  it("manages kube-system/kubeadm-config's ClusterConfiguration: the init config's, forced, after the readiness gate", () => {
+  it("manages kube-system/kubeadm-config's ClusterConfiguration: the init config's, forced, once the ConfigMap exists", () => {
     const [cfg] = Object.values(synth.json.resource.kubernetes_config_map_v1_data as Record<string, any>);
     expect(cfg.metadata).toEqual({ name: "kubeadm-config", namespace: "kube-system" });
     expect(cfg.force).toBe(true);
     expect(cfg.field_manager).toBe("terraform-kubeadm-config");
-    expect(cfg.depends_on).toEqual([expect.stringMatching(/^terraform_data\.cluster_api-ready_wait_/)]);
+    expect(cfg.depends_on).toEqual([expect.stringMatching(/^terraform_data\.cluster_kubeadm-config-ready_wait_/)]);
+    const gates = synth.json.resource.terraform_data as Record<string, any>;
+    const gate = gates[cfg.depends_on[0].split(".")[1]];
+    expect(gate.depends_on).toEqual([expect.stringMatching(/^terraform_data\.cluster_api-ready_wait_/)]);
+    const exec = gate.provisioner[0]["local-exec"];
+    expect(exec.command).toContain("/api/v1/namespaces/kube-system/configmaps/kubeadm-config");
+    expect(exec.environment.K8S_CLIENT_KEY_PEM).toMatch(/^\$\{sensitive\(tls_private_key\.cluster_pki_admin-key_[A-Z0-9]+\.private_key_pem\)\}$/);
     expect(parse(cfg.data.ClusterConfiguration)).toEqual(initCluster(validateEnvironment(prod)).cluster);
   });
 

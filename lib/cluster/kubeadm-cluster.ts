@@ -15,6 +15,7 @@ import { renderKubeconfig } from "./kubeconfig";
 import { ReadinessGate } from "./readiness-gate";
 import { encryptionKeyNames } from "./encryption-config";
 import { clusterConfigurationYaml } from "./kubeadm-config";
+import { KubeadmConfigGate } from "./kubeadm-config-gate";
 import { encryptionKeyPlaceholder, placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
 import { terraformString } from "./terraform-string";
 
@@ -123,13 +124,19 @@ export class KubeadmCluster extends Construct {
       notices: reinitializeNotice(config),
     });
 
+    // /readyz answers a moment before `kubeadm init` uploads kubeadm-config: wait for the ConfigMap itself.
+    const kubeadmConfigReady = new KubeadmConfigGate(this, "kubeadm-config-ready", {
+      connection: this.connection,
+      dependsOn: [this.readiness.resource],
+      triggers: Object.fromEntries(this.controlPlane.vms.map((vm, i) => [`control_plane_${i + 1}`, vm.id])),
+    });
     this.kubeadmConfig = new ConfigMapV1Data(this, "kubeadm-config", {
       metadata: { name: "kubeadm-config", namespace: "kube-system" },
       data: { ClusterConfiguration: clusterConfigurationYaml(config) },
       // kubeadm (init, upgrade) owns the key until now: take it over, under a manager of our own.
       force: true,
       fieldManager: "terraform-kubeadm-config",
-      dependsOn: [this.readiness.resource],
+      dependsOn: [kubeadmConfigReady.resource],
     });
 
     const kubeconfig = renderKubeconfig({
