@@ -27,7 +27,7 @@ interface Synth {
   resource: Record<string, Record<string, Record<string, unknown>>>;
 }
 
-const REF = /\b(tls_private_key|tls_self_signed_cert|tls_locally_signed_cert|tls_cert_request|random_string|random_password|random_bytes)\.([A-Za-z0-9_-]+)\.([a-z_]+)\b/g;
+const REF = /\b(tls_private_key|tls_self_signed_cert|tls_locally_signed_cert|tls_cert_request|random_string|random_password|random_bytes)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\b/g;
 
 export function loadSynth(file: string): Synth {
   return JSON.parse(readFileSync(file, "utf8")) as Synth;
