@@ -74,8 +74,9 @@ describe("kubeadm documents", () => {
     expect(cluster.apiServer.certSANs).toEqual([env.kubernetes.apiVip, ...(env.kubernetes.apiCertSans ?? [])]);
     const args = (x: unknown) => (Array.isArray(x) ? Object.fromEntries(x.map((a: { name: string; value: string }) => [a.name, a.value])) : x);
     expect(args(cluster.etcd.local.extraArgs)).toEqual({ "listen-metrics-urls": "http://0.0.0.0:2381" });
-    expect(args(cluster.scheduler.extraArgs)).toEqual({ "bind-address": "0.0.0.0" });
-    expect(args(cluster.controllerManager.extraArgs)).toEqual({ "bind-address": "0.0.0.0" });
+    // profiling off: CIS 1.3.2 / 1.4.1 (control-plane-hardening.test.ts has the whole table).
+    expect(args(cluster.scheduler.extraArgs)).toEqual({ "bind-address": "0.0.0.0", profiling: "false" });
+    expect(args(cluster.controllerManager.extraArgs)).toEqual({ "bind-address": "0.0.0.0", profiling: "false" });
     expect(Array.isArray(cluster.scheduler.extraArgs)).toBe(apiVersion.endsWith("v1beta4"));
     expect(init.bootstrapTokens[0].token).toBe(INIT_TOKEN_PLACEHOLDER); // join-token.test.ts: the throwaway init token
     expect(init.localAPIEndpoint.advertiseAddress).toBe(env.controlPlane.ips[0]);

@@ -31,7 +31,7 @@ export function synthCluster(config: EnvironmentConfig, templateVersion = config
   new TlsProvider(stack, "tls");
   new RandomProvider(stack, "random");
   new TimeProvider(stack, "time");
-  new KubernetesProvider(stack, "kubernetes", {}); // the join token's Secret
+  new KubernetesProvider(stack, "kubernetes", {}); // the join token's Secret, the kubeadm-config ConfigMap
   const placement = new VspherePlacement(stack, "placement", { vsphere: config.vsphere });
   const spec = { ...resolveNodeTemplate(config.name, config.template), kubernetesVersion: templateVersion };
   const template = new NodeTemplate(stack, "template", { spec, placement });

@@ -7,7 +7,7 @@ import { gunzipSync } from "node:zlib";
 import { App, Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { allNodes } from "../../lib/config/pool-nodes";
 import { renderCloudConfig } from "../../lib/cluster/cloud-config";
-import { placeholderFor, placeholderSecrets, SECRET_NAMES, type SecretName } from "../../lib/cluster/secrets";
+import { encryptionKeyPlaceholder, placeholderFor, placeholderSecrets, SECRET_NAMES, type SecretName } from "../../lib/cluster/secrets";
 import { terraformString } from "../../lib/cluster/terraform-string";
 import { prodLike } from "./fixtures";
 
@@ -19,7 +19,13 @@ const VALUES: Record<SecretName, string> = Object.fromEntries(
   SECRET_NAMES.map((n, i) => [n, n === "bootstrapToken" ? "k3x9q1.7m2p0z8r4t6v1w3y" : Buffer.from(`-----BEGIN KEY ${i}-----\nsecret-${n}-Zq${i}\n-----END KEY-----\n`).toString("base64")]),
 ) as Record<SecretName, string>;
 
-const substitute = (text: string): string => SECRET_NAMES.reduce((t, n) => t.split(placeholderFor(n)).join(VALUES[n]), text);
+/** Every secret a control-plane cloud-config carries: the fixed ones and the Secret encryption key. */
+const ALL: readonly { placeholder: string; variable: string; value: string }[] = [
+  ...SECRET_NAMES.map((n) => ({ placeholder: placeholderFor(n), variable: n, value: VALUES[n] })),
+  { placeholder: encryptionKeyPlaceholder("key1"), variable: "encryption_key_key1", value: Buffer.from("32-byte-encryption-key-Zq9-value").toString("base64") },
+];
+
+const substitute = (text: string): string => ALL.reduce((t, s) => t.split(s.placeholder).join(s.value), text);
 
 /**
  * The real Terraform CLI evaluates what cdktf synthesized: the user-data Terraform computes equals the
@@ -37,7 +43,7 @@ describeWithTool(TERRAFORM, ["version"])("terraformString evaluated by Terraform
     const app = new App({ outdir });
     const stack = new TerraformStack(app, "eval");
     new LocalBackend(stack, { path: "terraform.tfstate" });
-    const vars = Object.fromEntries(SECRET_NAMES.map((n) => [placeholderFor(n), new TerraformVariable(stack, n, { type: "string", sensitive: true }).stringValue]));
+    const vars = Object.fromEntries(ALL.map((s) => [s.placeholder, new TerraformVariable(stack, s.variable, { type: "string", sensitive: true }).stringValue]));
     const userData = terraformString(rendered, vars);
     new TerraformOutput(stack, "plain", { value: userData, sensitive: true });
     new TerraformOutput(stack, "gzip", { value: Fn.base64gzip(userData), sensitive: true });
@@ -45,7 +51,7 @@ describeWithTool(TERRAFORM, ["version"])("terraformString evaluated by Terraform
     app.synth();
     const dir = join(outdir, "stacks", "eval");
     synthesized = readFileSync(join(dir, "cdk.tf.json"), "utf8");
-    const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...Object.fromEntries(SECRET_NAMES.map((n) => [`TF_VAR_${n}`, VALUES[n]])) };
+    const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...Object.fromEntries(ALL.map((s) => [`TF_VAR_${s.variable}`, s.value])) };
     const tf = (...args: string[]) => execFileSync(TERRAFORM, [`-chdir=${dir}`, ...args], { env, encoding: "utf8" });
     tf("init", "-input=false", "-no-color");
     tf("apply", "-auto-approve", "-input=false", "-no-color");
@@ -53,6 +59,7 @@ describeWithTool(TERRAFORM, ["version"])("terraformString evaluated by Terraform
   });
 
   test("user-data equals the placeholder rendering with the values substituted", () => {
+    expect(rendered).toContain(encryptionKeyPlaceholder("key1"));
     expect(outputs.plain.value).toBe(substitute(rendered));
   });
 
@@ -65,6 +72,6 @@ describeWithTool(TERRAFORM, ["version"])("terraformString evaluated by Terraform
   });
 
   test("the synthesized JSON holds none of the values", () => {
-    for (const n of SECRET_NAMES) expect(synthesized).not.toContain(VALUES[n]);
+    for (const s of ALL) expect(synthesized).not.toContain(s.value);
   });
 });

@@ -11,6 +11,7 @@ describe("security settings", () => {
     expect(prod).toEqual({
       auditLog: { maxAgeDays: 30, maxSizeMiB: 100, maxBackups: 10 },
       encryptionAtRest: true,
+      encryptionKeys: ["key1"],
       hostFirewall: true,
       joinTokenRotationHours: 24,
       joinTokenTtlHours: 24 + JOIN_TOKEN_GRACE_HOURS,
@@ -47,6 +48,11 @@ describe("security settings", () => {
     ["missing client id", { oidc: { issuerUrl: "https://sso.example.internal" } }, "prod.security.oidc.clientId: is required"],
     ["system: group", { oidc: { issuerUrl: "https://sso.example.internal", clientId: "k", adminGroups: ["system:masters"] } },
       'prod.security.oidc.adminGroups[0]: "system:masters" must be a directory group name'],
+    ["no encryption key", { encryptionKeys: [] }, 'prod.security.encryptionKeys: must name at least one key'],
+    ["an encryption key name that is no construct id", { encryptionKeys: ["Key 1"] }, 'prod.security.encryptionKeys[0]: "Key 1" must be 1-32 lowercase letters, digits or dashes'],
+    ["an encryption key listed twice", { encryptionKeys: ["key2", "key2"] }, 'prod.security.encryptionKeys[1]: "key2" is listed twice'],
+    ["identity not first", { encryptionKeys: ["key1", "identity"] }, 'prod.security.encryptionKeys[1]: "identity" may only come first'],
+    ["identity and no key", { encryptionKeys: ["identity"] }, 'prod.security.encryptionKeys: must name at least one key besides "identity"'],
     ["audit log size of zero", { auditLog: { maxSizeMiB: 0 } }, "prod.security.auditLog.maxSizeMiB: 0 is below the minimum of 1"],
   ])("rejects %s with one line naming the field", (_name, security, expected) => {
     const env = prodCopy();

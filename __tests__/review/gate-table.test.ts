@@ -226,6 +226,35 @@ const ROWS: Row[] = [
     security: ["rbac-grants", "rbac-grants", "rbac-grants"],
   },
   {
+    id: "enc_key_dropped",
+    // Logical ids as cdktf writes them: a deleted resource's path is read from its name (no synth of it remains).
+    says: "a Secret encryption key dropped from security.encryptionKeys (random_bytes under pki): refused by its own rule, not as a cluster CA",
+    v1: { "cluster_pki_encryption-key-key1_1A2B3C4D": { as: "random_bytes", path: "cluster/pki/encryption-key-key1", input: { length: 32 } }, "cluster_pki_encryption-key-key2_5E6F7A8B": { as: "random_bytes", path: "cluster/pki/encryption-key-key2", input: { length: 32 } } },
+    v2: { "cluster_pki_encryption-key-key2_5E6F7A8B": { as: "random_bytes", path: "cluster/pki/encryption-key-key2", input: { length: 32 } } },
+    refused: [["secret-encryption-key", 1]],
+  },
+  {
+    id: "enc_key_added",
+    says: "a new Secret encryption key listed (rotation, first step): a create passes",
+    v1: { "cluster_pki_encryption-key-key1_1A2B3C4D": { as: "random_bytes", path: "cluster/pki/encryption-key-key1", input: { length: 32 } } },
+    v2: { "cluster_pki_encryption-key-key1_1A2B3C4D": { as: "random_bytes", path: "cluster/pki/encryption-key-key1", input: { length: 32 } }, "cluster_pki_encryption-key-key2_5E6F7A8B": { as: "random_bytes", path: "cluster/pki/encryption-key-key2", input: { length: 32 } } },
+    refused: [],
+  },
+  {
+    id: "kubeadm_cfg_update",
+    says: "the kubeadm-config ClusterConfiguration changes (hardening reaches the next control-plane rebuild): an update passes",
+    v1: { cfg: { as: "kubernetes_config_map_v1_data", path: "cluster/kubeadm-config", input: { data: { ClusterConfiguration: "a" } } } },
+    v2: { cfg: { as: "kubernetes_config_map_v1_data", path: "cluster/kubeadm-config", input: { data: { ClusterConfiguration: "b" } } } },
+    refused: [],
+  },
+  {
+    id: "kubeadm_cfg_deleted",
+    says: "the kubeadm-config data resource deleted: joins and upgrades would lose the ClusterConfiguration",
+    v1: { cfg: { as: "kubernetes_config_map_v1_data", path: "cluster/kubeadm-config", input: { data: { ClusterConfiguration: "a" } } } },
+    v2: {},
+    refused: [["kubeadm-config", 1]],
+  },
+  {
     id: "reboot_cp",
     says: "two control-plane VMs updated in place with a new guest id (both reboot)",
     v1: { cp1: vm("cluster/control-plane/node-1", "prod-control-plane-1"), cp2: vm("cluster/control-plane/node-2", "prod-control-plane-2") },

@@ -4,12 +4,15 @@ import type { EnvironmentConfig, NodePoolConfig } from "../config/types";
 import type { PoolNode } from "../config/pool-nodes";
 import { BOOTSTRAP_DIR, BOOTSTRAP_SCRIPT_PATH, bootstrapScript } from "./bootstrap-script";
 import { containerdFiles, modulesLoadConf, sysctlConf } from "./containerd";
+import { controlPlaneFiles } from "./control-plane-hardening";
+import { HOST_FIREWALL_RULES_PATH, HOST_FIREWALL_UNIT, HOST_FIREWALL_UNIT_PATH, hostFirewallRules, hostFirewallUnit } from "./host-firewall";
 import { kubeadmInitConfig, kubeadmJoinConfig } from "./kubeadm-config";
 import { KUBE_VIP_KUBECONFIG, kubeVipManifest, kubeVipRbac, SUPER_ADMIN_KUBECONFIG } from "./kube-vip";
 import { mirroredImage } from "../config/registry-mirror";
 import { mirrorCaPath } from "./mirror";
 import type { ClusterSecrets } from "./secrets";
 import { KUBE_VIP_IMAGE, needsSuperAdminForKubeVip } from "./versions";
+import { securitySettings } from "../config/security";
 
 export interface RenderOptions {
   /**
@@ -91,6 +94,13 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
   for (const f of containerdFiles(k8s, mirror, options.containerdVersion)) file(f.path, f.content);
   if (mirror?.caPem) file(mirrorCaPath(mirror), mirror.caPem);
 
+  // Host firewall: loaded by its unit before containerd and the kubelet start (runcmd starts it on first boot).
+  const firewall = securitySettings(env).hostFirewall;
+  if (firewall) {
+    file(HOST_FIREWALL_RULES_PATH, hostFirewallRules(env), "0600");
+    file(HOST_FIREWALL_UNIT_PATH, hostFirewallUnit());
+  }
+
   // Bootstrap inputs. The CA certificate is pinned by every node (discovery hash, /readyz checks).
   const peers = env.controlPlane.ips.slice(0, env.controlPlane.count).filter((ip) => ip !== node.ip);
   file(
@@ -129,6 +139,8 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
     // kube-vip's own credential (created by the bootstrap), bound to this leases-only Role.
     file(`${BOOTSTRAP_DIR}/kube-vip.yaml`, kubeVipManifest({ ...vip, kubeconfig: KUBE_VIP_KUBECONFIG }), "0600");
     file(`${BOOTSTRAP_DIR}/kube-vip-rbac.yaml`, kubeVipRbac(), "0600");
+    // API server hardening (audit policy, encryption, authentication, admission): read by the static pod.
+    for (const f of controlPlaneFiles(env, secrets.encryptionKeysB64)) file(f.path, f.content, f.permissions);
     if (init) {
       const initKubeconfig = needsSuperAdminForKubeVip(k8s) ? SUPER_ADMIN_KUBECONFIG : "/etc/kubernetes/admin.conf";
       file(`${BOOTSTRAP_DIR}/kube-vip-init.yaml`, kubeVipManifest({ ...vip, kubeconfig: initKubeconfig }), "0600");
@@ -142,7 +154,7 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
     preserve_hostname: false,
     ntp: { enabled: true, ntp_client: "chrony", servers: [...env.network.ntpServers] },
     write_files: files,
-    runcmd: [[BOOTSTRAP_SCRIPT_PATH]],
+    runcmd: [...(firewall ? [["systemctl", "enable", "--now", HOST_FIREWALL_UNIT]] : []), [BOOTSTRAP_SCRIPT_PATH]],
   };
   if (mirror?.caPem) doc.ca_certs = { trusted: [mirror.caPem] };
   if (env.sshAuthorizedKeys && env.sshAuthorizedKeys.length > 0) doc.ssh_authorized_keys = [...env.sshAuthorizedKeys];

@@ -4,6 +4,7 @@ import { PrivateKey } from "@cdktf/provider-tls/lib/private-key";
 import { SelfSignedCert } from "@cdktf/provider-tls/lib/self-signed-cert";
 import { CertRequest } from "@cdktf/provider-tls/lib/cert-request";
 import { LocallySignedCert } from "@cdktf/provider-tls/lib/locally-signed-cert";
+import { Bytes } from "@cdktf/provider-random/lib/bytes";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { StringResource } from "@cdktf/provider-random/lib/string-resource";
 import { Rotating } from "@cdktf/provider-time/lib/rotating";
@@ -30,6 +31,12 @@ export interface ClusterPkiProps {
    * @default 24
    */
   readonly joinTokenRotationHours?: number;
+  /**
+   * Names of the Secret encryption keys to generate (`security.encryptionKeys`), each a `random_bytes`
+   * `encryption-key-<name>`. Removing a name destroys its key: only after every Secret was rewritten.
+   * @default [] (no encryption at rest)
+   */
+  readonly encryptionKeys?: readonly string[];
 }
 
 /**
@@ -54,6 +61,8 @@ export class ClusterPki extends Construct {
   readonly bootstrapTokenSecret: string;
   /** time_rotating: replaced on the first apply after its rotation time, and the token with it. */
   readonly bootstrapTokenRotation: Rotating;
+  /** Secret encryption keys by name: base64 of 32 random bytes (sensitive). */
+  readonly encryptionKeysB64: Readonly<Record<string, string>>;
   /** The material node cloud-configs carry, as Terraform expressions. */
   readonly secrets: ClusterSecrets;
 
@@ -101,6 +110,11 @@ export class ClusterPki extends Construct {
     const tokenId = new StringResource(this, "bootstrap-token-id", { length: 6, ...charset, keepers });
     const tokenSecret = new Password(this, "bootstrap-token-secret", { length: 16, ...charset, keepers });
 
+    // 32 bytes: what secretbox (and aescbc) require. random_bytes keeps its base64 result sensitive.
+    this.encryptionKeysB64 = Object.fromEntries(
+      (props.encryptionKeys ?? []).map((name) => [name, new Bytes(this, `encryption-key-${name}`, { length: 32 }).base64]),
+    );
+
     this.caCertPem = cluster.cert.certPem;
     this.adminCertPem = admin.certPem;
     this.adminKeyPem = adminKey.privateKeyPem;
@@ -119,6 +133,7 @@ export class ClusterPki extends Construct {
       etcdCaKeyB64: b64(etcd.key.privateKeyPem),
       saKeyB64: b64(sa.privateKeyPem),
       saPubB64: b64(sa.publicKeyPem),
+      encryptionKeysB64: this.encryptionKeysB64,
     };
   }
 }

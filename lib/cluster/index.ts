@@ -12,3 +12,11 @@ export { CONTAINERD_VERSION, KUBE_VIP_IMAGE, kubeadmApiVersion } from "./version
 export { MIRRORED_REGISTRIES, hostsToml } from "./mirror";
 export { containerdConfigToml, containerdFiles, type NodeFile } from "./containerd";
 export { nodeImageContainerdFiles, MIRROR_HOST_PLACEHOLDER, MIRROR_PATH_PREFIX_PLACEHOLDER } from "./node-image-files";
+export { clusterConfiguration, clusterConfigurationYaml } from "./kubeadm-config";
+export { apiServerHardening, controlPlaneFiles, type ApiServerHardening, type ControlPlaneFile, type HostPathMount } from "./control-plane-hardening";
+export { auditPolicy } from "./audit-policy";
+export { encryptionConfig, IDENTITY_FIRST, type EncryptionKey } from "./encryption-config";
+export { authenticationConfig, ANONYMOUS_PATHS, usesStructuredAuthentication } from "./authentication-config";
+export { admissionConfig, POD_SECURITY_EXEMPT_NAMESPACES } from "./admission-config";
+export { hostFirewallRules, HOST_FIREWALL_TABLE, NODE_ONLY_PORTS, SCRAPED_PORTS } from "./host-firewall";
+export { KubeadmConfigGate, type KubeadmConfigGateProps } from "./kubeadm-config-gate";

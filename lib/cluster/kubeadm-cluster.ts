@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { Fn, TerraformOutput } from "cdktf";
+import { ConfigMapV1Data } from "@cdktf/provider-kubernetes/lib/config-map-v1-data";
 import { API_SERVER_PORT } from "../config/defaults";
 import { securitySettings } from "../config/security";
 import type { ValidatedEnvironment } from "../config/types";
@@ -13,7 +14,10 @@ import { type RenderOptions, renderCloudConfig } from "./cloud-config";
 import { JoinToken } from "./join-token";
 import { renderKubeconfig, renderOidcKubeconfig } from "./kubeconfig";
 import { ReadinessGate } from "./readiness-gate";
-import { placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
+import { encryptionKeyNames } from "./encryption-config";
+import { clusterConfigurationYaml } from "./kubeadm-config";
+import { KubeadmConfigGate } from "./kubeadm-config-gate";
+import { encryptionKeyPlaceholder, placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
 import { terraformString } from "./terraform-string";
 
 /** What the kubernetes and helm providers need to reach the cluster as Terraform's admin. */
@@ -71,6 +75,12 @@ export class KubeadmCluster extends Construct {
   readonly readiness: ReadinessGate;
   /** The rotating join token's Secret in kube-system (needs the stack's kubernetes provider). */
   readonly joinToken: JoinToken;
+  /**
+   * kube-system/kubeadm-config's ClusterConfiguration key, kept equal to the init config's: every
+   * control-plane join reads it, so a rebuilt node gets the static pods this code renders. Needs the
+   * kubernetes provider (KubernetesEnvironment configures it from `connection`).
+   */
+  readonly kubeadmConfig: ConfigMapV1Data;
 
   constructor(scope: Construct, id: string, props: KubeadmClusterProps) {
     super(scope, id);
@@ -78,8 +88,13 @@ export class KubeadmCluster extends Construct {
     // The cluster runs the Kubernetes the template was built for (kubelet/kubeadm come from the image).
     checkTemplateFit(config, template.spec);
 
-    this.pki = new ClusterPki(this, "pki", { environment: config.name, joinTokenRotationHours: securitySettings(config).joinTokenRotationHours });
-    const values = Object.fromEntries(SECRET_NAMES.map((n) => [placeholderFor(n), this.pki.secrets[n]]));
+    const security = securitySettings(config);
+    const encryptionKeys = security.encryptionAtRest ? encryptionKeyNames(security.encryptionKeys) : [];
+    this.pki = new ClusterPki(this, "pki", { environment: config.name, joinTokenRotationHours: security.joinTokenRotationHours, encryptionKeys });
+    const values = {
+      ...Object.fromEntries(SECRET_NAMES.map((n) => [placeholderFor(n), this.pki.secrets[n]])),
+      ...Object.fromEntries(Object.entries(this.pki.encryptionKeysB64).map(([name, b64]) => [encryptionKeyPlaceholder(name), b64])),
+    };
     // Rendered once per node with placeholders: the same text becomes the Terraform value (placeholders
     // swapped for references) and the reviewable file (renderedCloudConfigs).
     const userData = (node: Parameters<typeof renderCloudConfig>[1]) => {
@@ -113,6 +128,21 @@ export class KubeadmCluster extends Construct {
     });
 
     this.joinToken = new JoinToken(this, "join-token", { pki: this.pki, readiness: this.readiness.resource });
+
+    // /readyz answers a moment before `kubeadm init` uploads kubeadm-config: wait for the ConfigMap itself.
+    const kubeadmConfigReady = new KubeadmConfigGate(this, "kubeadm-config-ready", {
+      connection: this.connection,
+      dependsOn: [this.readiness.resource],
+      triggers: Object.fromEntries(this.controlPlane.vms.map((vm, i) => [`control_plane_${i + 1}`, vm.id])),
+    });
+    this.kubeadmConfig = new ConfigMapV1Data(this, "kubeadm-config", {
+      metadata: { name: "kubeadm-config", namespace: "kube-system" },
+      data: { ClusterConfiguration: clusterConfigurationYaml(config) },
+      // kubeadm (init, upgrade) owns the key until now: take it over, under a manager of our own.
+      force: true,
+      fieldManager: "terraform-kubeadm-config",
+      dependsOn: [kubeadmConfigReady.resource],
+    });
 
     const kubeconfig = renderKubeconfig({
       name: config.name,

@@ -3,6 +3,7 @@ import { API_SERVER_PORT } from "../config/defaults";
 import type { EnvironmentConfig, NodePoolConfig, Taint } from "../config/types";
 import type { PoolNode } from "../config/pool-nodes";
 import { mirrorBase } from "../config/registry-mirror";
+import { apiServerHardening } from "./control-plane-hardening";
 import { kubeadmApiVersion } from "./versions";
 
 /** Replaced on the node by the SHA-256 of the delivered CA's public key (computed at boot). */
@@ -66,13 +67,54 @@ function taint(t: Taint): Record<string, string> {
 }
 
 /**
+ * The ClusterConfiguration, rendered once for both places kubeadm reads it: the init config of the
+ * first node, and the cluster's kube-system/kubeadm-config ConfigMap (key ClusterConfiguration), which
+ * every `kubeadm join --control-plane` reads instead (KubeadmCluster keeps that key equal to this).
+ * No secrets: the hardening files it points at are written by cloud-init.
+ */
+export function clusterConfiguration(env: EnvironmentConfig): Record<string, unknown> {
+  const api = kubeadmApiVersion(env.kubernetes.version);
+  const k = env.kubernetes;
+  const repo = imageRepository(env);
+  const hardening = apiServerHardening(env);
+  // CIS 1.3.2 / 1.4.1: no profiling endpoints on the controller-manager and scheduler (1.2.x on the API server).
+  const profilingOff = { profiling: "false" };
+  return {
+    apiVersion: api,
+    kind: "ClusterConfiguration",
+    clusterName: env.name,
+    kubernetesVersion: `v${k.version}`,
+    controlPlaneEndpoint: endpoint(env),
+    imageRepository: repo,
+    // With a custom imageRepository kubeadm would look for <repo>/coredns; a mirror keeps upstream
+    // paths, where CoreDNS lives at registry.k8s.io/coredns/coredns.
+    dns: { imageRepository: `${repo}/coredns` },
+    networking: { podSubnet: k.podCidr, serviceSubnet: k.serviceCidr, dnsDomain: k.dnsDomain ?? "cluster.local" },
+    apiServer: {
+      certSANs: [k.apiVip, ...(k.apiCertSans ?? [])],
+      extraArgs: extraArgs(api, hardening.args),
+      extraVolumes: hardening.volumes.map((v) => ({ ...v })),
+    },
+    // Metrics where kube-prometheus-stack scrapes them (on the node IPs). Plain-HTTP etcd metrics
+    // carry no data; scheduler and controller-manager keep authn/authz on their secure ports.
+    // The host firewall (host-firewall.ts) closes these ports to everything outside the node and pod networks.
+    etcd: { local: { extraArgs: extraArgs(api, { "listen-metrics-urls": "http://0.0.0.0:2381" }) } },
+    controllerManager: { extraArgs: extraArgs(api, { "bind-address": "0.0.0.0", ...profilingOff }) },
+    scheduler: { extraArgs: extraArgs(api, { "bind-address": "0.0.0.0", ...profilingOff }) },
+  };
+}
+
+/** The ClusterConfiguration as kubeadm-config's `ClusterConfiguration` value (one YAML document). */
+export function clusterConfigurationYaml(env: EnvironmentConfig): string {
+  return stringify(clusterConfiguration(env), { lineWidth: 0 });
+}
+
+/**
  * InitConfiguration + ClusterConfiguration (+ kubelet and kube-proxy component configs) for the
  * one node that runs `kubeadm init`. The join token is not in it: Terraform writes that one (JoinToken).
  */
 export function kubeadmInitConfig(env: EnvironmentConfig, node: PoolNode): string {
   const api = kubeadmApiVersion(env.kubernetes.version);
-  const k = env.kubernetes;
-  const repo = imageRepository(env);
   const init = {
     apiVersion: api,
     kind: "InitConfiguration",
@@ -93,24 +135,7 @@ export function kubeadmInitConfig(env: EnvironmentConfig, node: PoolNode): strin
     // kubeadm must not re-upload certs: the PKI is Terraform's and already on every control-plane node.
     skipPhases: ["upload-certs"],
   };
-  const cluster = {
-    apiVersion: api,
-    kind: "ClusterConfiguration",
-    clusterName: env.name,
-    kubernetesVersion: `v${k.version}`,
-    controlPlaneEndpoint: endpoint(env),
-    imageRepository: repo,
-    // With a custom imageRepository kubeadm would look for <repo>/coredns; a mirror keeps upstream
-    // paths, where CoreDNS lives at registry.k8s.io/coredns/coredns.
-    dns: { imageRepository: `${repo}/coredns` },
-    networking: { podSubnet: k.podCidr, serviceSubnet: k.serviceCidr, dnsDomain: k.dnsDomain ?? "cluster.local" },
-    apiServer: { certSANs: [k.apiVip, ...(k.apiCertSans ?? [])] },
-    // Metrics where kube-prometheus-stack scrapes them (on the node IPs). Plain-HTTP etcd metrics
-    // carry no data; scheduler and controller-manager keep authn/authz on their secure ports.
-    etcd: { local: { extraArgs: extraArgs(api, { "listen-metrics-urls": "http://0.0.0.0:2381" }) } },
-    controllerManager: { extraArgs: extraArgs(api, { "bind-address": "0.0.0.0" }) },
-    scheduler: { extraArgs: extraArgs(api, { "bind-address": "0.0.0.0" }) },
-  };
+  const cluster = clusterConfiguration(env);
   const kubelet = { apiVersion: "kubelet.config.k8s.io/v1beta1", kind: "KubeletConfiguration", cgroupDriver: "systemd" };
   const proxy = { apiVersion: "kubeproxy.config.k8s.io/v1alpha1", kind: "KubeProxyConfiguration", metricsBindAddress: "0.0.0.0:10249" };
   return docs([init, cluster, kubelet, proxy]);

@@ -20,9 +20,16 @@ export interface ClusterSecrets {
   /** Service-account token signing key. Secret; control-plane nodes only. */
   readonly saKeyB64: string;
   readonly saPubB64: string;
+  /**
+   * Secret encryption keys by name (`security.encryptionKeys`), base64 of 32 random bytes. Secret;
+   * control-plane nodes only, in /etc/kubernetes/apiserver/encryption-config.yaml (0600).
+   * @default each key's placeholder, `<secret:encryption-key-NAME>` (KubeadmCluster swaps it for its random_bytes)
+   */
+  readonly encryptionKeysB64?: Readonly<Record<string, string>>;
 }
 
-export type SecretName = keyof ClusterSecrets;
+/** The fixed secrets (the encryption keys are named by config: encryptionKeyPlaceholder). */
+export type SecretName = Exclude<keyof ClusterSecrets, "encryptionKeysB64">;
 
 /** Which values are secrets (placeholder `<secret:...>`) and which are only unknown until apply (`<generated:...>`). */
 const SECRET: Readonly<Record<SecretName, boolean>> = {
@@ -46,6 +53,11 @@ function kebab(name: string): string {
 /** `<secret:bootstrap-token>`, `<generated:ca-cert>`, ... */
 export function placeholderFor(name: SecretName): string {
   return `<${SECRET[name] ? "secret" : "generated"}:${kebab(name)}>`;
+}
+
+/** `<secret:encryption-key-key1>`: the placeholder of one Secret encryption key. */
+export function encryptionKeyPlaceholder(name: string): string {
+  return `<secret:encryption-key-${name}>`;
 }
 
 /** Visible placeholders: what the reviewable rendered files show instead of the values. */

@@ -60,7 +60,7 @@ export const FIELDS = {
   smtp: fieldsOf<SmtpConfig>({ smarthost: true, from: true, username: true, requireTls: true }),
   storage: fieldsOf<StorageConfig>({ monCount: true, replication: true }),
   security: fieldsOf<SecurityConfig>({
-    auditLog: true, encryptionAtRest: true, hostFirewall: true, joinTokenRotationHours: true, podSecurity: true, networkPolicies: true, oidc: true,
+    auditLog: true, encryptionAtRest: true, encryptionKeys: true, hostFirewall: true, joinTokenRotationHours: true, podSecurity: true, networkPolicies: true, oidc: true,
   }),
   auditLog: fieldsOf<AuditLogConfig>({ maxAgeDays: true, maxSizeMiB: true, maxBackups: true }),
   podSecurity: fieldsOf<PodSecurityDefaults>({ enforce: true, warn: true, audit: true }),

@@ -85,6 +85,15 @@ export interface SecurityConfig {
    */
   readonly encryptionAtRest?: boolean;
   /**
+   * Names of the Terraform-generated Secret encryption keys (`random_bytes` each), in EncryptionConfiguration
+   * order: the first encrypts every write, the others only decrypt. Rotating means listing a new name last,
+   * then first, then dropping the old one, with control-plane rebuilds between. "identity" as the first
+   * entry writes Secrets unencrypted while every key still decrypts: the first step on a running cluster
+   * (README, "Control plane hardening").
+   * @default ["key1"]
+   */
+  readonly encryptionKeys?: readonly string[];
+  /**
    * nftables on every node: metrics and control-plane ports reachable only from the node network.
    * @default true
    */
@@ -119,6 +128,8 @@ const JOIN_TOKEN_ROTATION_HOURS: Readonly<Record<Tier, number>> = { sandbox: 168
 export interface SecuritySettings {
   readonly auditLog: Required<AuditLogConfig> | undefined;
   readonly encryptionAtRest: boolean;
+  /** Never empty; the first one encrypts. */
+  readonly encryptionKeys: readonly string[];
   readonly hostFirewall: boolean;
   readonly joinTokenRotationHours: number;
   /** rotation + JOIN_TOKEN_GRACE_HOURS */
@@ -135,6 +146,7 @@ export function securitySettings(env: { readonly tier: Tier; readonly security?:
   return {
     auditLog: s.auditLog === false ? undefined : { maxAgeDays: 30, maxSizeMiB: 100, maxBackups: 10, ...s.auditLog },
     encryptionAtRest: s.encryptionAtRest ?? true,
+    encryptionKeys: s.encryptionKeys ?? ["key1"],
     hostFirewall: s.hostFirewall ?? true,
     joinTokenRotationHours: rotation,
     joinTokenTtlHours: rotation + JOIN_TOKEN_GRACE_HOURS,
@@ -167,12 +179,28 @@ export function validateSecurity(env: Input, root: string, problems: Problems): 
   for (const flag of ["encryptionAtRest", "hostFirewall", "networkPolicies"] as const) {
     if (s[flag] !== undefined && typeof s[flag] !== "boolean") problems.add(`${path}.${flag}`, `${show(s[flag])} must be true or false`);
   }
+  checkEncryptionKeys(problems, s, path);
   readInteger(problems, s, "joinTokenRotationHours", path, { min: 1, max: 8760, required: false, why: "Terraform rotates the token on the first apply after this many hours" });
   if (s.podSecurity !== undefined) {
     const psa = readObject(problems, s.podSecurity, `${path}.podSecurity`, FIELDS.podSecurity);
     if (psa) for (const mode of FIELDS.podSecurity) readEnum(problems, psa, mode, `${path}.podSecurity`, POD_SECURITY_LEVELS, false);
   }
   if (s.oidc !== undefined) checkOidc(problems, s.oidc, `${path}.oidc`);
+}
+
+/** A key name is a Terraform construct id and the EncryptionConfiguration key name. */
+const KEY_NAME = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
+
+function checkEncryptionKeys(problems: Problems, s: Input, path: string): void {
+  const names = readStringList(problems, s, "encryptionKeys", path, false);
+  if (names === undefined) return;
+  if (names.length === 0) problems.add(`${path}.encryptionKeys`, 'must name at least one key, e.g. ["key1"] (the first one encrypts)');
+  if (names.length > 0 && names.every((n) => n === "identity")) problems.add(`${path}.encryptionKeys`, 'must name at least one key besides "identity", e.g. ["identity", "key1"]');
+  for (const [i, name] of names.entries()) {
+    if (name === "identity" && i > 0) problems.add(`${path}.encryptionKeys[${i}]`, '"identity" may only come first (write unencrypted, read every key), e.g. ["identity", "key1"]');
+    else if (!KEY_NAME.test(name)) problems.add(`${path}.encryptionKeys[${i}]`, `${show(name)} must be 1-32 lowercase letters, digits or dashes, e.g. "key2"`);
+    else if (names.indexOf(name) !== i) problems.add(`${path}.encryptionKeys[${i}]`, `${show(name)} is listed twice: each key once, the encrypting one first`);
+  }
 }
 
 const CLAIM = /^[A-Za-z0-9_:./-]+$/;

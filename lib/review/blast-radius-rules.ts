@@ -68,6 +68,13 @@ export const DISK_TYPES: ReadonlySet<string> = new Set(["vsphere_virtual_disk"])
 export const PKI_TYPES: ReadonlySet<string> = new Set(["tls_private_key", "tls_self_signed_cert", "tls_locally_signed_cert", "tls_cert_request"]);
 /** Random values only count as PKI under a `pki` construct (bootstrap token); elsewhere they are e.g. UI passwords. */
 export const PKI_RANDOM_TYPES: ReadonlySet<string> = new Set(["random_password", "random_string", "random_bytes", "random_id"]);
+/** The kubeadm-config ConfigMap's ClusterConfiguration key (KubeadmCluster.kubeadmConfig). */
+export const KUBEADM_CONFIG_TYPES: ReadonlySet<string> = new Set(["kubernetes_config_map_v1_data"]);
+/** ClusterPki's `encryption-key-<name>` (random_bytes): decrypts every Secret in etcd. */
+function isEncryptionKey(c: PlannedChange): boolean {
+  const named = (path: string | undefined) => (path ?? "").split("/").some((p) => p.startsWith("encryption-key-"));
+  return c.type === "random_bytes" && (named(c.path) || named(c.previousPath));
+}
 export const HELM_RELEASE_TYPES: ReadonlySet<string> = new Set(["helm_release"]);
 export const NAMESPACE_TYPES: ReadonlySet<string> = new Set(["kubernetes_namespace", "kubernetes_namespace_v1"]);
 /** NetworkPolicies hold no data: a change alters who may connect, never what exists. */
@@ -155,9 +162,26 @@ export const BLAST_RADIUS_RULES: readonly BlastRadiusRule[] = [
     why: "a new cluster CA, key or bootstrap secret (also after `forget`: a new one is created) invalidates every kubeconfig and node certificate",
     types: new Set([...PKI_TYPES, ...PKI_RANDOM_TYPES]),
     hits: (c) => {
-      const pki = PKI_TYPES.has(c.type) || (PKI_RANDOM_TYPES.has(c.type) && (pathHasSegment(c.path, "pki") || pathHasSegment(c.previousPath, "pki")));
+      const pki =
+        PKI_TYPES.has(c.type) || (PKI_RANDOM_TYPES.has(c.type) && !isEncryptionKey(c) && (pathHasSegment(c.path, "pki") || pathHasSegment(c.previousPath, "pki")));
       return pki && (destroys(c) || c.action === "forget") ? c.action : undefined;
     },
+    tolerated: 0,
+  },
+  {
+    id: "secret-encryption-key",
+    why:
+      "a Secret encryption key that is replaced or dropped makes every Secret it encrypted unreadable once the API servers restart: drop a key only after every Secret was rewritten with the next one (README, \"Encryption at rest\")",
+    types: new Set(["random_bytes"]),
+    hits: (c) => (isEncryptionKey(c) && (destroys(c) || c.action === "forget") ? c.action : undefined),
+    tolerated: 0,
+  },
+  {
+    id: "kubeadm-config",
+    why:
+      "destroying the kubeadm-config data resource deletes the ClusterConfiguration key every control-plane join and kubeadm upgrade reads (updates are routine: they change what the next rebuilt control-plane node runs)",
+    types: KUBEADM_CONFIG_TYPES,
+    hits: (c) => (KUBEADM_CONFIG_TYPES.has(c.type) && destroys(c) ? c.action : undefined),
     tolerated: 0,
   },
   {

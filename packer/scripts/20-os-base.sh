@@ -9,9 +9,10 @@ dnf -y update
 # versionlock: pins containerd.io and the Kubernetes packages (40-kubernetes.sh);
 # openssl/curl/python3: the node bootstrap (lib/cluster/bootstrap-script.ts) signs kube-vip's and its
 # etcd client certificate, checks /readyz and talks to etcd's JSON gateway with them.
+# nftables: nft loads the host firewall (lib/cluster/host-firewall.ts) at boot.
 dnf -y install \
   python3-dnf-plugin-versionlock \
-  conntrack-tools socat ethtool iproute-tc iptables-nft ipset \
+  conntrack-tools socat ethtool iproute-tc iptables-nft ipset nftables \
   lvm2 nfs-utils chrony tar jq \
   openssl curl python3
 

@@ -17,7 +17,7 @@ SUITE=bookworm
 # modules (the Rocky template has both), kmod/procps for modprobe/sysctl.
 PACKAGES=(systemd-sysv udev dbus kmod procps iproute2 ifupdown net-tools netbase ca-certificates openssl curl
   python3 cloud-init containerd chrony locales openssh-server linux-image-amd64 initramfs-tools e2fsprogs
-  util-linux bsdutils)
+  util-linux bsdutils nftables)   # nftables: the host firewall unit (lib/cluster/host-firewall.ts)
 
 # Two cached layers: the debootstrapped base (slow, keyed by suite, mirror and packages) and the
 # test image (base + guest/, keyed by this script and guest/ too).

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,7 +27,7 @@ interface Synth {
   resource: Record<string, Record<string, Record<string, unknown>>>;
 }
 
-const REF = /\b(tls_private_key|tls_self_signed_cert|tls_locally_signed_cert|tls_cert_request|random_string|random_password)\.([A-Za-z0-9_-]+)\.([a-z_]+)\b/g;
+const REF = /\b(tls_private_key|tls_self_signed_cert|tls_locally_signed_cert|tls_cert_request|random_string|random_password|random_bytes)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\b/g;
 
 export function loadSynth(file: string): Synth {
   return JSON.parse(readFileSync(file, "utf8")) as Synth;
@@ -107,6 +107,13 @@ export function throwawayValues(synth: Synth, expressions: string[]): Throwaway 
         else if (type === "tls_private_key" && attr === "public_key_pem") values[v] = openssl(["pkey", "-pubout"], privateKey(name));
         else if (type === "tls_self_signed_cert" && attr === "cert_pem") values[v] = selfSigned(name);
         else if ((type === "random_string" || type === "random_password") && attr === "result") values[v] = random(type, name);
+        else if (type === "random_bytes" && attr === "base64") {
+          // The Secret encryption key (control-plane nodes only): real random bytes of the synthesized length.
+          const spec = synth.resource.random_bytes?.[name];
+          if (!spec) throw new Error(`random_bytes.${name} is not in the synth`);
+          values[v] = randomBytes(Number(spec.length)).toString("base64");
+          secrets.push(values[v]);
+        }
         else throw new Error(`no throwaway value for ${type}.${name}.${attr}: teach __tests__/behaviour/vm/guestinfo.ts`);
       }
     }
