@@ -35,7 +35,7 @@ export const dev = {
     apiCertSans: ["api.dev.k8s.example.internal"],
   },
   registryMirror: site.registryMirror,
-  security: { oidc: site.oidc },
+  security: site.security,
   platform: {
     // Deployed while Helm created the namespaces: Terraform imports them (a no-op once they are in state).
     adoptExistingNamespaces: true,

@@ -44,7 +44,7 @@ export const prod = {
     apiCertSans: ["api.prod.k8s.example.internal"],
   },
   registryMirror: site.registryMirror,
-  security: { oidc: site.oidc },
+  security: site.security,
   platform: {
     // Deployed while Helm created the namespaces: Terraform imports them (a no-op once they are in state).
     adoptExistingNamespaces: true,

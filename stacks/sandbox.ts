@@ -19,7 +19,7 @@ export const sandbox = {
     serviceCidr: "10.96.0.0/16",
   },
   registryMirror: site.registryMirror,
-  security: { oidc: site.oidc },
+  security: site.security,
   platform: {
     // Deployed while Helm created the namespaces: Terraform imports them (a no-op once they are in state).
     adoptExistingNamespaces: true,

@@ -1,4 +1,4 @@
-import type { NodeNetworkConfig, OidcConfig, RegistryMirrorConfig, VsphereConfig } from "../lib";
+import type { NodeNetworkConfig, RegistryMirrorConfig, SecurityConfig, VsphereConfig } from "../lib";
 
 /**
  * What the three environments share: one vCenter, the site's DNS/NTP and the internal GitLab that
@@ -20,16 +20,18 @@ export const site = {
   /** Node image built in packer/: the manifest pins template, disk size and Kubernetes version. */
   template: { manifest: "packer/manifest.json" },
   kubernetesVersion: "1.35.9",
-  /**
-   * The directory's OIDC issuer (Keycloak realm): kubectl through kubelogin, Grafana and Argo CD single sign-on.
-   * The web client's secret comes from TF_VAR_oidc_client_secret.
-   */
-  oidc: {
-    issuerUrl: "https://sso.example.internal/realms/corp",
-    clientId: "kubernetes",
-    webClientId: "platform-uis",
-    adminGroups: ["platform-admins"],
-    viewerGroups: ["platform-viewers"],
+  security: {
+    /**
+     * The directory's OIDC issuer (Keycloak realm): kubectl through kubelogin, Grafana and Argo CD single sign-on.
+     * The web client's secret comes from TF_VAR_oidc_client_secret.
+     */
+    oidc: {
+      issuerUrl: "https://sso.example.internal/realms/corp",
+      clientId: "kubernetes",
+      webClientId: "platform-uis",
+      adminGroups: ["platform-admins"],
+      viewerGroups: ["platform-viewers"],
+    },
   },
 } as const satisfies {
   vsphere: Omit<VsphereConfig, "folder">;
@@ -37,5 +39,5 @@ export const site = {
   registryMirror: RegistryMirrorConfig;
   template: { manifest: string };
   kubernetesVersion: string;
-  oidc: OidcConfig;
+  security: SecurityConfig;
 };
