@@ -162,12 +162,14 @@ locals {
   }
   limits = local.vsphere_limits[var.vsphere_version]
 
-  hardware_version = var.vm_hardware_version == 0 ? local.limits.max_hardware_version : local.checked_hardware_version
-  checked_hardware_version = (var.vm_hardware_version <= local.limits.max_hardware_version ? var.vm_hardware_version :
+  # One local per check, never a local reading another failing one: Packer evaluates locals in an
+  # unspecified order, and a reader evaluated first reports "no attribute" instead of the ERROR line.
+  hardware_version = (var.vm_hardware_version == 0 ? local.limits.max_hardware_version :
+    var.vm_hardware_version <= local.limits.max_hardware_version ? var.vm_hardware_version :
   parseint("ERROR: vm_hardware_version ${var.vm_hardware_version} is newer than vSphere ${var.vsphere_version} runs (at most ${local.limits.max_hardware_version}); lower it or set 0", 10))
 
-  guest_os_type = var.guest_os_type == "" ? local.limits.guest_os_types[0] : local.checked_guest_os_type
-  checked_guest_os_type = (var.guest_os_type == "" || contains(local.limits.guest_os_types, var.guest_os_type) ? var.guest_os_type :
+  guest_os_type = (var.guest_os_type == "" ? local.limits.guest_os_types[0] :
+    contains(local.limits.guest_os_types, var.guest_os_type) ? var.guest_os_type :
   parseint("ERROR: guest_os_type ${var.guest_os_type} does not exist on vSphere ${var.vsphere_version}; use one of ${join(", ", local.limits.guest_os_types)} or leave it empty", 10))
 }
 
