@@ -135,7 +135,7 @@ export function tenantNamespace(tenant: string, stage: string): string {
   return stage === PRODUCTION_STAGE ? tenant : `${tenant}-${stage}`;
 }
 
-export interface TenantStage {
+export interface TenantStageSettings {
   readonly stage: string;
   readonly namespace: string;
   readonly quota: Required<TenantQuota>;
@@ -144,7 +144,7 @@ export interface TenantStage {
 /** One tenant with every default resolved: what the constructs read. */
 export interface TenantSettings {
   readonly name: string;
-  readonly stages: readonly TenantStage[];
+  readonly stages: readonly TenantStageSettings[];
   readonly containerDefaults: Required<ContainerDefaults>;
   readonly groups: Required<TenantGroups>;
   readonly gitops: (Required<TenantGitOps>) | undefined;
