@@ -10,7 +10,7 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { PriorityClass } from "kubernetes-models/scheduling.k8s.io/v1";
 import { parse } from "yaml";
-import { tenantNamespace } from "../../lib/config/tenants";
+import { type TenantConfig, tenantNamespace } from "../../lib/config/tenants";
 import { OIDC_PREFIX } from "../../lib/config/security";
 import { PLATFORM_NAMESPACES } from "../../lib/platform/names";
 import { dev } from "../../stacks/dev";
@@ -118,7 +118,7 @@ describe("tenants in every shipped environment", () => {
       for (const release of releases) {
         expect([release.namespace, release.depends_on]).toEqual(["argocd", expect.arrayContaining([expect.stringMatching(/^helm_release\.platform_argocd-apps_helm_release_/)])]);
         const tenant = String(release.name).replace(/^tenant-/, "");
-        const config = tenants.find((t) => t.name === tenant)!;
+        const config: TenantConfig = tenants.find((t) => t.name === tenant)!;
         const objects: Json[] = parse(release.values[0]).resources;
         const [project, ...apps] = objects;
         expect(project.kind).toBe("AppProject");

@@ -27,9 +27,13 @@ export const CI_BINDING = "ci-edit";
  */
 export const TENANT_PRIORITY_CLASS = { name: "tenant-default", value: -1000 } as const;
 
+/** Label keys on every tenant namespace (and object): admission policies select tenant namespaces by TENANT_LABEL. */
+export const TENANT_LABEL = "vsphere-kubeadm-platform/tenant";
+export const STAGE_LABEL = "vsphere-kubeadm-platform/stage";
+
 /** Labels on everything a tenant owns: who it belongs to, for people, policies and the review. */
 export function tenantLabels(tenant: string, stage: string): Record<string, string> {
-  return { "app.kubernetes.io/managed-by": "terraform", "tenants.example.internal/tenant": tenant, "tenants.example.internal/stage": stage };
+  return { "app.kubernetes.io/managed-by": "terraform", [TENANT_LABEL]: tenant, [STAGE_LABEL]: stage };
 }
 
 const QUOTA_KEYS: Readonly<Record<keyof TenantQuota, string>> = {
