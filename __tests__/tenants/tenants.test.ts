@@ -165,8 +165,11 @@ describe("tenants in every shipped environment", () => {
         const [, tenant] = String(token["//"].metadata.path).match(/tenants\/([^/]+)\//)!;
         const hours = tenant === "reports" ? 8 : 24;
         expect(token.spec.expiration_seconds).toBe(hours * 3600);
+        // token <- replace_triggered_by keeper (terraform_data) <- triggers_replace the rotation's id
         const [trigger] = token.lifecycle.replace_triggered_by;
-        const rotation = stack.resource.time_rotating[trigger.replace(/^time_rotating\./, "")];
+        const keeper = stack.resource.terraform_data[trigger.replace(/^terraform_data\./, "")];
+        const rotationId = keeper.triggers_replace.rotation;
+        const rotation = stack.resource.time_rotating[rotationId.match(/\$\{time_rotating\.([\w-]+)\.id\}/)[1]];
         expect(rotation.rotation_hours).toBe(hours / 2);
       }
       expect(all(stack, "kubernetes_token_request_v1")).toHaveLength(tenants.length * stagesOf(env).length);

@@ -330,11 +330,13 @@ function isJoinTokenRotation(c: PlannedChange): boolean {
 }
 
 /**
- * A tenant CI token renewed: the TokenRequest replaced (only its time_rotating triggers that, or a new lifetime), or
- * the time_rotating of a `ci` construct (the path is the only clue that tells it from the join token's).
+ * A tenant CI token renewed: the TokenRequest replaced (only its renewal keeper triggers that, or a new lifetime),
+ * or the time_rotating or terraform_data keeper of a `ci` construct (the path is the only clue that tells them
+ * from the join token's rotation and the readiness gates).
  */
 function isCiTokenRenewal(c: PlannedChange): boolean {
   if (c.action !== "replace") return false;
   if (c.type === "kubernetes_token_request_v1") return true;
-  return ROTATION_TYPES.has(c.type) && (pathHasSegment(c.path, "ci") || pathHasSegment(c.previousPath, "ci"));
+  const underCi = pathHasSegment(c.path, "ci") || pathHasSegment(c.previousPath, "ci");
+  return underCi && (ROTATION_TYPES.has(c.type) || c.type === "terraform_data");
 }

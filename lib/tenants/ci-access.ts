@@ -4,6 +4,7 @@ import { TokenRequestV1 } from "@cdktf/provider-kubernetes/lib/token-request-v1"
 import { Rotating } from "@cdktf/provider-time/lib/rotating";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { terraformData } from "../cluster/terraform-data";
 import { CI_BINDING, CI_SERVICE_ACCOUNT, TENANT_ROLES } from "./tenant-objects";
 
 export interface CiAccessProps {
@@ -18,8 +19,13 @@ export interface CiAccessProps {
 /**
  * A stage's CI identity: the ServiceAccount `ci` with `edit` in this namespace only, and a bound token from the
  * TokenRequest API (expires after `tokenHours`; never a long-lived token Secret). A TokenRequest is created once
- * and never refreshed by Terraform, so a time_rotating of half the lifetime replaces it: the first apply after
- * half the lifetime writes a new token into the kubeconfig output, and the old one stays valid until it expires.
+ * and never refreshed by Terraform, so a time_rotating of half the lifetime renews it: the first apply after half
+ * the lifetime writes a new token into the kubeconfig output, and the old one stays valid until it expires.
+ *
+ * Not `replace_triggered_by = [time_rotating]` directly: a due time_rotating is removed from the state on refresh
+ * and planned as a create, which replace_triggered_by ignores (it fires on update and replace only; real Terraform
+ * shows it, __tests__/tenants/ci-token-plan.test.ts). A `terraform_data` keeper whose `triggers_replace` is the
+ * rotation's id is replaced whenever a new rotation is created, and that replacement triggers the token's.
  */
 export class CiAccess extends Construct {
   readonly serviceAccount: ServiceAccountV1;
@@ -36,11 +42,12 @@ export class CiAccess extends Construct {
       dependsOn: [this.serviceAccount],
     });
     const rotation = new Rotating(this, "rotation", { rotationHours: Math.max(1, Math.floor(props.tokenHours / 2)) });
+    const keeper = terraformData(this, "renewal", { triggersReplace: { rotation: rotation.id } });
     this.token = new TokenRequestV1(this, "token", {
       metadata: { name: CI_SERVICE_ACCOUNT, namespace: props.namespace },
       spec: { expirationSeconds: props.tokenHours * 3600 },
       dependsOn: [this.serviceAccount],
-      lifecycle: { replaceTriggeredBy: [`${rotation.terraformResourceType}.${rotation.friendlyUniqueId}`] },
+      lifecycle: { replaceTriggeredBy: [`${keeper.terraformResourceType}.${keeper.friendlyUniqueId}`] },
     });
   }
 }
