@@ -21,6 +21,8 @@ export * from "./environment";
 export * from "./config/platform";
 export * from "./config/security";
 export * from "./platform";
+export * from "./config/tenants";
+export * from "./tenants";
 
 export { buildStackReport, type StackPlanInput, type StackPlanReport } from "./review/plan-report";
 export { planMarkdown } from "./review/plan-markdown";

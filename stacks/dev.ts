@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from "../lib";
 import { site } from "./site";
+import { tenants } from "./tenants";
 
 /** Production-shaped (3 control-plane nodes, 3 Ceph nodes), smaller machines. */
 export const dev = {
@@ -36,6 +37,7 @@ export const dev = {
   },
   registryMirror: site.registryMirror,
   security: site.security,
+  tenants,
   platform: {
     // Deployed while Helm created the namespaces: Terraform imports them (a no-op once they are in state).
     adoptExistingNamespaces: true,

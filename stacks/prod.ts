@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from "../lib";
 import { site } from "./site";
+import { tenants } from "./tenants";
 
 /** 3 control-plane nodes, Ceph on a dedicated storage pool, general workers for applications. */
 export const prod = {
@@ -45,6 +46,7 @@ export const prod = {
   },
   registryMirror: site.registryMirror,
   security: site.security,
+  tenants,
   platform: {
     // Deployed while Helm created the namespaces: Terraform imports them (a no-op once they are in state).
     adoptExistingNamespaces: true,

@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from "../lib";
 import { site } from "./site";
+import { tenants } from "./tenants";
 
 /** One small node of each kind: cheap, disposable, local state. */
 export const sandbox = {
@@ -20,6 +21,7 @@ export const sandbox = {
   },
   registryMirror: site.registryMirror,
   security: site.security,
+  tenants,
   platform: {
     // Deployed while Helm created the namespaces: Terraform imports them (a no-op once they are in state).
     adoptExistingNamespaces: true,

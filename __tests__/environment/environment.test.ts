@@ -45,7 +45,7 @@ describe("KubernetesEnvironment in a consumer's own stack", () => {
 
   it("synthesizes the whole environment: VMs, PKI, providers from the cluster connection, every release", () => {
     expect(Object.keys(synth.resource.vsphere_virtual_machine)).toHaveLength(2);
-    expect(Object.keys(synth.resource.helm_release).length).toBe(environment.platform.node.findAll().filter((c) => c.node.id === "release").length);
+    expect(Object.keys(synth.resource.helm_release).length).toBe(environment.node.findAll().filter((c) => c.node.id === "release").length);
     expect(synth.provider.kubernetes[0].host).toBe("https://10.20.10.10:6443");
     expect(synth.provider.helm[0].kubernetes.host).toBe("https://10.20.10.10:6443");
   });

@@ -9,13 +9,13 @@ import type { NetworkPolicyObject, PolicyPeer, PolicyPort } from "../../lib/plat
 type Json = Record<string, any>;
 
 /** Keys the converter reads; anything else in a synthesized policy is a field it would silently drop. */
-const KNOWN = new Set(["//", "depends_on", "metadata", "spec", "name", "namespace", "pod_selector", "policy_types", "ingress", "egress", "from", "to", "ports", "port", "protocol", "end_port", "ip_block", "cidr", "except", "namespace_selector", "match_labels"]);
+const KNOWN = new Set(["//", "depends_on", "metadata", "spec", "name", "namespace", "pod_selector", "policy_types", "ingress", "egress", "from", "to", "ports", "port", "protocol", "end_port", "ip_block", "cidr", "except", "namespace_selector", "match_labels", "labels"]);
 
 function checkKeys(value: unknown, path: string): void {
   if (Array.isArray(value)) return value.forEach((v, i) => checkKeys(v, `${path}[${i}]`));
   if (typeof value !== "object" || value === null) return;
   for (const [k, v] of Object.entries(value)) {
-    if (path.endsWith("match_labels") || path.endsWith("//")) continue;
+    if (path.endsWith("match_labels") || path.endsWith("labels") || path.endsWith("//")) continue; // label maps: any keys
     if (!KNOWN.has(k)) throw new Error(`${path}.${k}: not converted back (extend network-policy-model.ts)`);
     checkKeys(v, `${path}.${k}`);
   }

@@ -111,6 +111,16 @@ describe("the app", () => {
     }
   });
 
+  it("puts tenant CI tokens only into sensitive outputs (never a resource attribute or a plain output)", () => {
+    for (const [env, stack] of Object.entries(synth.stacks)) {
+      const refs = (value: unknown) => (JSON.stringify(value).match(/kubernetes_token_request_v1\.[\w-]+\.token/g) ?? []).length;
+      const outputs = Object.entries<any>(stack.output).filter(([, o]) => refs(o) > 0);
+      expect([env, outputs.map(([name, o]) => [name, o.sensitive])]).toEqual([env, ["billing", "reports", "shop"].map((t) => [`tenant_${t}_kubeconfig`, true])]);
+      const inResources = Object.values<any>(stack.resource).flatMap((byName) => Object.values<any>(byName)).filter((r) => refs(r) > 0);
+      expect([env, inResources]).toEqual([env, []]);
+    }
+  });
+
   it("takes the OIDC web client's secret from a sensitive variable, referenced only through set_sensitive", () => {
     for (const [env, stack] of Object.entries(synth.stacks)) {
       expect([env, stack.variable.oidc_client_secret]).toEqual([env, expect.objectContaining({ type: "string", sensitive: true })]);

@@ -2,6 +2,7 @@ import { fieldsOf } from "./fields";
 import type {
   GitOpsConfig, IngressConfig, MonitoringConfig, PlatformConfig, SmtpConfig, StorageConfig, TlsConfig, TraefikInstanceConfig,
 } from "./platform";
+import type { ContainerDefaults, TenantConfig, TenantEgress, TenantGitOps, TenantGroups, TenantQuota } from "./tenants";
 import type { AuditLogConfig, OidcConfig, PodSecurityDefaults, SecurityConfig } from "./security";
 import type {
   ControlPlaneConfig,
@@ -24,7 +25,7 @@ import type {
 export const FIELDS = {
   environment: fieldsOf<EnvironmentConfig>({
     name: true, tier: true, vsphere: true, network: true, template: true, controlPlane: true, workers: true,
-    kubernetes: true, registryMirror: true, sshAuthorizedKeys: true, security: true, platform: true,
+    kubernetes: true, registryMirror: true, sshAuthorizedKeys: true, security: true, platform: true, tenants: true,
   }),
   vsphere: fieldsOf<VsphereConfig>({ datacenter: true, computeCluster: true, datastore: true, network: true, folder: true, resourcePool: true, version: true }),
   network: fieldsOf<NodeNetworkConfig>({ cidr: true, gateway: true, dnsServers: true, searchDomains: true, ntpServers: true, interface: true }),
@@ -67,4 +68,16 @@ export const FIELDS = {
   oidc: fieldsOf<OidcConfig>({
     issuerUrl: true, clientId: true, webClientId: true, usernameClaim: true, groupsClaim: true, caPem: true, adminGroups: true, viewerGroups: true,
   }),
+  tenant: fieldsOf<TenantConfig>({
+    name: true, stages: true, quota: true, stageQuotas: true, containerDefaults: true, groups: true, gitops: true, ci: true, podSecurity: true, egress: true,
+  }),
+  tenantQuota: fieldsOf<TenantQuota>({
+    cpu: true, cpuLimit: true, memory: true, memoryLimit: true, storage: true, persistentVolumeClaims: true, pods: true, services: true, secrets: true, configMaps: true,
+  }),
+  containerDefaults: fieldsOf<ContainerDefaults>({ cpuRequest: true, cpuLimit: true, memoryRequest: true, memoryLimit: true }),
+  tenantGroups: fieldsOf<TenantGroups>({ admin: true, edit: true, view: true }),
+  tenantGitOps: fieldsOf<TenantGitOps>({ repoURL: true, path: true, targetRevision: true, extraSourceRepos: true }),
+  tenantCi: fieldsOf<Exclude<NonNullable<TenantConfig["ci"]>, false>>({ tokenHours: true }),
+  tenantPodSecurity: fieldsOf<NonNullable<TenantConfig["podSecurity"]>>({ level: true, reason: true }),
+  tenantEgress: fieldsOf<TenantEgress>({ cidr: true, ports: true }),
 } as const;

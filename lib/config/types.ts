@@ -5,6 +5,7 @@
  */
 import type { PlatformConfig } from "./platform";
 import type { SecurityConfig } from "./security";
+import type { TenantConfig } from "./tenants";
 import type { VsphereVersion } from "./vsphere-versions";
 
 /** Where the VMs go in vCenter. Names are inventory names, not managed object ids. */
@@ -190,6 +191,12 @@ export interface EnvironmentConfig {
    */
   readonly security?: SecurityConfig;
   readonly platform: PlatformConfig;
+  /**
+   * Application teams: namespaces by convention per stage, quotas, limits, isolation, RBAC, CI access and an
+   * Argo CD project each (see TenantConfig and README "Tenants").
+   * @default no tenant
+   */
+  readonly tenants?: readonly TenantConfig[];
 }
 
 /** Only validateEnvironment attaches this brand: a construct that takes validated config cannot get raw data. */

@@ -4,6 +4,7 @@ import { FIELDS } from "./field-lists";
 import { checkNoInterpolation } from "./interpolation";
 import { validatePlatform } from "./platform";
 import { validateSecurity } from "./security";
+import { validateTenants } from "./tenants";
 import { TIERS } from "./tiers";
 import { Problems, show } from "./problems";
 import {
@@ -52,6 +53,7 @@ export function validateEnvironment(input: unknown): ValidatedEnvironment {
     new EnvironmentChecks(problems, env, root).run();
     validatePlatform(env, problems);
     validateSecurity(env, root, problems);
+    validateTenants(env, root, problems);
   }
   problems.throwIfAny(`Invalid environment "${root}"`);
   return input as ValidatedEnvironment;

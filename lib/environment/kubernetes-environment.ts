@@ -11,6 +11,7 @@ import { KubeadmCluster } from "../cluster/kubeadm-cluster";
 import { writeRenderedCloudConfigs } from "../cluster/rendered-files";
 import { chartRegistryCredentials } from "../platform/air-gap";
 import { Platform } from "../platform/platform";
+import { Tenants } from "../tenants/tenants";
 import { NodeTemplate } from "../vsphere/node-template";
 import { resolveNodeTemplate } from "../vsphere/node-template-spec";
 import { VspherePlacement } from "../vsphere/placement";
@@ -40,6 +41,8 @@ export class KubernetesEnvironment extends Construct {
   readonly template: NodeTemplate;
   readonly cluster: KubeadmCluster;
   readonly platform: Platform;
+  /** The application teams (`tenants`), after the platform. */
+  readonly tenants: Tenants;
 
   constructor(scope: Construct, id: string, props: KubernetesEnvironmentProps) {
     super(scope, id);
@@ -62,6 +65,14 @@ export class KubernetesEnvironment extends Construct {
     new HelmProvider(this, "helm", { kubernetes, registries: chartRegistryCredentials(this, config.registryMirror) });
 
     this.platform = new Platform(this, "platform", { config, readiness: this.cluster.readiness.resource, connection: this.cluster.connection });
+    // After the platform: tenant pods start under the public Traefik and DNS their policies name; on destroy they go first.
+    const p = this.platform;
+    this.tenants = new Tenants(this, "tenants", {
+      config,
+      connection: this.cluster.connection,
+      dependsOn: [this.cluster.readiness.resource, p.calico.operator.release, p.podNetwork.resource, p.traefikPublic.addon.release],
+      argocd: p.argocdApps.addon.release,
+    });
 
     for (const warning of environmentWarnings(config)) Annotations.of(this).addWarning(warning);
     // Aspects are cdktf's public hook into synth: the files are written whenever the stack synthesizes

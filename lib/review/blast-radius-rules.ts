@@ -97,6 +97,12 @@ export const CEPH_STORAGE_LAYOUT_KEYS: readonly string[] = ["cephBlockPools", "c
  */
 export const CEPH_CLUSTER_SPEC_ROUTINE_KEYS: ReadonlySet<string> = new Set(["resources", "priorityClassNames"]);
 
+/** A tenant namespace's limits: no data; changing or deleting one changes what the tenant may consume. */
+export const TENANT_LIMIT_TYPES: ReadonlySet<string> = new Set(["kubernetes_resource_quota", "kubernetes_resource_quota_v1", "kubernetes_limit_range", "kubernetes_limit_range_v1"]);
+/** A tenant's CI identity: the ServiceAccount and its bound, expiring token (TokenRequest, never stored in the cluster). */
+export const CI_IDENTITY_TYPES: ReadonlySet<string> = new Set(["kubernetes_service_account", "kubernetes_service_account_v1", "kubernetes_token_request_v1"]);
+export const PRIORITY_CLASS_TYPES: ReadonlySet<string> = new Set(["kubernetes_priority_class", "kubernetes_priority_class_v1"]);
+
 /** The join token's rotation timestamp (hashicorp/time); the token halves are random_* under `pki` that keep it. */
 export const ROTATION_TYPES: ReadonlySet<string> = new Set(["time_rotating"]);
 /** The Secret type of a kubeadm join token (kube-system/bootstrap-token-<id>); lib/cluster/join-token.ts writes it (not imported: the review CLIs stay free of provider bindings). */
@@ -111,6 +117,9 @@ export const HARMLESS_TYPES: ReadonlyMap<string, string> = new Map([
   ["vsphere_compute_cluster_vm_anti_affinity_rule", "a DRS rule: recreating it moves no VM and loses nothing"],
   ...[...NETWORK_POLICY_TYPES].map((t) => [t, "a NetworkPolicy: no data; replacing or deleting one changes who may connect (the MR note says so: network-policy-change)"] as const),
   ["time_rotating", "a rotation timestamp: recreating it only starts the next rotation period (and rotates the join token that keeps it)"],
+  ...[...TENANT_LIMIT_TYPES].map((t) => [t, "a ResourceQuota or LimitRange: no data; replacing or deleting one changes what a namespace may consume (the MR note says so: tenant-limits-change)"] as const),
+  ...[...CI_IDENTITY_TYPES].map((t) => [t, "a CI ServiceAccount or its token: no data; a replaced token is the scheduled renewal, a deleted ServiceAccount only stops its tokens working"] as const),
+  ...[...PRIORITY_CLASS_TYPES].map((t) => [t, "a PriorityClass: no data; running pods keep their priority, new pods naming a deleted class are refused until it is back"] as const),
 ]);
 
 /** A kubernetes namespace's name (`metadata` is a one-element list in the kubernetes provider). */
@@ -313,6 +322,16 @@ export const ROUTINE_OPERATIONS: readonly RoutineOperation[] = [
     matches: (c) => NETWORK_POLICY_TYPES.has(c.type) && destroys(c),
   },
   {
+    id: "tenant-limits-change",
+    why: "a tenant's ResourceQuota or LimitRange replaced or deleted: nothing is lost, but until it is back the namespace is unbounded (no quota) or its containers get no default limits",
+    matches: (c) => TENANT_LIMIT_TYPES.has(c.type) && destroys(c),
+  },
+  {
+    id: "ci-token-renewal",
+    why: "scheduled renewal of a tenant's CI token (its time_rotating was due): a new bound token in the kubeconfig output; the old one stays valid until it expires",
+    matches: isCiTokenRenewal,
+  },
+  {
     id: "join-token-rotation",
     why: "scheduled join-token rotation (time_rotating): a new kubeadm join token and its bootstrap-token Secret; joined nodes never use the token again, and running VMs ignore user-data, so no VM changes",
     matches: isJoinTokenRotation,
@@ -326,10 +345,22 @@ export const ROUTINE_OPERATIONS: readonly RoutineOperation[] = [
  */
 function isJoinTokenRotation(c: PlannedChange): boolean {
   if (c.action !== "replace") return false;
-  if (ROTATION_TYPES.has(c.type)) return true;
+  if (ROTATION_TYPES.has(c.type)) return !isCiTokenRenewal(c);
   if (PKI_RANDOM_TYPES.has(c.type)) {
     const underPki = pathHasSegment(c.path, "pki") || pathHasSegment(c.previousPath, "pki");
     return underPki && c.replaceReasons.length > 0 && c.replaceReasons.every((r) => /^keepers([.[]|$)/.test(r));
   }
   return SECRET_TYPES.has(c.type) && [c.before, c.after].every((s) => asObject(s).type === BOOTSTRAP_TOKEN_SECRET_TYPE);
+}
+
+/**
+ * A tenant CI token renewed: the TokenRequest replaced (only its renewal keeper triggers that, or a new lifetime),
+ * or the time_rotating or terraform_data keeper of a `ci` construct (the path is the only clue that tells them
+ * from the join token's rotation and the readiness gates).
+ */
+function isCiTokenRenewal(c: PlannedChange): boolean {
+  if (c.action !== "replace") return false;
+  if (c.type === "kubernetes_token_request_v1") return true;
+  const underCi = pathHasSegment(c.path, "ci") || pathHasSegment(c.previousPath, "ci");
+  return underCi && (ROTATION_TYPES.has(c.type) || c.type === "terraform_data");
 }
