@@ -20,6 +20,7 @@ export const PLATFORM_RELEASE_NAMESPACES = [
   NAMESPACE.argocd,
   NAMESPACE.monitoring,
   NAMESPACE.rook,
+  NAMESPACE.kyverno,
 ] as const satisfies readonly string[];
 export type PlatformReleaseNamespace = (typeof PLATFORM_RELEASE_NAMESPACES)[number];
 
@@ -55,6 +56,10 @@ export const NAMESPACE_POD_SECURITY: Readonly<Record<PlatformReleaseNamespace, N
   "rook-ceph": {
     level: "privileged",
     why: "Ceph OSDs and their prepare jobs run privileged on raw devices, mons keep hostPath /var/lib/rook, the CSI node plugins run in the host network with hostPath mounts",
+  },
+  kyverno: {
+    level: "restricted",
+    why: "every Kyverno controller and hook job runs as non-root with seccomp RuntimeDefault, no privilege escalation, all capabilities dropped (chart defaults); the webhook listens on 9443, not a privileged port",
   },
 };
 
