@@ -25,9 +25,9 @@ export const CHARTS = {
   kubePrometheusStack: { chart: "kube-prometheus-stack", repository: "https://prometheus-community.github.io/helm-charts", version: "88.5.3" },
   blackboxExporter: { chart: "prometheus-blackbox-exporter", repository: "https://prometheus-community.github.io/helm-charts", version: "11.17.2" },
   rookCeph: { chart: "rook-ceph", repository: "https://charts.rook.io/release", version: "v1.20.6" },
+  rookCephCluster: { chart: "rook-ceph-cluster", repository: "https://charts.rook.io/release", version: "v1.20.6" },
   /** Admission policies for tenant workloads (our ClusterPolicies go through `raw`: CRs need the CRDs first). */
   kyverno: { chart: "kyverno", repository: "https://kyverno.github.io/kyverno/", version: "3.9.0" },
-  rookCephCluster: { chart: "rook-ceph-cluster", repository: "https://charts.rook.io/release", version: "v1.20.6" },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;
