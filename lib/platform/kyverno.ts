@@ -5,7 +5,7 @@ import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
 import { HelmAddon } from "./helm-addon";
 import { admissionPolicies, exemptNamespaceNames } from "./kyverno-policies";
-import { NAMESPACE } from "./names";
+import { ADMISSION_POLICIES_RELEASE, NAMESPACE } from "./names";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 
 /**
@@ -77,7 +77,7 @@ export class Kyverno extends Construct {
       dependsOn: props.dependsOn,
     });
     this.policies = new HelmAddon(this, "policies", {
-      releaseName: "admission-policies",
+      releaseName: ADMISSION_POLICIES_RELEASE,
       chart: CHARTS.raw,
       namespace: NAMESPACE.kyverno,
       mirror: context.mirror,

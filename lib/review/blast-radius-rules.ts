@@ -12,6 +12,7 @@
  */
 import type { PlannedChange } from "./planned-change";
 import { REGENERATED_SECRET_LABEL } from "../config/labels";
+import { ADMISSION_POLICIES_RELEASE } from "../platform/names";
 import {
   asObject,
   changedValueKeys,
@@ -287,6 +288,11 @@ export const ROUTINE_OPERATIONS: readonly RoutineOperation[] = [
     id: "network-policy-change",
     why: "a NetworkPolicy replaced or deleted: nothing is lost, but who may connect changes (a replaced policy is gone for seconds, and the namespace's default-deny refuses what it allowed meanwhile; deleting `default-deny` opens the namespace)",
     matches: (c) => NETWORK_POLICY_TYPES.has(c.type) && destroys(c),
+  },
+  {
+    id: "admission-policy-change",
+    why: "the tenant admission policies (Kyverno ClusterPolicies) changed: no data, but what tenants may deploy changes (in Enforce, new pods that break a new rule are refused; running pods stay); read the values diff",
+    matches: (c) => HELM_RELEASE_TYPES.has(c.type) && ["update", "replace", "delete"].includes(c.action) && [c.before, c.after].some((s) => asObject(s).name === ADMISSION_POLICIES_RELEASE),
   },
   {
     id: "join-token-rotation",
