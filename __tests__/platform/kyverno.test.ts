@@ -175,6 +175,10 @@ describe("the kyverno release", () => {
     expect(values(sandbox).admissionController).toMatchObject({ replicas: 1, podDisruptionBudget: { enabled: false } });
   });
 
+  it("its CRDs are kept on uninstall (tenants' own Policies and the reports survive)", () => {
+    expect(values(prod).crds).toEqual({ annotations: { "helm.sh/resource-policy": "keep" } });
+  });
+
   it("every controller is scraped by Prometheus (ServiceMonitor)", () => {
     for (const c of ["admissionController", "backgroundController", "cleanupController", "reportsController"]) expect(values(prod)[c].serviceMonitor.enabled).toBe(true);
   });

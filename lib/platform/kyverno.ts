@@ -69,7 +69,9 @@ export class Kyverno extends Construct {
       chart: CHARTS.kyverno,
       namespace: NAMESPACE.kyverno,
       mirror: context.mirror,
-      defaults: {},
+      // The CRDs come from the chart's templates (crds subchart): without `keep`, an uninstall would delete them and
+      // with them every policy and report in the cluster, tenants' own Policies included.
+      defaults: { crds: { annotations: { "helm.sh/resource-policy": "keep" } } },
       environment: kyvernoValues(context),
       images: KYVERNO_IMAGES,
       overrides: addonOverrides(context, "kyverno"),

@@ -24,6 +24,13 @@ export const PLATFORM_RELEASE_NAMESPACES = [
 ] as const satisfies readonly string[];
 export type PlatformReleaseNamespace = (typeof PLATFORM_RELEASE_NAMESPACES)[number];
 
+/**
+ * Namespaces Terraform created from the start (no earlier version let Helm create them): never imported by
+ * `platform.adoptExistingNamespaces`, since importing a namespace that does not exist fails the plan, and that
+ * switch may stay on after the adoption apply.
+ */
+export const NAMESPACES_NEVER_ADOPTED: readonly PlatformReleaseNamespace[] = [NAMESPACE.kyverno];
+
 export interface NamespacePodSecurity {
   /** The strictest level every pod of the namespace's charts (with our values) passes. */
   readonly level: PodSecurityLevel;
@@ -123,7 +130,7 @@ export class PlatformNamespaces extends Construct {
         waitForDefaultServiceAccount: true,
         dependsOn: [...props.dependsOn],
       });
-      if (context.platform.adoptExistingNamespaces) importWithoutVersionProbe(namespace, name);
+      if (context.platform.adoptExistingNamespaces && !NAMESPACES_NEVER_ADOPTED.includes(name)) importWithoutVersionProbe(namespace, name);
       namespaces[name] = namespace;
     }
     this.namespaces = namespaces;
