@@ -7,6 +7,7 @@ import { ADMISSION_POLICY_NAMES, type SecurityConfig } from "../../lib/config/se
 import { exemptNamespaceNames, POLICY_EXEMPTIONS } from "../../lib/platform/kyverno-policies";
 import { NAMESPACE, PLATFORM_NAMESPACES } from "../../lib/platform/names";
 import { PLATFORM_RELEASE_NAMESPACES } from "../../lib/platform/namespaces";
+import { POD_LABELS } from "../../lib/platform/network-policies";
 import { isPlainObject } from "../../lib/platform/values";
 import { problemsOf } from "../helpers/problems";
 import { environment, MIRROR } from "./fixtures";
@@ -61,9 +62,11 @@ describe.each([
     for (const p of policies) expect([p.metadata.name, clusterPolicy(p)]).toEqual([p.metadata.name, []]);
   });
 
-  it("every rule excludes every exempt namespace, and nothing else", () => {
+  it("every rule excludes every exempt namespace and cert-manager's ACME solver pods (same label as the platform's NetworkPolicies), nothing else", () => {
     for (const rule of policies.flatMap((p) => p.spec.rules)) {
-      expect(rule.exclude).toEqual({ any: [{ resources: { namespaces: Object.keys(POLICY_EXEMPTIONS) } }] });
+      expect(rule.exclude).toEqual({
+        any: [{ resources: { namespaces: Object.keys(POLICY_EXEMPTIONS) } }, { resources: { selector: { matchLabels: POD_LABELS.acmeSolver } } }],
+      });
     }
   });
 

@@ -35,7 +35,15 @@ const PODS_ONLY: readonly AdmissionPolicyName[] = ["require-requests-limits"];
 
 type Rule = Record<string, unknown>;
 
-const exemptions = { any: [{ resources: { namespaces: Object.keys(POLICY_EXEMPTIONS) } }] };
+/**
+ * Pods the platform itself starts in tenant namespaces, exempt by label: cert-manager's ACME HTTP-01 solver pods
+ * (platform.tls acme) run next to the Ingress they answer for, from the mirrored acmesolver image, without probes.
+ */
+export const PLATFORM_PODS_IN_TENANT_NAMESPACES: Readonly<Record<string, string>> = { "acme.cert-manager.io/http01-solver": "true" };
+
+const exemptions = {
+  any: [{ resources: { namespaces: Object.keys(POLICY_EXEMPTIONS) } }, { resources: { selector: { matchLabels: { ...PLATFORM_PODS_IN_TENANT_NAMESPACES } } } }],
+};
 const match = (kinds: readonly string[]) => ({ any: [{ resources: { kinds: [...kinds] } }] });
 /** Every container list of a Pod, `=(...)` for the optional ones (Kyverno's conditional anchor: checked if present). */
 const eachContainerList = (element: Record<string, unknown>) => ({
