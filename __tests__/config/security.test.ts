@@ -1,4 +1,4 @@
-import { JOIN_TOKEN_GRACE_HOURS, securitySettings } from "../../lib/config/security";
+import { ADMISSION_POLICY_NAMES, JOIN_TOKEN_GRACE_HOURS, securitySettings } from "../../lib/config/security";
 import { validateEnvironment } from "../../lib/config/validate";
 import { prodCopy, sandboxCopy } from "../helpers/environments";
 import { problemsOf } from "../helpers/problems";
@@ -18,6 +18,7 @@ describe("security settings", () => {
       podSecurity: { enforce: "baseline", warn: "restricted", audit: "restricted" },
       networkPolicies: true,
       oidc: undefined,
+      admissionPolicies: Object.fromEntries(ADMISSION_POLICY_NAMES.map((name) => [name, "Enforce"])),
     });
     expect(securitySettings(validateEnvironment(sandboxCopy())).joinTokenRotationHours).toBe(168);
   });

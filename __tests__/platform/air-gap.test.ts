@@ -5,6 +5,7 @@ import { CALICO_IMAGES } from "../../lib/platform/calico";
 import { CERT_MANAGER_IMAGES } from "../../lib/platform/cert-manager";
 import { CHARTS } from "../../lib/platform/chart-versions";
 import { KUBE_PROMETHEUS_STACK_IMAGES } from "../../lib/platform/kube-prometheus-stack";
+import { KYVERNO_IMAGES } from "../../lib/platform/kyverno";
 import { ROOK_CLUSTER_IMAGES } from "../../lib/platform/rook-ceph-cluster";
 import { ROOK_OPERATOR_IMAGES } from "../../lib/platform/rook-ceph";
 import { TRAEFIK_IMAGES } from "../../lib/platform/traefik";
@@ -34,6 +35,13 @@ const NOT_IMAGES: Record<string, string> = {
   "resources[].type": "a Secret type (kubernetes.io/tls)",
   "cephBlockPools[].storageClass.parameters.imageFormat": "RBD image format, not a container image",
   "cephBlockPools[].storageClass.parameters.imageFeatures": "RBD image features, not a container image",
+  "config.webhooks.namespaceSelector.matchExpressions[].key": "a label key (kubernetes.io/metadata.name)",
+  ...Object.fromEntries(
+    ["admissionController", "backgroundController", "cleanupController", "reportsController"].flatMap((c) => [
+      [`${c}.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].key`, "a label key"],
+      [`${c}.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.topologyKey`, "a topology label key"],
+    ]),
+  ),
   // Traefik: used only for Azure Marketplace billing (global.azure.enabled false, asserted below) and
   // OCI packaging metadata of the chart itself; never rendered into a pod.
   "global.azure.images.proxy.registry+image": "Azure Marketplace only",
@@ -129,6 +137,7 @@ describe("without a mirror, upstream defaults stand", () => {
     "prometheus-blackbox-exporter": BLACKBOX_IMAGES,
     "rook-ceph": ROOK_OPERATOR_IMAGES,
     "rook-ceph-cluster": ROOK_CLUSTER_IMAGES,
+    kyverno: KYVERNO_IMAGES,
   };
   it.each(Object.entries(declared))("%s sets none of its image fields", (name, fields) => {
     for (const f of fields) {
@@ -154,6 +163,11 @@ describe("without a mirror, upstream defaults stand", () => {
         continue;
       }
       const actual = valueAt(upstream, f.path);
+      // Kyverno's controllers leave `registry` null and name the upstream in `defaultRegistry` beside it.
+      if (actual === null && f.kind === "registry") {
+        expect([f.path, valueAt(upstream, f.path.replace(/registry$/, "defaultRegistry"))]).toEqual([f.path, f.upstream]);
+        continue;
+      }
       if (actual === undefined) continue; // subchart/commented field (allow-listed in values.test with the reason)
       expect([f.path, actual]).toEqual([f.path, f.upstream]);
     }

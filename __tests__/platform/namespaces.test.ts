@@ -64,6 +64,7 @@ describe("platform namespaces (Terraform, not helm --create-namespace)", () => {
       argocd: "restricted",
       monitoring: "privileged",
       "rook-ceph": "privileged",
+      kyverno: "restricted",
     });
     for (const ns of PLATFORM_RELEASE_NAMESPACES) expect(NAMESPACE_POD_SECURITY[ns].why.length).toBeGreaterThan(20);
   });
@@ -105,6 +106,13 @@ describe("restricted namespaces: the charts' pods comply (vendored values + ours
     ["argo-cd", "argocd", "global.securityContext", "notifications.containerSecurityContext"],
     ["argo-cd", "argocd", "redis.securityContext", "redis.containerSecurityContext"],
     ["argo-cd", "argocd", "redisSecretInit.securityContext", "redisSecretInit.containerSecurityContext"],
+    ["kyverno", "kyverno", "admissionController.podSecurityContext", "admissionController.initContainer.securityContext"],
+    ["kyverno", "kyverno", "admissionController.podSecurityContext", "admissionController.container.securityContext"],
+    ["kyverno", "kyverno", "backgroundController.podSecurityContext", "backgroundController.securityContext"],
+    ["kyverno", "kyverno", "cleanupController.podSecurityContext", "cleanupController.securityContext"],
+    ["kyverno", "kyverno", "reportsController.podSecurityContext", "reportsController.securityContext"],
+    ["kyverno", "kyverno", "crds.migration.podSecurityContext", "crds.migration.securityContext"],
+    ["kyverno", "kyverno", "webhooksCleanup.podSecurityContext", "webhooksCleanup.securityContext"],
   ];
   const at = (values: Record<string, any>, path: string | undefined): Ctx => path?.split(".").reduce<any>((o, k) => o?.[k], values);
 
@@ -125,8 +133,8 @@ describe("restricted namespaces: the charts' pods comply (vendored values + ours
   it("every restricted namespace's releases are covered above", () => {
     const restricted = PLATFORM_RELEASE_NAMESPACES.filter((ns) => NAMESPACE_POD_SECURITY[ns].level === ("restricted" as PodSecurityLevel));
     const releasesThere = Object.values(prod.releases).filter((r) => restricted.includes(r.namespace as PlatformReleaseNamespace)).map((r) => r.name);
-    // cluster-issuer and argocd-default-project (bedag raw) and argocd-apps render no pods.
-    expect(releasesThere.filter((r) => !PODS.some(([name]) => name === r)).sort()).toEqual(["argocd-apps", "argocd-default-project", "cluster-issuer"]);
+    // cluster-issuer, argocd-default-project and admission-policies (bedag raw) and argocd-apps render no pods.
+    expect(releasesThere.filter((r) => !PODS.some(([name]) => name === r)).sort()).toEqual(["admission-policies", "argocd-apps", "argocd-default-project", "cluster-issuer"]);
   });
 });
 
@@ -137,11 +145,11 @@ describe("adopting the namespaces Helm created (platform.adoptExistingNamespaces
     expect(imports(prod.json)).toEqual([]);
   });
 
-  it("on: one import block per namespace, by its name, into its kubernetes_namespace_v1", () => {
+  it("on: one import block per namespace Helm used to create (not kyverno, new with Terraform), by its name, into its kubernetes_namespace_v1", () => {
     const adopted = synthPlatform(environment("prod", { platform: { adoptExistingNamespaces: true } }));
     const found = byName(adopted.json);
     expect(imports(adopted.json).map((i) => [i.id, i.to]).sort()).toEqual(
-      [...PLATFORM_RELEASE_NAMESPACES].sort().map((ns) => [ns, `kubernetes_namespace_v1.${found.get(ns)!.address}`]),
+      PLATFORM_RELEASE_NAMESPACES.filter((ns) => ns !== "kyverno").sort().map((ns) => [ns, `kubernetes_namespace_v1.${found.get(ns)!.address}`]),
     );
     // Same resources either way: switching it off after the upgrade changes nothing else.
     expect(Object.keys(namespaces(adopted.json))).toEqual(Object.keys(namespaces(prod.json)));

@@ -93,6 +93,7 @@ describe("who may talk to whom", () => {
   const cephOsd = pod("rook-ceph", { app: "rook-ceph-osd" });
   const cephMgr = pod("rook-ceph", { app: "rook-ceph-mgr" });
   const app = pod("shop", { app: "shop" });
+  const kyvernoAdmission = pod("kyverno", { ...POD_LABELS.kyvernoWebhooks, "app.kubernetes.io/component": "admission-controller" });
   const coreDns = pod("kube-system", POD_LABELS.coreDns);
   const controlPlaneNode: Endpoint = { ip: "10.20.30.11" };
   const workerNode: Endpoint = { ip: "10.20.30.41" };
@@ -130,6 +131,10 @@ describe("who may talk to whom", () => {
     ["the API server to cert-manager's webhook", controlPlaneNode, webhook, POLICY_PORTS.certManagerWebhook, true],
     ["the API server to the prometheus-operator webhook", controlPlaneNode, kubeStateMetrics, POLICY_PORTS.prometheusOperatorWebhook, true],
     ["a client outside to cert-manager's webhook", client, webhook, POLICY_PORTS.certManagerWebhook, false],
+    ["the API server to Kyverno's admission webhook", controlPlaneNode, kyvernoAdmission, POLICY_PORTS.kyvernoWebhook, true],
+    ["a client outside to Kyverno's admission webhook", client, kyvernoAdmission, POLICY_PORTS.kyvernoWebhook, false],
+    ["Prometheus to Kyverno's metrics", prometheus, kyvernoAdmission, POLICY_PORTS.kyvernoMetrics, true],
+    ["Kyverno to the API server (its PDB lookups, policy reports)", kyvernoAdmission, controlPlaneNode, API_SERVER_PORT, true],
     ["a node's RBD client to a Ceph mon", workerNode, cephMon, 3300, true],
     ["a node's RBD client to an OSD", workerNode, cephOsd, 6810, true],
     ["an OSD to a mon (same namespace)", cephOsd, cephMon, 6789, true],
@@ -166,6 +171,7 @@ describe("policy ports match the charts", () => {
   const argo = effective("argo-cd");
   const kps = effective("kube-prometheus-stack");
   const grafana = deepMerge(upstreamValues("grafana"), kps.grafana) as Record<string, any>;
+  const kyverno = effective("kyverno");
 
   it.each<[string, unknown, unknown]>([
     ["Traefik entry points web/websecure", [traefik.ports.web.port, traefik.ports.websecure.port], [...POLICY_PORTS.traefikEntryPoints]],
@@ -177,6 +183,12 @@ describe("policy ports match the charts", () => {
     ["Alertmanager", kps.alertmanager.service.targetPort, POLICY_PORTS.alertmanager],
     ["prometheus-operator admission webhook", kps.prometheusOperator.tls.internalPort, POLICY_PORTS.prometheusOperatorWebhook],
     ["cert-manager webhook", effective("cert-manager").webhook.securePort, POLICY_PORTS.certManagerWebhook],
+    ["Kyverno admission and cleanup webhooks", [kyverno.admissionController.webhookServer.port, kyverno.cleanupController.server.port], [POLICY_PORTS.kyvernoWebhook, POLICY_PORTS.kyvernoWebhook]],
+    [
+      "Kyverno metrics (every controller)",
+      ["admissionController", "backgroundController", "cleanupController", "reportsController"].map((c) => kyverno[c].metering.port),
+      Array(4).fill(POLICY_PORTS.kyvernoMetrics),
+    ],
   ])("%s", (_what, chart, policy) => {
     expect(chart).toEqual(policy);
   });

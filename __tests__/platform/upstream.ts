@@ -36,4 +36,6 @@ export const RELEASE_CHART_DIR: Record<string, string | null> = {
   "prometheus-blackbox-exporter": "prometheus-blackbox-exporter",
   "rook-ceph": "rook-ceph",
   "rook-ceph-cluster": "rook-ceph-cluster",
+  kyverno: "kyverno",
+  "admission-policies": "raw",
 };

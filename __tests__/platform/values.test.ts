@@ -63,8 +63,11 @@ const ALLOW: Record<string, AllowList> = {
     "config.modules.http_2xx.http": "blackbox_exporter's http_probe configuration (not chart values): tls_config.ca_file per its CONFIGURATION.md",
     "config.modules": "blackbox_exporter's modules by name (http_2xx is the example): our http_2xx_admin_ui adds basic_auth.password_file",
   },
+  kyverno: {
+    "crds.annotations": "free-form map of annotations on every CRD (examples in comments): our helm.sh/resource-policy keep",
+  },
   raw: {
-    resources: "list of Kubernetes objects rendered as given (PriorityClass examples in comments): our ClusterIssuer + CA Secret, validated against cert-manager's CRD schema (tls.test)",
+    resources: "list of Kubernetes objects rendered as given (PriorityClass examples in comments): our ClusterIssuer + CA Secret, validated against cert-manager's CRD schema (tls.test); the ClusterPolicies, against Kyverno's (kyverno.test)",
   },
   "rook-ceph": {
     "ceph-csi-operator.controllerManager.manager.image": "SUBCHART ceph-csi-operator (values.yaml not copied): controllerManager.manager.image.repository",

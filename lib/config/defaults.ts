@@ -1,3 +1,4 @@
+import type { AdmissionMode } from "./security";
 import type { Tier } from "./types";
 
 /**
@@ -66,6 +67,13 @@ export interface TierRules {
   readonly stateBackend: "local" | "gitlab";
   /** Warn when there is no registry mirror (such an environment pulls from the internet). */
   readonly expectsRegistryMirror: boolean;
+  /**
+   * Mode of the Kyverno admission policies unless `security.admissionPolicies` says: teams see violations in
+   * PolicyReports on sandbox/dev before prod refuses them.
+   */
+  readonly admissionMode: AdmissionMode;
+  /** Kyverno admission controller pods: prod keeps admitting while a node drains (PDB) and survives a node loss. */
+  readonly kyvernoAdmissionReplicas: number;
 }
 
 export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
@@ -87,6 +95,8 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     protectPodNetwork: false,
     stateBackend: "local",
     expectsRegistryMirror: false,
+    admissionMode: "Audit",
+    kyvernoAdmissionReplicas: 1,
   },
   dev: {
     minControlPlaneNodes: 1,
@@ -107,6 +117,8 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     protectPodNetwork: true,
     stateBackend: "gitlab",
     expectsRegistryMirror: true,
+    admissionMode: "Audit",
+    kyvernoAdmissionReplicas: 2,
   },
   prod: {
     minControlPlaneNodes: 3,
@@ -120,6 +132,8 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     protectPodNetwork: true,
     stateBackend: "gitlab",
     expectsRegistryMirror: true,
+    admissionMode: "Enforce",
+    kyvernoAdmissionReplicas: 3,
   },
 };
 

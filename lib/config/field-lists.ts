@@ -3,7 +3,7 @@ import type {
   GitOpsConfig, IngressConfig, MonitoringConfig, PlatformConfig, SmtpConfig, StorageConfig, TlsConfig, TraefikInstanceConfig,
 } from "./platform";
 import type { ContainerDefaults, TenantConfig, TenantEgress, TenantGitOps, TenantGroups, TenantQuota } from "./tenants";
-import type { AuditLogConfig, OidcConfig, PodSecurityDefaults, SecurityConfig } from "./security";
+import type { AdmissionPoliciesConfig, AuditLogConfig, OidcConfig, PodSecurityDefaults, SecurityConfig } from "./security";
 import type {
   ControlPlaneConfig,
   EnvironmentConfig,
@@ -61,8 +61,9 @@ export const FIELDS = {
   smtp: fieldsOf<SmtpConfig>({ smarthost: true, from: true, username: true, requireTls: true }),
   storage: fieldsOf<StorageConfig>({ monCount: true, replication: true }),
   security: fieldsOf<SecurityConfig>({
-    auditLog: true, encryptionAtRest: true, encryptionKeys: true, hostFirewall: true, joinTokenRotationHours: true, podSecurity: true, networkPolicies: true, oidc: true,
+    auditLog: true, encryptionAtRest: true, encryptionKeys: true, hostFirewall: true, joinTokenRotationHours: true, podSecurity: true, networkPolicies: true, oidc: true, admissionPolicies: true,
   }),
+  admissionPolicies: fieldsOf<AdmissionPoliciesConfig>({ mode: true, policies: true }),
   auditLog: fieldsOf<AuditLogConfig>({ maxAgeDays: true, maxSizeMiB: true, maxBackups: true }),
   podSecurity: fieldsOf<PodSecurityDefaults>({ enforce: true, warn: true, audit: true }),
   oidc: fieldsOf<OidcConfig>({

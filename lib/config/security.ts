@@ -1,4 +1,5 @@
 import { readArray, readEnum, readInteger, readObject, readString, readStringList, type Input } from "./fields";
+import { TIER_RULES } from "./defaults";
 import { FIELDS } from "./field-lists";
 import { Problems, show } from "./problems";
 import type { Tier } from "./types";
@@ -75,6 +76,34 @@ export interface OidcConfig {
   readonly viewerGroups?: readonly string[];
 }
 
+/** What an admission policy does with a violation: report it (PolicyReports) or refuse the object. */
+export type AdmissionMode = "Audit" | "Enforce";
+export const ADMISSION_MODES: readonly AdmissionMode[] = ["Audit", "Enforce"];
+
+/** Kyverno ClusterPolicies the platform installs (lib/platform/kyverno-policies.ts), in tenant namespaces only. */
+export const ADMISSION_POLICY_NAMES = [
+  "mirror-images-only", "disallow-latest-tag", "require-requests-limits", "require-probes", "require-pdb", "require-topology-spread",
+  "disallow-host-path-network",
+] as const;
+export type AdmissionPolicyName = (typeof ADMISSION_POLICY_NAMES)[number];
+/** One policy's setting: its mode, or "Off" (not installed). */
+export type AdmissionPolicySetting = AdmissionMode | "Off";
+const ADMISSION_POLICY_SETTINGS: readonly AdmissionPolicySetting[] = [...ADMISSION_MODES, "Off"];
+
+/** Kyverno admission policies for tenant workloads (README, "Admission policies (Kyverno)"). */
+export interface AdmissionPoliciesConfig {
+  /**
+   * Mode of every policy not named in `policies`.
+   * @default "Audit" on sandbox and dev, "Enforce" on prod (TIER_RULES.admissionMode)
+   */
+  readonly mode?: AdmissionMode;
+  /**
+   * Per-policy mode, or "Off", e.g. `{ "require-pdb": "Audit" }` while teams add their PodDisruptionBudgets.
+   * @default every policy in `mode`
+   */
+  readonly policies?: Partial<Record<AdmissionPolicyName, AdmissionPolicySetting>>;
+}
+
 export interface SecurityConfig {
   /** @default the AuditLogConfig defaults; false turns the audit log off */
   readonly auditLog?: AuditLogConfig | false;
@@ -114,6 +143,8 @@ export interface SecurityConfig {
   readonly networkPolicies?: boolean;
   /** @default no OIDC: people use the admin kubeconfig (break-glass) */
   readonly oidc?: OidcConfig;
+  /** @default every policy, in the tier's mode (Audit on sandbox/dev, Enforce on prod) */
+  readonly admissionPolicies?: AdmissionPoliciesConfig;
 }
 
 /** What a join token outlives its rotation by: a plan saved just before the rotation is due stays applicable, and a node that boots from it joins. */
@@ -137,6 +168,8 @@ export interface SecuritySettings {
   readonly podSecurity: Required<PodSecurityDefaults>;
   readonly networkPolicies: boolean;
   readonly oidc: (Required<Omit<OidcConfig, "caPem" | "webClientId">> & Pick<OidcConfig, "caPem" | "webClientId">) | undefined;
+  /** Every admission policy's setting (the tier's mode unless configured). */
+  readonly admissionPolicies: Readonly<Record<AdmissionPolicyName, AdmissionPolicySetting>>;
 }
 
 export function securitySettings(env: { readonly tier: Tier; readonly security?: SecurityConfig }): SecuritySettings {
@@ -159,7 +192,13 @@ export function securitySettings(env: { readonly tier: Tier; readonly security?:
       adminGroups: oidc.adminGroups ?? [],
       viewerGroups: oidc.viewerGroups ?? [],
     },
+    admissionPolicies: admissionPolicySettings(env.tier, s.admissionPolicies),
   };
+}
+
+function admissionPolicySettings(tier: Tier, config: AdmissionPoliciesConfig | undefined): Record<AdmissionPolicyName, AdmissionPolicySetting> {
+  const mode = config?.mode ?? TIER_RULES[tier].admissionMode;
+  return Object.fromEntries(ADMISSION_POLICY_NAMES.map((name) => [name, config?.policies?.[name] ?? mode])) as Record<AdmissionPolicyName, AdmissionPolicySetting>;
 }
 
 /** Checks `env.security` (untyped input, inside validateEnvironment). */
@@ -186,6 +225,21 @@ export function validateSecurity(env: Input, root: string, problems: Problems): 
     if (psa) for (const mode of FIELDS.podSecurity) readEnum(problems, psa, mode, `${path}.podSecurity`, POD_SECURITY_LEVELS, false);
   }
   if (s.oidc !== undefined) checkOidc(problems, s.oidc, `${path}.oidc`);
+  if (s.admissionPolicies !== undefined) checkAdmissionPolicies(problems, s.admissionPolicies, `${path}.admissionPolicies`);
+}
+
+function checkAdmissionPolicies(problems: Problems, value: unknown, path: string): void {
+  const config = readObject(problems, value, path, FIELDS.admissionPolicies);
+  if (!config) return;
+  readEnum(problems, config, "mode", path, ADMISSION_MODES, false);
+  if (config.policies === undefined) return;
+  // Unknown names are reported with the list of known ones (readObject): a typo would silently keep the default.
+  const policies = readObject(problems, config.policies, `${path}.policies`, ADMISSION_POLICY_NAMES);
+  if (policies) for (const name of Object.keys(policies)) if (isAdmissionPolicyName(name)) readEnum(problems, policies, name, `${path}.policies`, ADMISSION_POLICY_SETTINGS, false);
+}
+
+function isAdmissionPolicyName(name: string): name is AdmissionPolicyName {
+  return (ADMISSION_POLICY_NAMES as readonly string[]).includes(name);
 }
 
 /** A key name is a Terraform construct id and the EncryptionConfiguration key name. */

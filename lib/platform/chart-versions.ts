@@ -26,6 +26,8 @@ export const CHARTS = {
   blackboxExporter: { chart: "prometheus-blackbox-exporter", repository: "https://prometheus-community.github.io/helm-charts", version: "11.17.2" },
   rookCeph: { chart: "rook-ceph", repository: "https://charts.rook.io/release", version: "v1.20.6" },
   rookCephCluster: { chart: "rook-ceph-cluster", repository: "https://charts.rook.io/release", version: "v1.20.6" },
+  /** Admission policies for tenant workloads (our ClusterPolicies go through `raw`: CRs need the CRDs first). */
+  kyverno: { chart: "kyverno", repository: "https://kyverno.github.io/kyverno/", version: "3.9.0" },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;

@@ -10,6 +10,8 @@ export * from "./cert-manager";
 export * from "./chart-versions";
 export * from "./helm-addon";
 export * from "./kube-prometheus-stack";
+export * from "./kyverno";
+export * from "./kyverno-policies";
 export * from "./names";
 export * from "./namespaces";
 export * from "./network-policies";

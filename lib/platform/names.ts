@@ -17,12 +17,19 @@ export const NAMESPACE = {
   argocd: "argocd",
   monitoring: "monitoring",
   rook: "rook-ceph",
+  kyverno: "kyverno",
 } as const;
+
+/**
+ * Helm release of the tenant admission policies (Kyverno ClusterPolicies): the review gate names it (a change
+ * there is routine, with a note), so it lives here, free of provider bindings.
+ */
+export const ADMISSION_POLICIES_RELEASE = "admission-policies";
 
 /** Namespaces the GitOps AppProject may never deploy to: the platform's own (Helm/Terraform own them). */
 export const PLATFORM_NAMESPACES = [
   "kube-system", "kube-public", "kube-node-lease", "tigera-operator", "calico-system", "calico-apiserver",
-  "cert-manager", "traefik-public", "traefik-admin", "monitoring", "rook-ceph",
+  "cert-manager", "traefik-public", "traefik-admin", "monitoring", "rook-ceph", "kyverno",
 ] as const;
 
 export type PlatformUi = "argocd" | "grafana" | "prometheus" | "alertmanager";

@@ -20,8 +20,16 @@ export const PLATFORM_RELEASE_NAMESPACES = [
   NAMESPACE.argocd,
   NAMESPACE.monitoring,
   NAMESPACE.rook,
+  NAMESPACE.kyverno,
 ] as const satisfies readonly string[];
 export type PlatformReleaseNamespace = (typeof PLATFORM_RELEASE_NAMESPACES)[number];
+
+/**
+ * Namespaces Terraform created from the start (no earlier version let Helm create them): never imported by
+ * `platform.adoptExistingNamespaces`, since importing a namespace that does not exist fails the plan, and that
+ * switch may stay on after the adoption apply.
+ */
+export const NAMESPACES_NEVER_ADOPTED: readonly PlatformReleaseNamespace[] = [NAMESPACE.kyverno];
 
 export interface NamespacePodSecurity {
   /** The strictest level every pod of the namespace's charts (with our values) passes. */
@@ -55,6 +63,10 @@ export const NAMESPACE_POD_SECURITY: Readonly<Record<PlatformReleaseNamespace, N
   "rook-ceph": {
     level: "privileged",
     why: "Ceph OSDs and their prepare jobs run privileged on raw devices, mons keep hostPath /var/lib/rook, the CSI node plugins run in the host network with hostPath mounts",
+  },
+  kyverno: {
+    level: "restricted",
+    why: "every Kyverno controller and hook job runs as non-root with seccomp RuntimeDefault, no privilege escalation, all capabilities dropped (chart defaults); the webhook listens on 9443, not a privileged port",
   },
 };
 
@@ -118,7 +130,7 @@ export class PlatformNamespaces extends Construct {
         waitForDefaultServiceAccount: true,
         dependsOn: [...props.dependsOn],
       });
-      if (context.platform.adoptExistingNamespaces) importWithoutVersionProbe(namespace, name);
+      if (context.platform.adoptExistingNamespaces && !NAMESPACES_NEVER_ADOPTED.includes(name)) importWithoutVersionProbe(namespace, name);
       namespaces[name] = namespace;
     }
     this.namespaces = namespaces;

@@ -73,6 +73,10 @@ export const POLICY_PORTS = {
   /** cert-manager's HTTP-01 solver pods (ACME issuer), in the namespace of the Ingress they answer for. */
   acmeSolver: 8089,
   dns: 53,
+  /** Kyverno's admission webhook and the cleanup controller's webhook (admissionController.webhookServer.port, cleanupController.server.port). */
+  kyvernoWebhook: 9443,
+  /** Metrics of every Kyverno controller (<controller>.metering.port). */
+  kyvernoMetrics: 8000,
   /** The `kubernetes` Service port (its first address). */
   apiServerService: 443,
 } as const;
@@ -90,6 +94,8 @@ export const POD_LABELS = {
   blackboxExporter: { "app.kubernetes.io/name": "prometheus-blackbox-exporter" },
   acmeSolver: { "acme.cert-manager.io/http01-solver": "true" },
   coreDns: { "k8s-app": "kube-dns" },
+  /** Kyverno's admission and cleanup controllers (the webhooks the API server calls). */
+  kyvernoWebhooks: { "app.kubernetes.io/part-of": "kyverno" },
 } as const;
 
 /** The networks the policies are written in: all from config, the same fields kubeadm and Calico are rendered from. */
@@ -227,6 +233,12 @@ function componentPolicies(namespace: PlatformReleaseNamespace, n: PolicyNetwork
           ],
         },
         fromPrometheus(POLICY_PORTS.cephMgrMetrics),
+      ];
+    case "kyverno":
+      return [
+        // Admission and cleanup webhooks; the other controllers listen on nothing but metrics.
+        { name: "webhooks-from-api-server", pods: POD_LABELS.kyvernoWebhooks, ingress: [{ peers: clusterHosts(n), ports: tcp(POLICY_PORTS.kyvernoWebhook) }] },
+        fromPrometheus(POLICY_PORTS.kyvernoMetrics),
       ];
   }
 }

@@ -10,6 +10,7 @@ import { BlackboxExporter } from "./blackbox-exporter";
 import { Calico } from "./calico";
 import { CertManager } from "./cert-manager";
 import { KubePrometheusStack } from "./kube-prometheus-stack";
+import { Kyverno } from "./kyverno";
 import { PlatformNamespaces, type PlatformReleaseNamespace } from "./namespaces";
 import { PlatformNetworkPolicies } from "./platform-network-policies";
 import { CHARTS } from "./chart-versions";
@@ -40,9 +41,14 @@ export interface PlatformProps {
  *                                                   └→ cert-manager → cluster-issuer   │
  *                      ├→ traefik-public, traefik-admin               ├→ kube-prometheus-stack → blackbox-exporter
  *                      └→ argo-cd (after traefik-admin) → argocd-apps ┘
+ *                                                    kube-prometheus-stack → kyverno → admission-policies
  *
  * cert-manager comes before everything with an Ingress or a Certificate: Traefik's default certificate is a
  * Certificate, and every UI Ingress names the ClusterIssuer.
+ *
+ * Kyverno comes last: platform namespaces are outside its webhook, so nothing above waits for it, and its
+ * ServiceMonitors need kube-prometheus-stack's CRDs. Tenant workloads arrive later (Argo CD syncs); what existed
+ * before the policies is judged by Kyverno's background scans (PolicyReports).
  *
  * Terraform destroys in reverse: argocd-apps before argo-cd (Applications before their controller),
  * rook-ceph-cluster before rook-ceph (CephCluster before its operator), monitoring before the storage it
@@ -67,6 +73,8 @@ export class Platform extends Construct {
   readonly argocdApps: ArgocdApps;
   readonly monitoring: KubePrometheusStack;
   readonly blackboxExporter: BlackboxExporter;
+  /** Kyverno and the tenant admission policies (`security.admissionPolicies`). */
+  readonly kyverno: Kyverno;
   /** Directory groups bound to cluster roles, and the web client's secret (only with `security.oidc`). */
   readonly people?: PeopleAccess;
 
@@ -117,6 +125,11 @@ export class Platform extends Construct {
       dependsOn: [...network, ...home("monitoring"), this.monitoring.addon.release],
       trustedCaPem: this.certManager.trustedCaPem,
       uiAuth: this.monitoring.uiAuth,
+    });
+    this.kyverno = new Kyverno(this, "kyverno", {
+      context,
+      policies: securitySettings(props.config).admissionPolicies,
+      dependsOn: [...network, ...home("kyverno"), this.monitoring.addon.release],
     });
   }
 }

@@ -12,6 +12,7 @@
  */
 import type { PlannedChange } from "./planned-change";
 import { REGENERATED_SECRET_LABEL } from "../config/labels";
+import { ADMISSION_POLICIES_RELEASE } from "../platform/names";
 import {
   asObject,
   changedValueKeys,
@@ -330,6 +331,11 @@ export const ROUTINE_OPERATIONS: readonly RoutineOperation[] = [
     id: "ci-token-renewal",
     why: "scheduled renewal of a tenant's CI token (its time_rotating was due): a new bound token in the kubeconfig output; the old one stays valid until it expires",
     matches: isCiTokenRenewal,
+  },
+  {
+    id: "admission-policy-change",
+    why: "the tenant admission policies (Kyverno ClusterPolicies) changed: no data, but what tenants may deploy changes (in Enforce, new pods that break a new rule are refused; running pods stay); read the values diff",
+    matches: (c) => HELM_RELEASE_TYPES.has(c.type) && ["update", "replace", "delete"].includes(c.action) && [c.before, c.after].some((s) => asObject(s).name === ADMISSION_POLICIES_RELEASE),
   },
   {
     id: "join-token-rotation",
