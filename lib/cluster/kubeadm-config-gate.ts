@@ -1,7 +1,7 @@
-import { type DataResource, Fn, type ITerraformDependable } from "cdktf";
+import { type DataResource, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { ClusterConnection } from "./kubeadm-cluster";
-import { shellWait } from "./terraform-data";
+import { adminApiEnvironment, adminApiWaitPreamble, shellWait } from "./terraform-data";
 
 /** The ConfigMap `kubeadm init` uploads (phase upload-config) a moment after the API server is ready. */
 export const KUBEADM_CONFIG_PATH = "/api/v1/namespaces/kube-system/configmaps/kubeadm-config";
@@ -13,15 +13,7 @@ export const KUBEADM_CONFIG_PATH = "/api/v1/namespaces/kube-system/configmaps/ku
  * has not uploaded it yet), TLS or auth errors mean "wait", the last one ends up in the GIVING UP line.
  */
 export const KUBEADM_CONFIG_WAIT_SCRIPT = [
-  "set -u",
-  "K8S_POLL_SECONDS=$(printenv K8S_POLL_SECONDS || echo 5)",
-  "dir=$(mktemp -d) || exit 1",
-  "trap 'rm -rf \"$dir\"' EXIT",
-  'printf "%s\\n" "$K8S_CA_PEM" > "$dir/ca.crt"',
-  'printf "%s\\n" "$K8S_CLIENT_CERT_PEM" > "$dir/client.crt"',
-  'printf "%s\\n" "$K8S_CLIENT_KEY_PEM" > "$dir/client.key"',
-  `url="$K8S_ENDPOINT${KUBEADM_CONFIG_PATH}"`,
-  "end=$(( $(date +%s) + K8S_WAIT_SECONDS ))",
+  ...adminApiWaitPreamble(KUBEADM_CONFIG_PATH, 5),
   'until curl -sSf --max-time 10 -o /dev/null --cacert "$dir/ca.crt" --cert "$dir/client.crt" --key "$dir/client.key" "$url" 2> "$dir/err"; do',
   '  if [ "$(date +%s)" -ge "$end" ]; then echo "GIVING UP: $url not there after $K8S_WAIT_SECONDS s: $(cat "$dir/err") (did kubeadm init finish? /var/log/k8s-bootstrap.log on the first control-plane node)" >&2; exit 1; fi',
   '  sleep "$K8S_POLL_SECONDS"',
@@ -54,13 +46,7 @@ export class KubeadmConfigGate extends Construct {
       triggers: props.triggers,
       dependsOn: props.dependsOn,
       script: KUBEADM_CONFIG_WAIT_SCRIPT,
-      environment: {
-        K8S_ENDPOINT: connection.host,
-        K8S_CA_PEM: connection.clusterCaCertificate,
-        K8S_CLIENT_CERT_PEM: connection.clientCertificate,
-        K8S_CLIENT_KEY_PEM: Fn.sensitive(connection.clientKey),
-        K8S_WAIT_SECONDS: String(props.timeoutSeconds ?? 600),
-      },
+      environment: adminApiEnvironment(connection, props.timeoutSeconds ?? 600),
     });
   }
 }

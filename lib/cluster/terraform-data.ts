@@ -1,5 +1,6 @@
-import { type DataConfig, DataResource, type ITerraformDependable } from "cdktf";
+import { type DataConfig, DataResource, Fn, type ITerraformDependable } from "cdktf";
 import type { Construct, IValidation } from "constructs";
+import type { ClusterConnection } from "./kubeadm-cluster";
 import { ValidateTerraformVersion } from "cdktf/lib/validations/validate-terraform-version";
 
 /**
@@ -42,4 +43,35 @@ export function shellWait(scope: Construct, id: string, props: ShellWaitProps): 
     dependsOn: [...props.dependsOn],
     provisioners: [{ type: "local-exec", interpreter: ["/bin/sh", "-c"], command: props.script, environment: { ...props.environment } }],
   });
+}
+
+/**
+ * The first lines of a shellWait script that reads `path` from the API server as Terraform's admin: the CA,
+ * client certificate and key written by printf (a shell builtin, so never on a command line) into a private
+ * mktemp -d directory removed on exit, then `$url` and the deadline `$end`. K8S_POLL_SECONDS only exists
+ * for tests. Pair it with adminApiEnvironment().
+ */
+export function adminApiWaitPreamble(path: string, defaultPollSeconds: number): string[] {
+  return [
+    "set -u",
+    `K8S_POLL_SECONDS=$(printenv K8S_POLL_SECONDS || echo ${defaultPollSeconds})`,
+    "dir=$(mktemp -d) || exit 1",
+    "trap 'rm -rf \"$dir\"' EXIT",
+    'printf "%s\\n" "$K8S_CA_PEM" > "$dir/ca.crt"',
+    'printf "%s\\n" "$K8S_CLIENT_CERT_PEM" > "$dir/client.crt"',
+    'printf "%s\\n" "$K8S_CLIENT_KEY_PEM" > "$dir/client.key"',
+    `url="$K8S_ENDPOINT${path}"`,
+    "end=$(( $(date +%s) + K8S_WAIT_SECONDS ))",
+  ];
+}
+
+/** What adminApiWaitPreamble() reads; the key wrapped in sensitive() even if the caller's value is not marked. */
+export function adminApiEnvironment(connection: ClusterConnection, timeoutSeconds: number): Record<string, string> {
+  return {
+    K8S_ENDPOINT: connection.host,
+    K8S_CA_PEM: connection.clusterCaCertificate,
+    K8S_CLIENT_CERT_PEM: connection.clientCertificate,
+    K8S_CLIENT_KEY_PEM: Fn.sensitive(connection.clientKey),
+    K8S_WAIT_SECONDS: String(timeoutSeconds),
+  };
 }

@@ -1,7 +1,7 @@
-import { type DataResource, Fn, type ITerraformDependable } from "cdktf";
+import { type DataResource, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { ClusterConnection } from "../cluster/kubeadm-cluster";
-import { shellWait } from "../cluster/terraform-data";
+import { adminApiEnvironment, adminApiWaitPreamble, shellWait } from "../cluster/terraform-data";
 
 /** What the gate reads: the operator's summary of the Calico rollout (`kubectl get tigerastatus calico`). */
 export const CALICO_STATUS_PATH = "/apis/operator.tigera.io/v1/tigerastatuses/calico";
@@ -22,15 +22,7 @@ export const CALICO_STATUS_PATH = "/apis/operator.tigera.io/v1/tigerastatuses/ca
  * GIVING UP line.
  */
 export const POD_NETWORK_WAIT_SCRIPT = [
-  "set -u",
-  "K8S_POLL_SECONDS=$(printenv K8S_POLL_SECONDS || echo 10)",
-  "dir=$(mktemp -d) || exit 1",
-  "trap 'rm -rf \"$dir\"' EXIT",
-  'printf "%s\\n" "$K8S_CA_PEM" > "$dir/ca.crt"',
-  'printf "%s\\n" "$K8S_CLIENT_CERT_PEM" > "$dir/client.crt"',
-  'printf "%s\\n" "$K8S_CLIENT_KEY_PEM" > "$dir/client.key"',
-  `url="$K8S_ENDPOINT${CALICO_STATUS_PATH}"`,
-  "end=$(( $(date +%s) + K8S_WAIT_SECONDS ))",
+  ...adminApiWaitPreamble(CALICO_STATUS_PATH, 10),
   "while :; do",
   '  if body=$(curl -sSf --max-time 10 --cacert "$dir/ca.crt" --cert "$dir/client.crt" --key "$dir/client.key" "$url" 2> "$dir/err"); then',
   "    conditions=$(printf '%s' \"$body\" | tr '\\r\\n' '  ' | tr '{}' '\\n\\n' | sed 's/\"[[:space:]]*:[[:space:]]*/\":/g' | grep '\"type\":\"')",
@@ -84,14 +76,7 @@ export class PodNetworkGate extends Construct {
       triggers: props.triggers,
       dependsOn: props.dependsOn,
       script: POD_NETWORK_WAIT_SCRIPT,
-      environment: {
-        K8S_ENDPOINT: connection.host,
-        K8S_CA_PEM: connection.clusterCaCertificate,
-        K8S_CLIENT_CERT_PEM: connection.clientCertificate,
-        // sensitive() even if the caller's value is not marked: never printed in a plan or a log.
-        K8S_CLIENT_KEY_PEM: Fn.sensitive(connection.clientKey),
-        K8S_WAIT_SECONDS: String(props.timeoutSeconds ?? 1200),
-      },
+      environment: adminApiEnvironment(connection, props.timeoutSeconds ?? 1200),
     });
   }
 }
