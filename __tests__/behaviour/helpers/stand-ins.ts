@@ -67,7 +67,9 @@ join)
       sleep 1
     done
     [ -n "$out" ] || { echo "[etcd] cannot add a learner" >&2; exit 1; }
-    id=$(printf '%s\n' "$out" | sed -n 's/^Member \([0-9a-f]*\) added.*/\1/p')
+    # etcdctl prints the id with %16x: ids below 2^60 come space-padded ("Member  716e99cde59727c added").
+    id=$(printf '%s\n' "$out" | sed -n 's/^Member  *\([0-9a-f]*\) added.*/\1/p')
+    [ -n "$id" ] || { echo "[etcd] no member id in: $out" >&2; exit 1; }
     start_etcd existing "$(printf '%s\n' "$out" | sed -n 's/^ETCD_INITIAL_CLUSTER="\(.*\)"$/\1/p')"
     promoted=0
     for _ in $(seq 150); do
