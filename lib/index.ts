@@ -22,7 +22,9 @@ export * from "./config/platform";
 export * from "./config/security";
 export * from "./platform";
 export * from "./config/tenants";
+export * from "./config/backups";
 export * from "./tenants";
+export * from "./backups";
 
 export { buildStackReport, type StackPlanInput, type StackPlanReport } from "./review/plan-report";
 export { planMarkdown } from "./review/plan-markdown";

@@ -46,6 +46,7 @@ export const prod = {
   },
   registryMirror: site.registryMirror,
   security: site.security,
+  backups: { objectStore: { ...site.objectStore, bucketPrefix: "prod-k8s" } },
   tenants,
   platform: {
     // Deployed while Helm created the namespaces: Terraform imports them (a no-op once they are in state).

@@ -1,4 +1,4 @@
-import type { NodeNetworkConfig, RegistryMirrorConfig, SecurityConfig, VsphereConfig } from "../lib";
+import type { NodeNetworkConfig, ObjectStoreConfig, RegistryMirrorConfig, SecurityConfig, VsphereConfig } from "../lib";
 
 /**
  * What the three environments share: one vCenter, the site's DNS/NTP and the internal GitLab that
@@ -20,6 +20,8 @@ export const site = {
   /** Node image built in packer/: the manifest pins template, disk size and Kubernetes version. */
   template: { manifest: "packer/manifest.json" },
   kubernetesVersion: "1.35.9",
+  /** The site's S3-compatible store (prod's backups and logs); keys from TF_VAR_object_store_access_key_id / _secret_access_key. */
+  objectStore: { endpoint: "https://s3.example.internal:9000" },
   security: {
     /**
      * The directory's OIDC issuer (Keycloak realm): kubectl through kubelogin, Grafana and Argo CD single sign-on.
@@ -39,5 +41,6 @@ export const site = {
   registryMirror: RegistryMirrorConfig;
   template: { manifest: string };
   kubernetesVersion: string;
+  objectStore: ObjectStoreConfig;
   security: SecurityConfig;
 };

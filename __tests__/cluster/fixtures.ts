@@ -42,6 +42,7 @@ export const prodLike = {
     caPem: "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUc2l0ZS1jYQ==\n-----END CERTIFICATE-----\n",
   },
   sshAuthorizedKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBreakGlassKeyForTests ops@example"],
+  backups: { objectStore: { endpoint: "https://s3.example.internal:9000" } },
   platform,
 } satisfies EnvironmentConfig;
 

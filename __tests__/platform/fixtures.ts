@@ -39,6 +39,9 @@ export function platformConfig(name: string): PlatformConfig {
   };
 }
 
+/** Prod requires an external object store (backups must survive the cluster). */
+export const OBJECT_STORE = { endpoint: "https://s3.example.internal:9000" } as const;
+
 export const OIDC_CA = "-----BEGIN CERTIFICATE-----\nMIIBoidcTestCa\n-----END CERTIFICATE-----\n";
 
 /** The directory's issuer with single sign-on for the UIs, two admin groups, one viewer group and the issuer's CA. */
@@ -67,6 +70,7 @@ export function environment(tier: Tier, opts: { mirror?: boolean; platform?: Par
     kubernetes: { version: "1.33.4", apiVip: "10.20.30.10", podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/16" },
     ...(opts.mirror ? { registryMirror: MIRROR } : {}),
     ...(opts.oidc ? { security: { oidc: opts.oidc } } : {}),
+    ...(tier === "prod" ? { backups: { objectStore: OBJECT_STORE } } : {}),
     platform: { ...platformConfig(name), ...opts.platform },
   };
 }

@@ -3,6 +3,7 @@
  * Write environments as `{ ... } satisfies EnvironmentConfig` and pass them through
  * `validateEnvironment`, which is the only way constructs should receive them.
  */
+import type { BackupsConfig } from "./backups";
 import type { PlatformConfig } from "./platform";
 import type { SecurityConfig } from "./security";
 import type { TenantConfig } from "./tenants";
@@ -197,6 +198,13 @@ export interface EnvironmentConfig {
    * @default no tenant
    */
   readonly tenants?: readonly TenantConfig[];
+  /**
+   * Where backups (etcd snapshots, Velero) and logs (Loki) are stored: an external S3-compatible object store
+   * (required on prod) or, on sandbox/dev without one, an in-cluster Ceph object store (see BackupsConfig and
+   * README "Backups").
+   * @default sandbox/dev: in-cluster; prod: required
+   */
+  readonly backups?: BackupsConfig;
 }
 
 /** Only validateEnvironment attaches this brand: a construct that takes validated config cannot get raw data. */

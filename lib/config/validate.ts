@@ -3,9 +3,10 @@ import { CLUSTER_DNS_SERVICE_INDEX, MAX_NODES_PER_POOL, NODE_CIDR_MASK_SIZE, TIE
 import { FIELDS } from "./field-lists";
 import { checkNoInterpolation } from "./interpolation";
 import { validatePlatform } from "./platform";
+import { validateBackups } from "./backups";
 import { validateSecurity } from "./security";
 import { validateTenants } from "./tenants";
-import { TIERS } from "./tiers";
+import { TIERS, isTier } from "./tiers";
 import { Problems, show } from "./problems";
 import {
   DNS_SUBDOMAIN,
@@ -54,6 +55,7 @@ export function validateEnvironment(input: unknown): ValidatedEnvironment {
     validatePlatform(env, problems);
     validateSecurity(env, root, problems);
     validateTenants(env, root, problems);
+    validateBackups(env, root, isTier(env.tier) ? env.tier : undefined, problems);
   }
   problems.throwIfAny(`Invalid environment "${root}"`);
   return input as ValidatedEnvironment;

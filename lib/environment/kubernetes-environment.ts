@@ -7,6 +7,7 @@ import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import type { ValidatedEnvironment } from "../config/types";
 import { environmentWarnings } from "../config/warnings";
+import { ObjectStoreCredentials } from "../backups/object-store-credentials";
 import { KubeadmCluster } from "../cluster/kubeadm-cluster";
 import { writeRenderedCloudConfigs } from "../cluster/rendered-files";
 import { chartRegistryCredentials } from "../platform/air-gap";
@@ -43,6 +44,8 @@ export class KubernetesEnvironment extends Construct {
   readonly platform: Platform;
   /** The application teams (`tenants`), after the platform. */
   readonly tenants: Tenants;
+  /** The S3 keys of the backups/logs object store (etcd snapshots, Velero, Loki). */
+  readonly objectStore: ObjectStoreCredentials;
 
   constructor(scope: Construct, id: string, props: KubernetesEnvironmentProps) {
     super(scope, id);
@@ -52,6 +55,7 @@ export class KubernetesEnvironment extends Construct {
     new RandomProvider(this, "random");
     new TimeProvider(this, "time"); // time_rotating: the join token's rotation
 
+    this.objectStore = new ObjectStoreCredentials(this, "object-store", config);
     this.placement = new VspherePlacement(this, "placement", { vsphere: config.vsphere });
     const spec = resolveNodeTemplate(config.name, config.template, props.baseDir);
     this.template = new NodeTemplate(this, "template", { spec, placement: this.placement });

@@ -1,0 +1,1 @@
+export { ObjectStoreCredentials, OBJECT_STORE_VARIABLES } from "./object-store-credentials";
