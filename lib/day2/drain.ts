@@ -18,14 +18,13 @@ function leftInPlace(pod: any): string | undefined {
 const podName = (pod: any) => `${pod.metadata.namespace}/${pod.metadata.name}`;
 
 /**
- * `kubectl drain --ignore-daemonsets --delete-emptydir-data`, through the Eviction API: cordon, then
- * evict every pod but DaemonSet and mirror pods (emptyDir data goes with the pod). A 429 is a
+ * `kubectl drain --ignore-daemonsets --delete-emptydir-data`, through the Eviction API, of a node the
+ * caller has cordoned: evict every pod but DaemonSet and mirror pods (emptyDir data goes with the pod). A 429 is a
  * PodDisruptionBudget saying "not now": retried until the timeout, never bypassed by a delete.
  * Then waits until the evicted pods are gone from the node.
  */
 export async function drainNode(api: KubeApi, node: string, options: DrainOptions): Promise<void> {
   const log = options.log ?? (() => {});
-  await api.setUnschedulable(node, true);
   const pods = (await api.podsOnNode(node)).filter((pod) => leftInPlace(pod) === undefined);
   const unmanaged = pods.filter((pod) => !(pod.metadata?.ownerReferences ?? []).some((o: any) => o.controller));
   if (unmanaged.length > 0 && !options.force) {

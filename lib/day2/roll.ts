@@ -86,6 +86,8 @@ export async function roll(options: RollOptions, deps: RollDeps): Promise<void> 
     for (let i = ROLL_STEPS.indexOf(current.step); i < ROLL_STEPS.length; i++) {
       const step = ROLL_STEPS[i];
       current.step = step;
+      // Saved before the apply runs: if it fails part way, the rerun knows the VM may be gone already.
+      if (step === "apply") current.applyStarted = true;
       save();
       if (step.startsWith("ceph") && !storage) continue;
       log(`${node}: ${step}`);
@@ -167,7 +169,6 @@ async function runStep(step: RollStep, node: string, current: Current, options: 
       );
     }
     case "apply":
-      current.applyStarted = true;
       try {
         await terraform.apply(options.planFile);
       } finally {

@@ -13,6 +13,9 @@ export async function drainForScaleDown(api: KubeApi, env: string, pool: string,
     .map((n: any) => n.metadata.name as string)
     .filter((name: string) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)) && Number(name.slice(prefix.length)) > count)
     .sort((a: string, b: string) => Number(b.slice(prefix.length)) - Number(a.slice(prefix.length)));
-  for (const node of leaving) await drainNode(api, node, options);
+  for (const node of leaving) {
+    await api.setUnschedulable(node, true);
+    await drainNode(api, node, options);
+  }
   return leaving;
 }
