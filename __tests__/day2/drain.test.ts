@@ -1,3 +1,8 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { drainNode } from "../../lib/day2/drain";
 import { endpointFromKubeconfig, KubeApi } from "../../lib/day2/kube-api";
 import { drainForScaleDown } from "../../lib/day2/scale-down-drain";
@@ -46,5 +51,22 @@ describeWithTool("openssl", ["version"])("drain through the Eviction API (stubbe
     expect((await kube.getNode("prod-general-1")).metadata.name).toBe("prod-general-1");
     expect(await kube.getNode("prod-general-9")).toBeUndefined();
     expect(() => endpointFromKubeconfig("apiVersion: v1\nkind: Config\n", "x.yaml")).toThrow('x.yaml: no cluster server for the current context "undefined"');
+  });
+
+  it("npm run roll -- drain: the CLI reads --kubeconfig, drains above --count and exits 0; a usage mistake exits 2 with one line", async () => {
+    for (const n of [1, 2]) api.cluster.addNode(`prod-general-${n}`);
+    api.cluster.addPod("prod-general-2", "shop", "web-2", { kind: "ReplicaSet" });
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), "roll-cli-")), "kubeconfig");
+    writeFileSync(kubeconfig, api.kubeconfig);
+    const cli = (...args: string[]) =>
+      promisify(execFile)(join(__dirname, "../../node_modules/.bin/tsx"), [join(__dirname, "../../lib/day2/roll-cli.ts"), ...args]).then(
+        (r) => ({ code: 0, ...r }),
+        (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
+      );
+    const ok = await cli("drain", "--env", "prod", "--pool", "general", "--count", "1", "--kubeconfig", kubeconfig);
+    expect(ok).toMatchObject({ code: 0, stdout: expect.stringContaining("roll: drained prod-general-2: apply the smaller count now") });
+    expect(api.cluster.podsOn("prod-general-2")).toEqual([]);
+    const bad = await cli("drain", "--env", "prod", "--pool", "general", "--count", "two", "--kubeconfig", kubeconfig);
+    expect(bad).toMatchObject({ code: 2, stderr: 'error: --count expects the pool\'s new node count, got "two"\n' });
   });
 });
