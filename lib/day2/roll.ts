@@ -105,7 +105,8 @@ export async function roll(options: RollOptions, deps: RollDeps): Promise<void> 
 function startOrResume(options: RollOptions, log: (line: string) => void): RollState {
   const saved = loadRollState(options.stateFile) as RollState | undefined;
   if (saved) {
-    if (saved.env !== options.env || saved.pool !== options.pool || (options.nodes && options.nodes.join() !== saved.nodes.filter((n) => options.nodes!.includes(n)).join())) {
+    const otherNodes = options.nodes !== undefined && options.nodes.join() !== saved.nodes.join();
+    if (saved.env !== options.env || saved.pool !== options.pool || otherNodes) {
       throw new UserError(
         `an unfinished roll of ${saved.env} pool ${saved.pool} (${saved.nodes.join(", ")}) is recorded in ${options.stateFile}: ` +
           `finish it (npm run roll -- --env ${saved.env} --pool ${saved.pool}) or delete that file once its node is uncordoned`,
