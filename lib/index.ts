@@ -5,6 +5,8 @@ export type * from "./config/types";
 export { validateEnvironment, MINIMUM_SIZES, MINIMUM_KUBERNETES_MINOR } from "./config/validate";
 export { ConfigError, Problems } from "./config/problems";
 export { environmentWarnings, crossEnvironmentWarnings, type EnvironmentWarning } from "./config/warnings";
+export { withNodeRevisions, type NodeRevisions } from "./config/node-revisions";
+export { readNodeRevisionFile, writeNodeRevision } from "./day2/revision-file";
 export { poolNodes, allNodes, type PoolNode, type NodeRole } from "./config/pool-nodes";
 export { mirrorBase, mirroredImage } from "./config/registry-mirror";
 export { VSPHERE_VERSIONS, VSPHERE_VERSION_LIMITS, DEFAULT_VSPHERE_VERSION, type VsphereVersion, type VsphereVersionLimits } from "./config/vsphere-versions";

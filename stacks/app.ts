@@ -1,10 +1,16 @@
 import type { App } from "cdktf";
-import { environmentApp } from "../lib";
+import { environmentApp, readNodeRevisionFile, withNodeRevisions, type EnvironmentConfig } from "../lib";
 import { dev } from "./dev";
 import { prod } from "./prod";
 import { sandbox } from "./sandbox";
 
-export const environments = { sandbox, dev, prod } as const;
+/** Node revisions live in stacks/revisions/<env>.json, where `npm run roll` bumps them. */
+function withRevisionFile<T extends EnvironmentConfig>(env: T): T {
+  const file = `${__dirname}/revisions/${env.name}.json`;
+  return withNodeRevisions(env, readNodeRevisionFile(file), `stacks/revisions/${env.name}.json`);
+}
+
+export const environments = { sandbox: withRevisionFile(sandbox), dev: withRevisionFile(dev), prod: withRevisionFile(prod) } as const;
 
 export interface SynthesizeOptions {
   /** @default "cdktf.out" */

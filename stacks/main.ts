@@ -1,5 +1,4 @@
 import { ConfigError, synthWarnings } from "../lib";
-import { synthesize } from "./app";
 
 // Entry point for `cdktf synth/diff/deploy` and `npm run synth`. A user's mistake prints one clear
 // message (every problem, with its path) and no stack trace; nothing is written.
@@ -7,6 +6,9 @@ import { synthesize } from "./app";
 // them is a third of synth time. Bugs still get stack traces, with transpiled line numbers.
 process.setSourceMapsEnabled(false);
 try {
+  // Loaded here, not imported: the app reads the revision files (stacks/revisions) as it loads, and a
+  // mistake there is a ConfigError to print like any other.
+  const { synthesize } = require("./app") as typeof import("./app");
   const app = synthesize();
   // The cdktf CLI prints these from the manifest; `npm run synth` has no CLI around it.
   if (!process.env.CDKTF_CONTEXT_JSON) for (const warning of synthWarnings(app)) console.warn(`Warning: ${warning}`);

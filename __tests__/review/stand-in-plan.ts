@@ -90,7 +90,7 @@ function synthJsonOf(v: Version): unknown {
 }
 
 /** The stand-in plays its provider type: type and address change, `input` becomes the attributes. */
-function retype(rc: PlanResourceChange, s: StandIn | undefined): PlanResourceChange {
+export function retype(rc: PlanResourceChange, s: StandIn | undefined): PlanResourceChange {
   if (!s) return rc;
   const input = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>).input : v);
   const address = (a: string | undefined) => a?.replace(/(^|\.)terraform_data\./, `$1${s.as}.`);
