@@ -25,6 +25,7 @@ export * from "./config/security";
 export * from "./platform";
 export * from "./config/tenants";
 export * from "./config/backups";
+export * from "./config/logs";
 export * from "./tenants";
 export * from "./backups";
 

@@ -265,10 +265,11 @@ describe("the review gate knows what this part synthesizes", () => {
   it("the generated credential Secrets carry the label the gate lets go (one name in both parts)", () => {
     expect(REGENERATED_LABEL).toEqual({ [REGENERATED_SECRET_LABEL]: "true" });
     const secrets = changes("kubernetes_secret_v1", "replace");
-    expect(secrets).toHaveLength(2);
+    // The admin UIs' htpasswd and probe credential, and Loki's object-store keys.
+    expect(secrets).toHaveLength(3);
     expect(judge("prod", secrets).violations).toEqual([]);
     const unlabelled = secrets.map((c) => ({ ...c, before: { metadata: [{ name: "x", labels: {} }] } }));
-    expect(judge("prod", unlabelled).violations.map((v) => [v.rule.id, v.hits.length])).toEqual([["kubernetes-secrets", 2]]);
+    expect(judge("prod", unlabelled).violations.map((v) => [v.rule.id, v.hits.length])).toEqual([["kubernetes-secrets", 3]]);
   });
 
   it("the role bindings pass, each with a second-reviewer note", () => {

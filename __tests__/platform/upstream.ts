@@ -38,4 +38,6 @@ export const RELEASE_CHART_DIR: Record<string, string | null> = {
   "rook-ceph-cluster": "rook-ceph-cluster",
   kyverno: "kyverno",
   "admission-policies": "raw",
+  loki: "loki",
+  "fluent-bit": "fluent-bit",
 };

@@ -24,6 +24,8 @@ describe("the app", () => {
     TF_HTTP_PASSWORD: "glpat-4f2a9c7e1b",
     TF_VAR_vsphere_user: "svc-k8s@vsphere.local",
     TF_VAR_oidc_client_secret: "oidc-5ecret-9b2e7d",
+    TF_VAR_object_store_access_key_id: "AKIA5TORE7KEYID9XQ",
+    TF_VAR_object_store_secret_access_key: "s3-5ecret-access-k3y-71c0",
   };
   let synth: ReturnType<typeof synthEnvironments>;
   beforeAll(() => {
@@ -130,6 +132,19 @@ describe("the app", () => {
       expect([env, uses]).toEqual([env, []]);
       const sensitive = Object.values<any>(stack.resource.helm_release).flatMap((r) => (r.set_sensitive ?? []).filter((x: any) => x.value.includes("var.oidc_client_secret")).map((x: any) => x.name));
       expect(sensitive.sort()).toEqual(["configs.secret.extra.oidc\\.clientSecret", "grafana.envRenderSecret.GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET"]);
+    }
+  });
+
+  it("gives Loki the object store's keys only through a Secret Terraform writes (a variable on prod, generated keys in sandbox/dev)", () => {
+    for (const [env, stack] of Object.entries(synth.stacks)) {
+      const keyRefs = /var\.object_store_|random_password\.object-store/;
+      const loki = Object.values<any>(stack.resource.helm_release).find((r) => r.name === "loki");
+      // Values carry only Loki's environment references; set_sensitive is not needed at all.
+      expect([env, keyRefs.test(JSON.stringify(loki.values)), loki.set_sensitive]).toEqual([env, false, undefined]);
+      expect(loki.values[0]).toContain("accessKeyId: $${AWS_ACCESS_KEY_ID}");
+      const secret = Object.values<any>(stack.resource.kubernetes_secret_v1).find((r) => r.metadata.name === "loki-object-store");
+      const expected = env === "prod" ? /^\$\{var\.object_store_/ : /^\$\{random_password\.object-store_/;
+      expect([env, Object.values<string>(secret.data).every((v) => expected.test(v))]).toEqual([env, true]);
     }
   });
 

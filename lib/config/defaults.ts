@@ -74,6 +74,13 @@ export interface TierRules {
   readonly admissionMode: AdmissionMode;
   /** Kyverno admission controller pods: prod keeps admitting while a node drains (PDB) and survives a node loss. */
   readonly kyvernoAdmissionReplicas: number;
+  /** Days Loki keeps logs unless `logs.retentionDays` says. */
+  readonly logRetentionDays: number;
+  /**
+   * Loki's shape: one pod doing everything (SingleBinary, one replica), or write/read/backend targets scaled
+   * apart (SimpleScalable) with this many replicas each, so a node loss or a rolling update loses no log line.
+   */
+  readonly loki: { readonly mode: "SingleBinary" | "SimpleScalable"; readonly replicas: number; readonly volumeGiB: number };
 }
 
 export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
@@ -97,6 +104,8 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: false,
     admissionMode: "Audit",
     kyvernoAdmissionReplicas: 1,
+    logRetentionDays: 3,
+    loki: { mode: "SingleBinary", replicas: 1, volumeGiB: 10 },
   },
   dev: {
     minControlPlaneNodes: 1,
@@ -119,6 +128,8 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: true,
     admissionMode: "Audit",
     kyvernoAdmissionReplicas: 2,
+    logRetentionDays: 7,
+    loki: { mode: "SingleBinary", replicas: 1, volumeGiB: 20 },
   },
   prod: {
     minControlPlaneNodes: 3,
@@ -134,6 +145,9 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: true,
     admissionMode: "Enforce",
     kyvernoAdmissionReplicas: 3,
+    logRetentionDays: 30,
+    // Three write replicas: the ingesters' replication factor 3 (each stream on three WALs).
+    loki: { mode: "SimpleScalable", replicas: 3, volumeGiB: 20 },
   },
 };
 

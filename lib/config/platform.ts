@@ -14,7 +14,7 @@ import { isTier } from "./tiers";
 /** Names of the add-on releases; also the keys of `PlatformConfig.overrides`. */
 export const ADDON_NAMES = [
   "calico-crds", "calico", "cert-manager", "cluster-issuer", "traefik-public", "traefik-admin", "argo-cd", "argocd-apps",
-  "kube-prometheus-stack", "blackbox-exporter", "rook-ceph", "rook-ceph-cluster", "kyverno", "admission-policies",
+  "kube-prometheus-stack", "blackbox-exporter", "rook-ceph", "rook-ceph-cluster", "kyverno", "admission-policies", "loki", "fluent-bit",
 ] as const;
 export type AddonName = (typeof ADDON_NAMES)[number];
 

@@ -4,6 +4,7 @@
  * `validateEnvironment`, which is the only way constructs should receive them.
  */
 import type { BackupsConfig } from "./backups";
+import type { LogsConfig } from "./logs";
 import type { PlatformConfig } from "./platform";
 import type { SecurityConfig } from "./security";
 import type { TenantConfig } from "./tenants";
@@ -205,6 +206,12 @@ export interface EnvironmentConfig {
    * @default sandbox/dev: in-cluster; prod: required
    */
   readonly backups?: BackupsConfig;
+  /**
+   * Cluster logs: Fluent Bit on every node to Loki (on the `backups` object store), retention, optional forwarding to
+   * an existing Graylog/syslog collector; `false` turns log collection off (see LogsConfig and README "Logs").
+   * @default on, retention per tier (sandbox 3 days, dev 7, prod 30), no forwarding
+   */
+  readonly logs?: LogsConfig;
 }
 
 /** Only validateEnvironment attaches this brand: a construct that takes validated config cannot get raw data. */

@@ -28,6 +28,10 @@ export const CHARTS = {
   rookCephCluster: { chart: "rook-ceph-cluster", repository: "https://charts.rook.io/release", version: "v1.20.6" },
   /** Admission policies for tenant workloads (our ClusterPolicies go through `raw`: CRs need the CRDs first). */
   kyverno: { chart: "kyverno", repository: "https://kyverno.github.io/kyverno/", version: "3.9.0" },
+  /** Log store: SingleBinary on sandbox/dev, SimpleScalable on prod, chunks and index on the object store. */
+  loki: { chart: "loki", repository: "https://grafana.github.io/helm-charts", version: "7.3.0" },
+  /** Log collector: a DaemonSet on every node (container logs and the kubelet/containerd journal). */
+  fluentBit: { chart: "fluent-bit", repository: "https://fluent.github.io/helm-charts", version: "0.58.1" },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;

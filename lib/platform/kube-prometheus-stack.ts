@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import type { AlertReceiverConfig, MonitoringConfig, PlatformConfig } from "../config/platform";
 import { PLATFORM_DEFAULTS } from "../config/defaults";
 import type { ImageField } from "./air-gap";
-import { platformAlertRules } from "./alert-rules";
+import { platformAlertRules, type RuleGroup } from "./alert-rules";
 import { CHARTS } from "./chart-versions";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
@@ -141,6 +141,16 @@ export interface KubePrometheusStackProps {
    * @default none
    */
   readonly oidcClientSecret?: string;
+  /**
+   * Grafana data sources beside Prometheus and Alertmanager (grafana `additionalDataSources` entries), e.g. Loki.
+   * @default []
+   */
+  readonly dataSources?: readonly Readonly<Record<string, unknown>>[];
+  /**
+   * PrometheusRule specs beside the platform's, by name (e.g. the log-pipeline alerts).
+   * @default {}
+   */
+  readonly extraAlertRules?: Readonly<Record<string, { readonly groups: readonly RuleGroup[] }>>;
 }
 
 /** Grafana single sign-on, as a values layer and the set_sensitive entry of its client secret. */
@@ -247,7 +257,7 @@ export class KubePrometheusStack extends Construct {
             probeSelectorNilUsesHelmValues: false,
           },
         },
-        additionalPrometheusRulesMap: { "platform-alerts": platformAlertRules() },
+        additionalPrometheusRulesMap: { "platform-alerts": platformAlertRules(), ...props.extraAlertRules },
         // Helm installs crds/ once and never upgrades it: the chart's upgrade job (a pre-install/pre-upgrade
         // hook) server-side applies the CRDs of this chart version before the operator rolls out, so a chart
         // bump brings the CRDs its operator expects. Its images are in KUBE_PROMETHEUS_STACK_IMAGES (mirrored);
@@ -286,6 +296,7 @@ export class KubePrometheusStack extends Construct {
         },
         grafana: {
           ingress: { enabled: true, ingressClassName: INGRESS_CLASS.admin, hosts: [uiHost("grafana", domain)], path: "/" },
+          ...(props.dataSources?.length ? { additionalDataSources: props.dataSources } : {}),
         },
         kubeEtcd: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.etcd),
         kubeScheduler: controlPlaneTarget(context.controlPlaneIps, CONTROL_PLANE_METRICS.scheduler),

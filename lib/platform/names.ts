@@ -18,6 +18,7 @@ export const NAMESPACE = {
   monitoring: "monitoring",
   rook: "rook-ceph",
   kyverno: "kyverno",
+  logging: "logging",
 } as const;
 
 /**
@@ -29,7 +30,7 @@ export const ADMISSION_POLICIES_RELEASE = "admission-policies";
 /** Namespaces the GitOps AppProject may never deploy to: the platform's own (Helm/Terraform own them). */
 export const PLATFORM_NAMESPACES = [
   "kube-system", "kube-public", "kube-node-lease", "tigera-operator", "calico-system", "calico-apiserver",
-  "cert-manager", "traefik-public", "traefik-admin", "monitoring", "rook-ceph", "kyverno",
+  "cert-manager", "traefik-public", "traefik-admin", "monitoring", "rook-ceph", "kyverno", "logging",
 ] as const;
 
 export type PlatformUi = "argocd" | "grafana" | "prometheus" | "alertmanager";

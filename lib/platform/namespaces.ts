@@ -21,6 +21,7 @@ export const PLATFORM_RELEASE_NAMESPACES = [
   NAMESPACE.monitoring,
   NAMESPACE.rook,
   NAMESPACE.kyverno,
+  NAMESPACE.logging,
 ] as const satisfies readonly string[];
 export type PlatformReleaseNamespace = (typeof PLATFORM_RELEASE_NAMESPACES)[number];
 
@@ -29,7 +30,7 @@ export type PlatformReleaseNamespace = (typeof PLATFORM_RELEASE_NAMESPACES)[numb
  * `platform.adoptExistingNamespaces`, since importing a namespace that does not exist fails the plan, and that
  * switch may stay on after the adoption apply.
  */
-export const NAMESPACES_NEVER_ADOPTED: readonly PlatformReleaseNamespace[] = [NAMESPACE.kyverno];
+export const NAMESPACES_NEVER_ADOPTED: readonly PlatformReleaseNamespace[] = [NAMESPACE.kyverno, NAMESPACE.logging];
 
 export interface NamespacePodSecurity {
   /** The strictest level every pod of the namespace's charts (with our values) passes. */
@@ -67,6 +68,10 @@ export const NAMESPACE_POD_SECURITY: Readonly<Record<PlatformReleaseNamespace, N
   kyverno: {
     level: "restricted",
     why: "every Kyverno controller and hook job runs as non-root with seccomp RuntimeDefault, no privilege escalation, all capabilities dropped (chart defaults); the webhook listens on 9443, not a privileged port",
+  },
+  logging: {
+    level: "privileged",
+    why: "the Fluent Bit DaemonSet reads hostPath /var/log (container logs, the journal) and keeps its positions and buffer there; Loki beside it runs as 10001 without capabilities (chart defaults)",
   },
 };
 

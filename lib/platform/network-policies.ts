@@ -79,6 +79,12 @@ export const POLICY_PORTS = {
   kyvernoMetrics: 8000,
   /** The `kubernetes` Service port (its first address). */
   apiServerService: 443,
+  /** Loki's HTTP port (loki.server.http_listen_port): push, query, metrics. */
+  loki: 3100,
+  /** Fluent Bit's HTTP server (metricsPort): metrics. */
+  fluentBitMetrics: 2020,
+  /** Rook's RGW: the Service port of the in-cluster object store (gateway.port) and the port its pods listen on. */
+  cephRgw: [80, 8080],
 } as const;
 
 /** Pod labels the charts set (their templates), by component. */
@@ -96,6 +102,10 @@ export const POD_LABELS = {
   coreDns: { "k8s-app": "kube-dns" },
   /** Kyverno's admission and cleanup controllers (the webhooks the API server calls). */
   kyvernoWebhooks: { "app.kubernetes.io/part-of": "kyverno" },
+  loki: { "app.kubernetes.io/name": "loki" },
+  fluentBit: { "app.kubernetes.io/name": "fluent-bit" },
+  /** Rook's RGW pods (the in-cluster object store's S3 API). */
+  cephRgw: { app: "rook-ceph-rgw" },
 } as const;
 
 /** The networks the policies are written in: all from config, the same fields kubeadm and Calico are rendered from. */
@@ -106,10 +116,21 @@ export interface PolicyNetworks {
   readonly serviceCidr: string;
   /** `network.cidr`: nodes, the API VIP, host-network pods. */
   readonly nodeCidr: string;
+  /**
+   * The site's log collector Fluent Bit forwards to (`logs.forward`).
+   * @default no forwarding: Fluent Bit reaches nothing outside the cluster
+   */
+  readonly logForward?: PolicyPort;
 }
 
 export function policyNetworks(context: PlatformContext): PolicyNetworks {
-  return { podCidr: context.podCidr, serviceCidr: context.serviceCidr, nodeCidr: context.nodeCidr };
+  const forward = context.logs?.forward;
+  return {
+    podCidr: context.podCidr,
+    serviceCidr: context.serviceCidr,
+    nodeCidr: context.nodeCidr,
+    ...(forward ? { logForward: { protocol: forward.protocol.endsWith("-udp") ? "UDP" : "TCP", port: forward.port } } : {}),
+  };
 }
 
 /** The `kubernetes` Service: the first address of the service CIDR. */
@@ -139,6 +160,7 @@ function outside(n: PolicyNetworks): PolicyPeer[] {
   return [cidr("0.0.0.0/0", [n.podCidr, n.serviceCidr])];
 }
 const PROMETHEUS = inNamespace(NAMESPACE.monitoring, POD_LABELS.prometheus);
+const GRAFANA = inNamespace(NAMESPACE.monitoring, POD_LABELS.grafana);
 const ADMIN_TRAEFIK = inNamespace("traefik-admin", POD_LABELS.traefik);
 
 interface PolicyDraft {
@@ -217,6 +239,8 @@ function componentPolicies(namespace: PlatformReleaseNamespace, n: PolicyNetwork
         { name: "prometheus-to-scrape-targets", pods: POD_LABELS.prometheus, egress: [{ peers: [cidr(n.nodeCidr), cidr(n.podCidr)] }] },
         toOutside("alertmanager-to-receivers", POD_LABELS.alertmanager, n),
         toOutside("grafana-to-oidc-issuer", POD_LABELS.grafana, n),
+        // Loki as a Grafana data source.
+        { name: "grafana-to-loki", pods: POD_LABELS.grafana, egress: [{ peers: [inNamespace(NAMESPACE.logging, POD_LABELS.loki)], ports: tcp(POLICY_PORTS.loki) }] },
         toOutside("blackbox-exporter-to-probed-urls", POD_LABELS.blackboxExporter, n),
         acmeSolverFromAdminTraefik,
       ];
@@ -233,12 +257,27 @@ function componentPolicies(namespace: PlatformReleaseNamespace, n: PolicyNetwork
           ],
         },
         fromPrometheus(POLICY_PORTS.cephMgrMetrics),
+        // The in-cluster object store's S3 API, for Loki's chunks and index.
+        { name: "rgw-from-loki", pods: POD_LABELS.cephRgw, ingress: [{ peers: [inNamespace(NAMESPACE.logging, POD_LABELS.loki)], ports: tcp(...POLICY_PORTS.cephRgw) }] },
       ];
     case "kyverno":
       return [
         // Admission and cleanup webhooks; the other controllers listen on nothing but metrics.
         { name: "webhooks-from-api-server", pods: POD_LABELS.kyvernoWebhooks, ingress: [{ peers: clusterHosts(n), ports: tcp(POLICY_PORTS.kyvernoWebhook) }] },
         fromPrometheus(POLICY_PORTS.kyvernoMetrics),
+      ];
+    case "logging":
+      return [
+        // Fluent Bit pushes to Loki inside the namespace (same-namespace); the kubernetes filter reads the API (baseline).
+        fromPrometheus(POLICY_PORTS.loki, POLICY_PORTS.fluentBitMetrics),
+        { name: "loki-from-grafana", pods: POD_LABELS.loki, ingress: [{ peers: [GRAFANA], ports: tcp(POLICY_PORTS.loki) }] },
+        // The object store: the in-cluster RGW, or an external S3 endpoint outside the cluster.
+        {
+          name: "loki-to-object-store",
+          pods: POD_LABELS.loki,
+          egress: [{ peers: [inNamespace(NAMESPACE.rook, POD_LABELS.cephRgw)], ports: tcp(...POLICY_PORTS.cephRgw) }, { peers: outside(n) }],
+        },
+        ...(n.logForward ? [{ name: "fluent-bit-to-log-collector", pods: POD_LABELS.fluentBit, egress: [{ peers: outside(n), ports: [n.logForward] }] }] : []),
       ];
   }
 }

@@ -1,5 +1,7 @@
 import { API_SERVER_PORT, TIER_RULES, type TierRules } from "../config/defaults";
 import type { AddonName, HelmValues, PlatformConfig } from "../config/platform";
+import { objectStoreSettings, type ObjectStoreSettings } from "../config/backups";
+import { logsSettings, type LogsSettings } from "../config/logs";
 import { poolNodes } from "../config/pool-nodes";
 import type { RegistryMirrorConfig, Tier, ValidatedEnvironment } from "../config/types";
 import { type CephOsdNode, cephOsdNodes } from "./ceph-devices";
@@ -33,6 +35,10 @@ export interface PlatformContext {
   readonly cephOsdNodes: readonly CephOsdNode[];
   /** The environment's `platform` block as written (domain, ingress, gitops, monitoring, storage, overrides). */
   readonly platform: PlatformConfig;
+  /** Where backups and logs go (`backups`): external or the in-cluster Ceph object store, its endpoint and buckets. */
+  readonly objectStore: ObjectStoreSettings;
+  /** @default undefined when `logs` is false (no Loki, no Fluent Bit) */
+  readonly logs?: LogsSettings;
 }
 
 export function platformContext(config: ValidatedEnvironment): PlatformContext {
@@ -49,6 +55,8 @@ export function platformContext(config: ValidatedEnvironment): PlatformContext {
     controlPlaneIps: poolNodes(config.name, config.controlPlane, "control-plane").map((n) => n.ip),
     cephOsdNodes: cephOsdNodes(config),
     platform: config.platform,
+    objectStore: objectStoreSettings(config),
+    logs: logsSettings(config),
   };
 }
 

@@ -19,6 +19,10 @@ import { RookCephCluster } from "./rook-ceph-cluster";
 import { RookCephOperator } from "./rook-ceph";
 import { Traefik } from "./traefik";
 import { PeopleAccess } from "./people-access";
+import { FluentBit } from "./fluent-bit";
+import { logPipelineAlertRules } from "./log-alert-rules";
+import { Loki, lokiServices } from "./loki";
+import type { ObjectStoreCredentials } from "../backups/object-store-credentials";
 
 export interface PlatformProps {
   /** What `validateEnvironment` returned (it checks the platform too). */
@@ -30,6 +34,11 @@ export interface PlatformProps {
    * certificate (`KubeadmCluster.connection`). The key stays a Terraform value (sensitive environment).
    */
   readonly connection: ClusterConnection;
+  /**
+   * The S3 keys of the backups/logs object store (KubernetesEnvironment.objectStore): Loki writes with them.
+   * @default none: required unless `logs` is false
+   */
+  readonly objectStore?: Pick<ObjectStoreCredentials, "accessKeyId" | "secretAccessKey">;
 }
 
 /**
@@ -42,6 +51,7 @@ export interface PlatformProps {
  *                      ├→ traefik-public, traefik-admin               ├→ kube-prometheus-stack → blackbox-exporter
  *                      └→ argo-cd (after traefik-admin) → argocd-apps ┘
  *                                                    kube-prometheus-stack → kyverno → admission-policies
+ *                                                    kube-prometheus-stack → loki → fluent-bit
  *
  * cert-manager comes before everything with an Ingress or a Certificate: Traefik's default certificate is a
  * Certificate, and every UI Ingress names the ClusterIssuer.
@@ -77,6 +87,10 @@ export class Platform extends Construct {
   readonly kyverno: Kyverno;
   /** Directory groups bound to cluster roles, and the web client's secret (only with `security.oidc`). */
   readonly people?: PeopleAccess;
+  /** @default undefined when `logs` is false */
+  readonly loki?: Loki;
+  /** @default undefined when `logs` is false */
+  readonly fluentBit?: FluentBit;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -119,6 +133,12 @@ export class Platform extends Construct {
       context,
       dependsOn: [...network, ...tls, ...home("monitoring"), adminIngress, this.rookCephCluster.addon.release],
       ...sso,
+      ...(context.logs
+        ? {
+            dataSources: [{ name: "Loki", type: "loki", uid: "loki", access: "proxy", url: lokiServices(context).query, jsonData: { maxLines: 1000 } }],
+            extraAlertRules: { "log-pipeline-alerts": logPipelineAlertRules() },
+          }
+        : {}),
     });
     this.blackboxExporter = new BlackboxExporter(this, "blackbox-exporter", {
       context,
@@ -131,5 +151,21 @@ export class Platform extends Construct {
       policies: securitySettings(props.config).admissionPolicies,
       dependsOn: [...network, ...home("kyverno"), this.monitoring.addon.release],
     });
+    if (context.logs) {
+      if (!props.objectStore) throw new Error("Platform: logs are on but no objectStore credentials were given (pass KubernetesEnvironment.objectStore, or set logs: false)");
+      // After kube-prometheus-stack (ServiceMonitor CRD) and the Ceph cluster (volumes; the in-cluster object store).
+      this.loki = new Loki(this, "loki", {
+        context,
+        logs: context.logs,
+        objectStore: { settings: context.objectStore, ...props.objectStore },
+        dependsOn: [...network, ...home("logging"), this.monitoring.addon.release, this.rookCephCluster.addon.release],
+      });
+      this.fluentBit = new FluentBit(this, "fluent-bit", {
+        context,
+        logs: context.logs,
+        lokiPushUrl: lokiServices(context).push,
+        dependsOn: [...network, ...home("logging"), this.monitoring.addon.release, this.loki.addon.release],
+      });
+    }
   }
 }

@@ -86,8 +86,8 @@ export const SECRET_TYPES: ReadonlySet<string> = new Set(["kubernetes_secret", "
 export const RBAC_BINDING_TYPES: ReadonlySet<string> = new Set([
   "kubernetes_cluster_role_binding", "kubernetes_cluster_role_binding_v1", "kubernetes_role_binding", "kubernetes_role_binding_v1",
 ]);
-/** Charts whose release holds data: Ceph OSDs and pools, Prometheus TSDB and Alertmanager state. */
-export const STATEFUL_CHARTS: ReadonlySet<string> = new Set(["rook-ceph", "rook-ceph-cluster", "kube-prometheus-stack"]);
+/** Charts whose release holds data: Ceph OSDs and pools, Prometheus TSDB and Alertmanager state, Loki's WAL volumes (and its index). */
+export const STATEFUL_CHARTS: ReadonlySet<string> = new Set(["rook-ceph", "rook-ceph-cluster", "kube-prometheus-stack", "loki"]);
 /** Charts whose uninstall deletes the pod network: the Calico CRDs (Helm deletes templated CRDs, and the CRs with them). */
 export const POD_NETWORK_CHARTS: ReadonlySet<string> = new Set(["crd.projectcalico.org.v1"]);
 /** rook-ceph-cluster values that define pools, filesystems, object stores, their StorageClasses and the OSD disks. */
@@ -196,7 +196,7 @@ export const BLAST_RADIUS_RULES: readonly BlastRadiusRule[] = [
   },
   {
     id: "stateful-helm-release",
-    why: "uninstalling Rook or the monitoring stack (or moving it to another namespace) deletes storage and metrics, and leaves CRDs and finalizers behind",
+    why: "uninstalling Rook, the monitoring stack or Loki (or moving one to another namespace) deletes storage, metrics or unflushed logs (Loki's WAL volumes), and leaves CRDs and finalizers behind",
     types: HELM_RELEASE_TYPES,
     hits: (c) => {
       if (!HELM_RELEASE_TYPES.has(c.type) || !isStatefulRelease(c)) return undefined;
