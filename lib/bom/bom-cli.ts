@@ -62,6 +62,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   // BOM_REGISTRY_CA_FILE: a CA bundle the config does not hold (e.g. the site CA of the machine running --verify).
   const caFile = env.BOM_REGISTRY_CA_FILE;
   for (const [i, bom] of boms.entries()) {
+    if (!bom.registryHost) throw new UserError(`${bom.environment} has no registryMirror: there is no mirror to verify`);
     const caPem = caFile ? readFileSync(caFile, "utf8") : environments[i].config.registryMirror?.caPem;
     const missing = await missingImages(bom, { username: env[VERIFY_CREDENTIAL_VARIABLES.username], password: env[VERIFY_CREDENTIAL_VARIABLES.password], caPem });
     lacking += missing.length;
