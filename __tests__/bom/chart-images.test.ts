@@ -88,15 +88,14 @@ describe("CHART_IMAGES: the chart defaults of the bill of materials", () => {
 });
 
 describe("KUBEADM_IMAGE_TABLE", () => {
-  it("has the minor of every shipped environment, and its pause tag is containerd's sandbox image", () => {
+  it("has the version of every shipped environment, and its pause tag is containerd's sandbox image", () => {
     for (const env of Object.values(environments)) {
-      const [major, minor] = env.kubernetes.version.split(".");
-      expect(KUBEADM_IMAGE_TABLE[`${major}.${minor}`]?.pause).toBe(pauseImageTag(env.kubernetes.version));
+      expect(KUBEADM_IMAGE_TABLE[env.kubernetes.version]?.pause).toBe(pauseImageTag(env.kubernetes.version));
     }
   });
 
-  it("a minor without a row fails with the fix", () => {
-    expect(() => kubeadmImages("1.29.4")).toThrow(/no row "1.29" in KUBEADM_IMAGE_TABLE \(lib\/bom\/kubeadm-images.ts\); add etcd, CoreDNS and pause/);
+  it("a version without a row fails with the fix (etcd changes in patch releases: rows are per exact version)", () => {
+    expect(() => kubeadmImages("1.35.10")).toThrow(/no row "1.35.10" in KUBEADM_IMAGE_TABLE \(lib\/bom\/kubeadm-images.ts\); add etcd, CoreDNS and pause of kubeadm 1.35.10 \(`kubeadm config images list --kubernetes-version v1.35.10`/);
   });
 
   it("lists what `kubeadm config images list` lists: four control-plane images at the version, CoreDNS, pause, etcd", () => {
@@ -107,7 +106,7 @@ describe("KUBEADM_IMAGE_TABLE", () => {
       "registry.k8s.io/kube-proxy:v1.35.9",
       "registry.k8s.io/coredns/coredns:v1.13.1",
       "registry.k8s.io/pause:3.10.1",
-      "registry.k8s.io/etcd:3.6.6-0",
+      "registry.k8s.io/etcd:3.6.9-0",
     ]);
   });
 });

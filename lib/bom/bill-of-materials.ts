@@ -8,7 +8,7 @@ import { KubernetesEnvironment } from "../environment/kubernetes-environment";
 import { HelmAddon } from "../platform/helm-addon";
 import { CHART_IMAGES, type ChartImageRow } from "./chart-images";
 import { joinImage, splitImage } from "./image-ref";
-import { kubeadmImages, MissingTableRowError } from "./kubeadm-images";
+import { kubeadmImages, kubeadmTableRow, MissingTableRowError } from "./kubeadm-images";
 import type { BillOfMaterials, BomChart, BomImage, BomNodeImageInput, BomProvider } from "./types";
 import { completeReference, imagesInValues } from "./values-images";
 
@@ -43,11 +43,9 @@ export function billOfMaterials(config: ValidatedEnvironment, environment: ICons
   const add = (image: string, source: string) => images.set(image, (images.get(image) ?? new Set()).add(source));
 
   const version = config.kubernetes.version;
-  const { major, minor } = parseKubeVersion(version);
+  const tableSource = `kubeadm ${version} table (lib/bom/kubeadm-images.ts)${kubeadmTableRow(version)?.unverified ? " [tag unverified]" : ""}`;
   try {
-    for (const image of kubeadmImages(version)) {
-      add(image, /\/(etcd|coredns\/coredns|pause):/.test(image) ? `kubeadm ${major}.${minor} table (lib/bom/kubeadm-images.ts)` : `kubeadm ${version} control plane`);
-    }
+    for (const image of kubeadmImages(version)) add(image, /\/(etcd|coredns\/coredns|pause):/.test(image) ? tableSource : `kubeadm ${version} control plane`);
   } catch (error) {
     if (!(error instanceof MissingTableRowError)) throw error;
     problems.push(error.message);

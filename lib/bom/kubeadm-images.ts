@@ -1,30 +1,35 @@
 import { parseKubeVersion, pauseImageTag } from "../cluster/versions";
 
 /**
- * The images `kubeadm config images list` prints, per Kubernetes minor: kubeadm pins etcd, CoreDNS and pause
- * in its own source, so they cannot be derived here. One row per minor the library deploys; a minor without a
- * row fails the bill of materials (and its test) with the fix: add the row from the release's
- * cmd/kubeadm/app/constants/constants.go (SupportedEtcdVersion[minor], CoreDNSVersion, PauseVersion), or run
- * `kubeadm config images list --kubernetes-version <x.y.z>` on a node image of that minor.
+ * The images `kubeadm config images list` prints, per exact Kubernetes version: kubeadm pins etcd, CoreDNS and
+ * pause in its own source (cmd/kubeadm/app/constants/constants.go: SupportedEtcdVersion[minor], CoreDNSVersion,
+ * PauseVersion), so they cannot be derived here. Per exact version, not per minor: etcd bumps are backported
+ * to patch releases (kubernetes' etcd bump procedure updates SupportedEtcdVersion of the supported minors, e.g.
+ * 34/35/36: "3.6.8-0" -> "3.6.9-0"). A version without a row fails the bill of materials with the fix.
+ * Check a new row on the connected side with `kubeadm config images list --kubernetes-version v<x.y.z>`
+ * (kubeadm of that version); `unverified` marks a row not yet checked that way (the BOM source says so).
  */
-export const KUBEADM_IMAGE_TABLE: Readonly<Record<string, { readonly etcd: string; readonly coredns: string; readonly pause: string }>> = {
-  // kubernetes v1.34.x cmd/kubeadm/app/constants/constants.go: SupportedEtcdVersion[34] 3.6.4-0, CoreDNSVersion v1.12.1, PauseVersion 3.10.1
-  "1.34": { etcd: "3.6.4-0", coredns: "v1.12.1", pause: "3.10.1" },
-  // kubernetes v1.35.x cmd/kubeadm/app/constants/constants.go: SupportedEtcdVersion[35] 3.6.6-0, CoreDNSVersion v1.13.1, PauseVersion 3.10.1
-  "1.35": { etcd: "3.6.6-0", coredns: "v1.13.1", pause: "3.10.1" },
+export const KUBEADM_IMAGE_TABLE: Readonly<Record<string, { readonly etcd: string; readonly coredns: string; readonly pause: string; readonly unverified?: true }>> = {
+  // constants.go of the 1.35 line: CoreDNSVersion v1.13.1, PauseVersion 3.10.1; SupportedEtcdVersion[35] after the 3.6.9 backport.
+  "1.35.9": { etcd: "3.6.9-0", coredns: "v1.13.1", pause: "3.10.1", unverified: true },
 };
 
 /** Thrown when a Kubernetes minor has no row: the message says what to add. */
 export class MissingTableRowError extends Error {}
 
+export function kubeadmTableRow(version: string): (typeof KUBEADM_IMAGE_TABLE)[string] | undefined {
+  const { major, minor, patch } = parseKubeVersion(version);
+  return KUBEADM_IMAGE_TABLE[`${major}.${minor}.${patch}`];
+}
+
 /** Upstream references of kubeadm's images for an exact version (control plane at that version, kube-proxy included). */
 export function kubeadmImages(version: string): string[] {
-  const { major, minor } = parseKubeVersion(version);
-  const key = `${major}.${minor}`;
-  const row = KUBEADM_IMAGE_TABLE[key];
+  const { major, minor, patch } = parseKubeVersion(version);
+  const key = `${major}.${minor}.${patch}`;
+  const row = kubeadmTableRow(version);
   if (!row) {
     throw new MissingTableRowError(
-      `Kubernetes ${version}: no row "${key}" in KUBEADM_IMAGE_TABLE (lib/bom/kubeadm-images.ts); add etcd, CoreDNS and pause of kubeadm ${key} (kubernetes cmd/kubeadm/app/constants/constants.go at v${version})`,
+      `Kubernetes ${version}: no row "${key}" in KUBEADM_IMAGE_TABLE (lib/bom/kubeadm-images.ts); add etcd, CoreDNS and pause of kubeadm ${key} (\`kubeadm config images list --kubernetes-version v${key}\`, or cmd/kubeadm/app/constants/constants.go at v${key})`,
     );
   }
   if (row.pause !== pauseImageTag(version)) {
