@@ -37,3 +37,4 @@ export { blastRadiusViolations, refusalMessage } from "./review/blast-radius";
 export { synthResources } from "./review/synth-resources";
 export { diffSynth } from "./review/synth-diff";
 export { synthDiffMarkdown } from "./review/synth-diff-markdown";
+export * from "./bom";

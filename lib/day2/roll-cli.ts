@@ -15,7 +15,7 @@ import { drainForScaleDown } from "./scale-down-drain";
 import { runCommand, TerraformCli } from "./terraform-cli";
 import { RollError } from "./wait";
 
-const USAGE = `usage: roll --env <env> --pool <pool> [--node <node> ...] [options]
+const USAGE = `usage: k8s-roll --env <env> --pool <pool> [--node <node> ...] [options]
        roll drain --env <env> --pool <pool> --count <new count> [options]
 
   --env, --pool          the environment (stack) and the node pool to roll (control-plane, or a worker pool)

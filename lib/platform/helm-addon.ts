@@ -84,14 +84,19 @@ export class HelmAddon extends Construct {
   readonly release: Release;
   /** The merged values as given to Helm (without the sensitive ones). */
   readonly values: Record<string, unknown>;
+  /** The pinned chart (the bill of materials reads it with the values). */
+  readonly chart: ChartPin;
+  readonly releaseName: string;
 
   constructor(scope: Construct, id: string, props: HelmAddonProps) {
     super(scope, id);
+    this.chart = props.chart;
+    this.releaseName = props.releaseName ?? id;
     this.values = deepMerge(props.defaults, props.environment, imageMirrorValues(props.images ?? [], props.mirror), props.overrides);
     const source = chartSource(props.chart, props.mirror);
     const setSensitive: ReleaseSetSensitive[] = (props.sensitive ?? []).map((s) => ({ name: s.path, value: strvalsLiteral(s.value), type: "string" }));
     this.release = new Release(this, "release", {
-      name: props.releaseName ?? id,
+      name: this.releaseName,
       namespace: props.namespace,
       createNamespace: false,
       repository: source.repository,
