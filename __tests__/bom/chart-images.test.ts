@@ -38,7 +38,14 @@ function upstreamImage(dir: string, path: string, fallbackTag: string): string |
   const repository = String(node.repository ?? node.image ?? "");
   const registry = node.registry ? `${String(node.registry)}/` : "";
   const tag = String(node.tag ?? node.version ?? "") || fallbackTag;
-  return `${registry}${repository}:${tag}`;
+  return dockerHubCanonical(`${registry}${repository}`) + `:${tag}`;
+}
+
+/** What containerd pulls for a Docker Hub short name: "memcached" is docker.io/library/memcached, "prom/x" docker.io/prom/x. */
+function dockerHubCanonical(name: string): string {
+  const [first, ...rest] = name.split("/");
+  if (rest.length === 0) return `docker.io/library/${first}`;
+  return first.includes(".") || first.includes(":") || first === "localhost" ? name : `docker.io/${name}`;
 }
 
 describe("CHART_IMAGES: the chart defaults of the bill of materials", () => {

@@ -127,6 +127,30 @@ export const CHART_IMAGES: Partial<Record<ChartKey, ChartImages>> = {
     // The Ceph image the operator runs mons, mgrs, OSDs and RGW from.
     images: [{ path: "cephImage", image: "quay.io/ceph/ceph:v20.2.4" }],
   },
+  loki: {
+    version: "7.3.0",
+    images: [
+      { path: "loki.image", image: "docker.io/grafana/loki:3.6.11" },
+      { path: "enterprise.image", image: "docker.io/grafana/enterprise-logs:3.6.12" },
+      { path: "enterprise.provisioner.image", image: "us-docker.pkg.dev/grafanalabs-global/docker-enterprise-provisioner-prod/enterprise-provisioner:latest" },
+      { path: "test.image", image: "docker.io/grafana/loki-helm-test:latest" },
+      { path: "lokiCanary.image", image: "docker.io/grafana/loki-canary:3.6.12", origin: `tag null in values: ${APP} (3.6.12)`, unverified: true },
+      { path: "gateway.image", image: "docker.io/nginxinc/nginx-unprivileged:1.29-alpine" },
+      { path: "sidecar.image", image: "docker.io/kiwigrid/k8s-sidecar:2.5.0" },
+      { path: "memcached.image", image: "docker.io/library/memcached:1.6.39-alpine" },
+      { path: "memcachedExporter.image", image: "docker.io/prom/memcached-exporter:v0.15.4" },
+      { path: "minio.image", image: "docker.io/pgsty/minio:RELEASE.2026-03-14T12-00-00Z" },
+      { path: "minio.mcImage", image: "docker.io/pgsty/mc:RELEASE.2026-03-13T08-57-32Z" },
+    ],
+  },
+  fluentBit: {
+    version: "0.58.1",
+    images: [
+      { path: "image", image: "cr.fluentbit.io/fluent/fluent-bit:5.1.1", origin: `tag empty in values: ${APP} (5.1.1)` },
+      { path: "testFramework.image", image: "docker.io/library/busybox:latest" },
+      { path: "hotReload.image", image: "ghcr.io/jimmidyson/configmap-reload:v0.15.0" },
+    ],
+  },
   kyverno: {
     version: "3.9.0",
     images: [
