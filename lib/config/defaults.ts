@@ -74,6 +74,11 @@ export interface TierRules {
   readonly admissionMode: AdmissionMode;
   /** Kyverno admission controller pods: prod keeps admitting while a node drains (PDB) and survives a node loss. */
   readonly kyvernoAdmissionReplicas: number;
+  /**
+   * Days before expiry at which control-plane nodes renew kubeadm's certificates unless
+   * `certificates.renewBeforeDays` says: sandbox renews first, so the path is exercised before prod needs it.
+   */
+  readonly certificateRenewBeforeDays: number;
 }
 
 export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
@@ -97,6 +102,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: false,
     admissionMode: "Audit",
     kyvernoAdmissionReplicas: 1,
+    certificateRenewBeforeDays: 180,
   },
   dev: {
     minControlPlaneNodes: 1,
@@ -119,6 +125,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: true,
     admissionMode: "Audit",
     kyvernoAdmissionReplicas: 2,
+    certificateRenewBeforeDays: 120,
   },
   prod: {
     minControlPlaneNodes: 3,
@@ -134,6 +141,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: true,
     admissionMode: "Enforce",
     kyvernoAdmissionReplicas: 3,
+    certificateRenewBeforeDays: 90,
   },
 };
 

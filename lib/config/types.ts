@@ -4,6 +4,7 @@
  * `validateEnvironment`, which is the only way constructs should receive them.
  */
 import type { BackupsConfig } from "./backups";
+import type { CertificatesConfig } from "./certificates";
 import type { PlatformConfig } from "./platform";
 import type { SecurityConfig } from "./security";
 import type { TenantConfig } from "./tenants";
@@ -205,6 +206,12 @@ export interface EnvironmentConfig {
    * @default sandbox/dev: in-cluster; prod: required
    */
   readonly backups?: BackupsConfig;
+  /**
+   * Certificate renewal on the control-plane nodes and the cluster CA's expiry (see CertificatesConfig and
+   * README "Certificates").
+   * @default renewal at the tier's threshold, CA expiry unknown
+   */
+  readonly certificates?: CertificatesConfig;
 }
 
 /** Only validateEnvironment attaches this brand: a construct that takes validated config cannot get raw data. */

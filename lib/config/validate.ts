@@ -4,6 +4,7 @@ import { FIELDS } from "./field-lists";
 import { checkNoInterpolation } from "./interpolation";
 import { validatePlatform } from "./platform";
 import { validateBackups } from "./backups";
+import { validateCertificates } from "./certificates";
 import { validateSecurity } from "./security";
 import { validateTenants } from "./tenants";
 import { TIERS, isTier } from "./tiers";
@@ -56,6 +57,7 @@ export function validateEnvironment(input: unknown): ValidatedEnvironment {
     validateSecurity(env, root, problems);
     validateTenants(env, root, problems);
     validateBackups(env, root, isTier(env.tier) ? env.tier : undefined, problems);
+    validateCertificates(env, root, problems);
   }
   problems.throwIfAny(`Invalid environment "${root}"`);
   return input as ValidatedEnvironment;
