@@ -11,7 +11,7 @@ import type { Tier } from "./types";
 export interface CertificatesConfig {
   /**
    * Control-plane nodes renew their kubeadm certificates (API server, etcd, front-proxy client, the
-   * kubeconfigs) once one of them has fewer days left than this (RKE2 renews at 90). The alerts are set from it.
+   * kubeconfigs) once one of them has fewer days left than this (RKE2 renews at 90). The alerts warn at 30 days left.
    * @default 180 on sandbox (the canary: it renews first), 120 on dev, 90 on prod (TIER_RULES.certificateRenewBeforeDays)
    */
   readonly renewBeforeDays?: number;
@@ -25,8 +25,11 @@ export interface CertificatesConfig {
 
 /** The cluster CA has less than this left: the synth warns (a rotation takes a rebuild of every node). */
 export const CA_WARNING_DAYS = 365;
-/** Between kubeadm's one-year certificates and a month: renewal must come well before expiry, but not every day. */
-const RENEW_BEFORE_DAYS = { min: 30, max: 300 } as const;
+/**
+ * Renewal must come well before the alerts (30 days left: CERTIFICATE_WARNING_DAYS) and not every day
+ * (kubeadm's certificates live 365 days: a renewed set must be beyond the threshold).
+ */
+const RENEW_BEFORE_DAYS = { min: 45, max: 300 } as const;
 const DAY_MS = 86_400_000;
 
 export interface CertificateSettings {
@@ -62,7 +65,7 @@ export function validateCertificates(env: Input, root: string, problems: Problem
   readInteger(problems, c, "renewBeforeDays", path, {
     ...RENEW_BEFORE_DAYS,
     required: false,
-    why: "kubeadm's certificates live 365 days: renew at least a month before they expire",
+    why: "renewal must come well before the expiry alerts, which warn at 30 days left",
   });
   const notAfter = readString(problems, c, "clusterCaNotAfter", path, false);
   if (notAfter !== undefined && !isCalendarDate(notAfter)) {
