@@ -124,7 +124,8 @@ healthy() {
   kube-scheduler) curl -sfk --max-time 5 https://127.0.0.1:10259/healthz ;;
   esac >/dev/null 2>&1
 }
-running() { [ -n "$(crictl ps --name "^$1\$" -q 2>/dev/null)" ]; }
+# The id of the component's running container; fails when crictl cannot tell (then nothing is restarted blind).
+container() { crictl ps --name "^$1\$" -q 2>/dev/null | head -1; }
 within() { # within SECONDS COMMAND...: retries the command every 2 s
   local end=$((SECONDS + $1))
   shift
@@ -133,22 +134,26 @@ within() { # within SECONDS COMMAND...: retries the command every 2 s
     sleep 2
   done
 }
-stopped() { ! running "$1"; }
+gone() { id=$(container "$1") && [ -z "$id" ]; }
+# A container other than the one before, and the component answers: the new files are loaded.
+replaced() { id=$(container "$1") && [ -n "$id" ] && [ "$id" != "$2" ] && healthy "$1"; }
 
 # As kubeadm upgrade does: the kubelet stops a static pod whose manifest leaves the folder and starts it
 # again when it returns. The manifest always goes back, whatever happens in between.
 PAUSED=$K/tmp/k8s-cert-renewal
 restart() {
-  local manifest=$K/manifests/$1.yaml
+  local manifest=$K/manifests/$1.yaml before
   [ -f "$manifest" ] || { log "no $manifest: $1 is not a static pod here, skipped"; return 0; }
+  before=$(container "$1")
+  [ -n "$before" ] || { log "crictl shows no running $1 container: not restarting it blind"; return 1; }
   mkdir -p "$PAUSED" && mv "$manifest" "$PAUSED/" || return 1
-  within "$STEP_TIMEOUT_SECONDS" stopped "$1" || log "warning: $1's container still runs $STEP_TIMEOUT_SECONDS s after its manifest left"
+  within "$STEP_TIMEOUT_SECONDS" gone "$1" || log "warning: $1's container still runs $STEP_TIMEOUT_SECONDS s after its manifest left"
   mv "$PAUSED/$1.yaml" "$manifest" || return 1
-  within "$STEP_TIMEOUT_SECONDS" healthy "$1" || return 1
+  within "$STEP_TIMEOUT_SECONDS" replaced "$1" "$before" || return 1
   log "restarted $1 with the renewed certificates: healthy"
 }
 for pod in ${RESTARTED_STATIC_PODS.join(" ")}; do
-  restart "$pod" || die "$pod is not healthy $STEP_TIMEOUT_SECONDS s after its restart (crictl ps; crictl logs); the next components were not restarted: they keep running with their previous, still valid certificates"
+  restart "$pod" || die "$pod did not come back healthy within $STEP_TIMEOUT_SECONDS s (crictl ps -a; crictl logs); the next components were not restarted: they keep running with their previous, still valid certificates"
 done
 log "done: kubeadm certificates renewed, static pods restarted one at a time; the kubelet rotates its own client certificate"
 `;
