@@ -23,6 +23,7 @@ export * from "./config/security";
 export * from "./platform";
 export * from "./config/tenants";
 export * from "./config/backups";
+export * from "./config/certificates";
 export * from "./tenants";
 export * from "./backups";
 
