@@ -68,8 +68,9 @@ function certificateRules(): AlertRule[] {
     ),
     {
       alert: "KubeClientCertificateExpiringSoon",
-      // The API server's histogram of client certificates it was shown: the 30-day bucket counts those with less left.
-      expr: `sum by (job) (increase(apiserver_client_certificate_expiration_seconds_bucket{le="${CERTIFICATE_WARNING_DAYS * 86400}"}[1h])) > 0`,
+      // The API server's histogram of client certificates it was shown: the 30-day bucket counts those with less
+      // left. Its le label is written "2.592e+06" by the Go client (and "2592000.0" by Prometheus 3's normalization).
+      expr: String.raw`sum by (job) (increase(apiserver_client_certificate_expiration_seconds_bucket{le=~"2592000(\\.0)?|2\\.592e\\+06"}[1h])) > 0`,
       for: "0m",
       labels: { severity: "warning" },
       annotations: {
