@@ -26,6 +26,7 @@ export * from "./platform";
 export * from "./config/tenants";
 export * from "./config/backups";
 export * from "./config/logs";
+export * from "./config/certificates";
 export * from "./tenants";
 export * from "./backups";
 

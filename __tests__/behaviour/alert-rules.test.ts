@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { PROBE_JOB, platformAlertRules } from "../../lib/platform/alert-rules";
+import { API_SERVER_PROBE_JOB, PROBE_JOB, platformAlertRules } from "../../lib/platform/alert-rules";
 import { describeWithTool } from "../tools";
 
 /**
@@ -24,6 +24,83 @@ function certAlert(days: number, severity: string, left: string) {
     },
   };
 }
+
+/** An alert's annotations as Prometheus renders them, for the few template fields the rules use. */
+function rendered(alert: string, fields: Record<string, string>): Record<string, string> {
+  const rule = platformAlertRules().groups.flatMap((g) => g.rules).find((r) => r.alert === alert)!;
+  const fill = (text: string) => text.replace(/\{\{ \$labels\.(\w+) \}\}|\{\{ \$value \| humanizeDuration \}\}/g, (_m, label?: string) => fields[label ?? "value"]);
+  return Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, fill(v)]));
+}
+const API = "https://10.20.30.11:6443/livez";
+const apiProbe = `{job="${API_SERVER_PROBE_JOB}",instance="${API}"}`;
+const kubelet = '{job="kubelet",node="prod-general-1",instance="10.20.30.21:10250"}';
+const apiAlert = (alert: string, severity: string, left: string) => ({
+  exp_labels: { severity, job: API_SERVER_PROBE_JOB, instance: API },
+  exp_annotations: rendered(alert, { instance: API, value: left }),
+});
+
+const certificateTests = [
+  {
+    // kubeadm's serving certificate with 20 days left: renewal is overdue (warning), not yet imminent; the ingress alerts stay quiet.
+    interval: "1m",
+    input_series: [{ series: `probe_ssl_earliest_cert_expiry${apiProbe}`, values: `${20 * DAY}x200` }],
+    alert_rule_test: [
+      { eval_time: "30m", alertname: "KubeadmCertificateRenewalOverdue", exp_alerts: [] },
+      { eval_time: "2h", alertname: "KubeadmCertificateRenewalOverdue", exp_alerts: [apiAlert("KubeadmCertificateRenewalOverdue", "warning", "19d 22h 0m 0s")] },
+      { eval_time: "2h", alertname: "KubeadmCertificateExpiryImminent", exp_alerts: [] },
+      { eval_time: "2h", alertname: "TlsCertificateExpiringSoon", exp_alerts: [] },
+    ],
+  },
+  {
+    interval: "1m",
+    input_series: [{ series: `probe_ssl_earliest_cert_expiry${apiProbe}`, values: `${5 * DAY}x200` }],
+    alert_rule_test: [
+      { eval_time: "2h", alertname: "KubeadmCertificateExpiryImminent", exp_alerts: [apiAlert("KubeadmCertificateExpiryImminent", "critical", "4d 22h 0m 0s")] },
+    ],
+  },
+  {
+    // 60 days left: renewed in time (the timer renews at 90 on prod), nothing fires.
+    interval: "1m",
+    input_series: [{ series: `probe_ssl_earliest_cert_expiry${apiProbe}`, values: `${60 * DAY}x200` }],
+    alert_rule_test: [{ eval_time: "3h", alertname: "KubeadmCertificateRenewalOverdue", exp_alerts: [] }],
+  },
+  {
+    // A kubelet whose client certificate has 20 days left has failed to rotate (it rotates with ~36 days or more left); 40 days: fine.
+    interval: "1m",
+    input_series: [
+      { series: `kubelet_certificate_manager_client_ttl_seconds${kubelet}`, values: `${20 * DAY}x200` },
+      { series: 'kubelet_certificate_manager_client_ttl_seconds{job="kubelet",node="prod-general-2",instance="10.20.30.22:10250"}', values: `${40 * DAY}x200` },
+    ],
+    alert_rule_test: [
+      {
+        eval_time: "2h",
+        alertname: "KubeletClientCertificateRotationOverdue",
+        exp_alerts: [{
+          exp_labels: { severity: "warning", job: "kubelet", node: "prod-general-1", instance: "10.20.30.21:10250" },
+          exp_annotations: rendered("KubeletClientCertificateRotationOverdue", { node: "prod-general-1", instance: "10.20.30.21:10250", value: "20d 0h 0m 0s" }),
+        }],
+      },
+    ],
+  },
+  {
+    // Requests with a client certificate under 30 days (the 2592000 s bucket grows): an alert while they come, gone an hour after the last.
+    interval: "5m",
+    input_series: [
+      // As the API server exposes it (Go's %g): the 30-day bucket, and the 7-day one below it, which must not count twice.
+      { series: 'apiserver_client_certificate_expiration_seconds_bucket{job="apiserver",le="604800"}', values: "0 0 0 1 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2" },
+      { series: 'apiserver_client_certificate_expiration_seconds_bucket{job="apiserver",le="2.592e+06"}', values: "0 0 0 2 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4" },
+    ],
+    alert_rule_test: [
+      { eval_time: "10m", alertname: "KubeClientCertificateExpiringSoon", exp_alerts: [] },
+      {
+        eval_time: "30m",
+        alertname: "KubeClientCertificateExpiringSoon",
+        exp_alerts: [{ exp_labels: { severity: "warning", job: "apiserver" }, exp_annotations: rendered("KubeClientCertificateExpiringSoon", {}) }],
+      },
+      { eval_time: "2h", alertname: "KubeClientCertificateExpiringSoon", exp_alerts: [] },
+    ],
+  },
+];
 
 const unitTests = {
   rule_files: ["rules.yaml"],
@@ -89,6 +166,7 @@ const unitTests = {
         },
       ],
     },
+    ...certificateTests,
   ],
 };
 

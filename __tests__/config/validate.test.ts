@@ -55,7 +55,7 @@ describe("validateEnvironment", () => {
     ["unknown key (typo) in a pool", (e) => (e.workers[0].dataDiskGb = 100),
       "prod.workers[0].dataDiskGb: unknown field (typo?); known fields here: name, count, cpus, memoryMiB, osDiskGiB, dataDiskGiB, ips, labels, taints, nodeRevisions"],
     ["unknown top-level key", (e) => (e.kubernetesVersion = "1.35.9"),
-      "prod.kubernetesVersion: unknown field (typo?); known fields here: name, tier, vsphere, network, template, controlPlane, workers, kubernetes, registryMirror, sshAuthorizedKeys, security, platform, tenants, backups, logs"],
+      "prod.kubernetesVersion: unknown field (typo?); known fields here: name, tier, vsphere, network, template, controlPlane, workers, kubernetes, registryMirror, sshAuthorizedKeys, security, platform, tenants, backups, logs, certificates"],
     ["duplicate pool names", (e) => (e.workers[1].name = "storage"),
       'prod.workers[1].name: "storage" is used twice (or collides with the control-plane pool); pool names must be unique'],
     ["Kubernetes version that is not exact", (e) => (e.kubernetes.version = "1.35"),

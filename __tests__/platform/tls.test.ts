@@ -5,7 +5,7 @@ import { join } from "path";
 import { parse } from "yaml";
 import { mirrorBase } from "../../lib/config/registry-mirror";
 import { CHARTS } from "../../lib/platform/chart-versions";
-import { GUARDED_PROBE_MODULE, PROBE_CA_FILE, PROBE_CA_SECRET } from "../../lib/platform/blackbox-exporter";
+import { API_SERVER_PROBE_MODULE, GUARDED_PROBE_MODULE, PROBE_CA_FILE, PROBE_CA_SECRET } from "../../lib/platform/blackbox-exporter";
 import { CLUSTER_ISSUER_ANNOTATION, SITE_CA_SECRET } from "../../lib/platform/cert-manager";
 import { deepMerge, isPlainObject, valueAt } from "../../lib/platform/values";
 import { ACME_CA, acmeTls as acme, environment, MIRROR, platformConfig, withLoadBalancer as lb } from "./fixtures";
@@ -199,7 +199,7 @@ describe("ACME issuer", () => {
     expect(withoutCa.releases["prometheus-blackbox-exporter"].setSensitive).toEqual([]);
     // No CA: the chart's http_2xx as it is; the basic-auth UIs' module verifies against the system store too.
     const modules = (withoutCa.releases["prometheus-blackbox-exporter"].values as any).config.modules;
-    expect(Object.keys(modules)).toEqual([GUARDED_PROBE_MODULE]);
+    expect(Object.keys(modules)).toEqual([API_SERVER_PROBE_MODULE, GUARDED_PROBE_MODULE]);
     expect(modules[GUARDED_PROBE_MODULE].http.tls_config).toBeUndefined();
   });
 });

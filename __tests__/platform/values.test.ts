@@ -61,6 +61,7 @@ const ALLOW: Record<string, AllowList> = {
   "prometheus-blackbox-exporter": {
     extraManifests: "list of Kubernetes objects (our Probes, validated with @kubernetes-models/prometheus-operator, and the CA Secret)",
     extraSecretMounts: "list of Secret mounts (name, mountPath, secretName, readOnly example in comments)",
+    extraConfigmapMounts: "list of ConfigMap mounts (name, mountPath, configMap, readOnly example in comments): the cluster CA from kube-root-ca.crt",
     "config.modules.http_2xx.http": "blackbox_exporter's http_probe configuration (not chart values): tls_config.ca_file per its CONFIGURATION.md",
     "config.modules": "blackbox_exporter's modules by name (http_2xx is the example): our http_2xx_admin_ui adds basic_auth.password_file",
   },

@@ -3,6 +3,9 @@ import { DEFAULT_NODE_INTERFACE } from "../config/defaults";
 import type { EnvironmentConfig, NodePoolConfig } from "../config/types";
 import type { PoolNode } from "../config/pool-nodes";
 import { BOOTSTRAP_DIR, BOOTSTRAP_SCRIPT_PATH, bootstrapScript } from "./bootstrap-script";
+import {
+  CERT_RENEWAL_SCRIPT_PATH, CERT_RENEWAL_SERVICE_PATH, CERT_RENEWAL_TIMER, CERT_RENEWAL_TIMER_PATH, certRenewalScript, certRenewalService, certRenewalTimer,
+} from "./cert-renewal";
 import { containerdFiles, modulesLoadConf, sysctlConf } from "./containerd";
 import { controlPlaneFiles } from "./control-plane-hardening";
 import { HOST_FIREWALL_RULES_PATH, HOST_FIREWALL_UNIT, HOST_FIREWALL_UNIT_PATH, hostFirewallRules, hostFirewallUnit } from "./host-firewall";
@@ -13,6 +16,7 @@ import { mirrorCaPath } from "./mirror";
 import type { ClusterSecrets } from "./secrets";
 import { KUBE_VIP_IMAGE, needsSuperAdminForKubeVip } from "./versions";
 import { securitySettings } from "../config/security";
+import { certificateSettings } from "../config/certificates";
 
 export interface RenderOptions {
   /**
@@ -141,6 +145,10 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
     file(`${BOOTSTRAP_DIR}/kube-vip-rbac.yaml`, kubeVipRbac(), "0600");
     // API server hardening (audit policy, encryption, authentication, admission): read by the static pod.
     for (const f of controlPlaneFiles(env, secrets.encryptionKeysB64)) file(f.path, f.content, f.permissions);
+    // kubeadm's one-year certificates, renewed before they expire (enabled below; idle until the node is a member).
+    file(CERT_RENEWAL_SCRIPT_PATH, certRenewalScript(), "0755");
+    file(CERT_RENEWAL_SERVICE_PATH, certRenewalService(certificateSettings(env).renewBeforeDays));
+    file(CERT_RENEWAL_TIMER_PATH, certRenewalTimer(node.index));
     if (init) {
       const initKubeconfig = needsSuperAdminForKubeVip(k8s) ? SUPER_ADMIN_KUBECONFIG : "/etc/kubernetes/admin.conf";
       file(`${BOOTSTRAP_DIR}/kube-vip-init.yaml`, kubeVipManifest({ ...vip, kubeconfig: initKubeconfig }), "0600");
@@ -154,7 +162,11 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
     preserve_hostname: false,
     ntp: { enabled: true, ntp_client: "chrony", servers: [...env.network.ntpServers] },
     write_files: files,
-    runcmd: [...(firewall ? [["systemctl", "enable", "--now", HOST_FIREWALL_UNIT]] : []), [BOOTSTRAP_SCRIPT_PATH]],
+    runcmd: [
+      ...(firewall ? [["systemctl", "enable", "--now", HOST_FIREWALL_UNIT]] : []),
+      ...(cp ? [["systemctl", "enable", "--now", CERT_RENEWAL_TIMER]] : []),
+      [BOOTSTRAP_SCRIPT_PATH],
+    ],
   };
   if (mirror?.caPem) doc.ca_certs = { trusted: [mirror.caPem] };
   if (env.sshAuthorizedKeys && env.sshAuthorizedKeys.length > 0) doc.ssh_authorized_keys = [...env.sshAuthorizedKeys];

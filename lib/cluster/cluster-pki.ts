@@ -50,6 +50,8 @@ export interface ClusterPkiProps {
 export class ClusterPki extends Construct {
   /** PEM of the cluster CA (public). */
   readonly caCertPem: string;
+  /** RFC 3339 end of the cluster CA's validity (known after apply; `certificates.clusterCaNotAfter` takes its date). */
+  readonly caNotAfter: string;
   readonly adminCertPem: string;
   /** Sensitive. */
   readonly adminKeyPem: string;
@@ -116,6 +118,7 @@ export class ClusterPki extends Construct {
     );
 
     this.caCertPem = cluster.cert.certPem;
+    this.caNotAfter = cluster.cert.validityEndTime;
     this.adminCertPem = admin.certPem;
     this.adminKeyPem = adminKey.privateKeyPem;
     // Fn.join, not a template string: cdktf warns (loudly) about `${}` inside function arguments.

@@ -20,3 +20,4 @@ export { authenticationConfig, ANONYMOUS_PATHS, usesStructuredAuthentication } f
 export { admissionConfig, POD_SECURITY_EXEMPT_NAMESPACES } from "./admission-config";
 export { hostFirewallRules, HOST_FIREWALL_TABLE, NODE_ONLY_PORTS, SCRAPED_PORTS } from "./host-firewall";
 export { KubeadmConfigGate, type KubeadmConfigGateProps } from "./kubeadm-config-gate";
+export { certRenewalScript, certRenewalService, certRenewalTimer, CERT_RENEWAL_SERVICE, CERT_RENEWAL_TIMER, RENEWED_CERTIFICATES, RENEWED_KUBECONFIGS } from "./cert-renewal";

@@ -177,5 +177,10 @@ export class KubeadmCluster extends Construct {
       }).overrideLogicalId("kubeconfig_oidc");
     }
     new TerraformOutput(this, "api-endpoint", { description: `API server of ${config.name} (the kube-vip VIP)`, value: host }).overrideLogicalId("api_endpoint");
+    // Its date goes into certificates.clusterCaNotAfter, so the synth warns a year ahead (README, "Certificates").
+    new TerraformOutput(this, "cluster-ca-not-after", {
+      description: `End of the cluster CA's validity (${config.name}); every certificate of the cluster dies with it`,
+      value: this.pki.caNotAfter,
+    }).overrideLogicalId("cluster_ca_not_after");
   }
 }

@@ -81,6 +81,11 @@ export interface TierRules {
    * apart (SimpleScalable) with this many replicas each, so a node loss or a rolling update loses no log line.
    */
   readonly loki: { readonly mode: "SingleBinary" | "SimpleScalable"; readonly replicas: number; readonly volumeGiB: number };
+  /**
+   * Days before expiry at which control-plane nodes renew kubeadm's certificates unless
+   * `certificates.renewBeforeDays` says: sandbox renews first, so the path is exercised before prod needs it.
+   */
+  readonly certificateRenewBeforeDays: number;
 }
 
 export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
@@ -106,6 +111,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     kyvernoAdmissionReplicas: 1,
     logRetentionDays: 3,
     loki: { mode: "SingleBinary", replicas: 1, volumeGiB: 10 },
+    certificateRenewBeforeDays: 180,
   },
   dev: {
     minControlPlaneNodes: 1,
@@ -130,6 +136,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     kyvernoAdmissionReplicas: 2,
     logRetentionDays: 7,
     loki: { mode: "SingleBinary", replicas: 1, volumeGiB: 20 },
+    certificateRenewBeforeDays: 120,
   },
   prod: {
     minControlPlaneNodes: 3,
@@ -148,6 +155,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     logRetentionDays: 30,
     // Three write replicas: the ingesters' replication factor 3 (each stream on three WALs).
     loki: { mode: "SimpleScalable", replicas: 3, volumeGiB: 20 },
+    certificateRenewBeforeDays: 90,
   },
 };
 

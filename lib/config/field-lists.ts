@@ -5,6 +5,7 @@ import type {
 import type { ContainerDefaults, TenantConfig, TenantEgress, TenantGitOps, TenantGroups, TenantQuota } from "./tenants";
 import type { BackupsConfig, ObjectStoreConfig } from "./backups";
 import type { LogForwardConfig, LogsSettingsConfig } from "./logs";
+import type { CertificatesConfig } from "./certificates";
 import type { AdmissionPoliciesConfig, AuditLogConfig, OidcConfig, PodSecurityDefaults, SecurityConfig } from "./security";
 import type {
   ControlPlaneConfig,
@@ -28,6 +29,7 @@ export const FIELDS = {
   environment: fieldsOf<EnvironmentConfig>({
     name: true, tier: true, vsphere: true, network: true, template: true, controlPlane: true, workers: true,
     kubernetes: true, registryMirror: true, sshAuthorizedKeys: true, security: true, platform: true, tenants: true, backups: true, logs: true,
+    certificates: true,
   }),
   vsphere: fieldsOf<VsphereConfig>({ datacenter: true, computeCluster: true, datastore: true, network: true, folder: true, resourcePool: true, version: true }),
   network: fieldsOf<NodeNetworkConfig>({ cidr: true, gateway: true, dnsServers: true, searchDomains: true, ntpServers: true, interface: true }),
@@ -84,6 +86,7 @@ export const FIELDS = {
   tenantPodSecurity: fieldsOf<NonNullable<TenantConfig["podSecurity"]>>({ level: true, reason: true }),
   tenantEgress: fieldsOf<TenantEgress>({ cidr: true, ports: true }),
   backups: fieldsOf<BackupsConfig>({ objectStore: true }),
+  certificates: fieldsOf<CertificatesConfig>({ renewBeforeDays: true, clusterCaNotAfter: true }),
   objectStore: fieldsOf<ObjectStoreConfig>({ endpoint: true, region: true, bucketPrefix: true, caPem: true }),
   logs: fieldsOf<LogsSettingsConfig>({ retentionDays: true, forward: true }),
   logForward: fieldsOf<LogForwardConfig>({ protocol: true, host: true, port: true, caPem: true }),

@@ -5,6 +5,7 @@
  */
 import type { BackupsConfig } from "./backups";
 import type { LogsConfig } from "./logs";
+import type { CertificatesConfig } from "./certificates";
 import type { PlatformConfig } from "./platform";
 import type { SecurityConfig } from "./security";
 import type { TenantConfig } from "./tenants";
@@ -212,6 +213,12 @@ export interface EnvironmentConfig {
    * @default on, retention per tier (sandbox 3 days, dev 7, prod 30), no forwarding
    */
   readonly logs?: LogsConfig;
+  /**
+   * Certificate renewal on the control-plane nodes and the cluster CA's expiry (see CertificatesConfig and
+   * README "Certificates").
+   * @default renewal at the tier's threshold, CA expiry unknown
+   */
+  readonly certificates?: CertificatesConfig;
 }
 
 /** Only validateEnvironment attaches this brand: a construct that takes validated config cannot get raw data. */

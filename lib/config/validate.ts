@@ -5,6 +5,7 @@ import { checkNoInterpolation } from "./interpolation";
 import { validatePlatform } from "./platform";
 import { validateBackups } from "./backups";
 import { validateLogs } from "./logs";
+import { validateCertificates } from "./certificates";
 import { validateSecurity } from "./security";
 import { validateTenants } from "./tenants";
 import { TIERS, isTier } from "./tiers";
@@ -58,6 +59,7 @@ export function validateEnvironment(input: unknown): ValidatedEnvironment {
     validateTenants(env, root, problems);
     validateBackups(env, root, isTier(env.tier) ? env.tier : undefined, problems);
     validateLogs(env, root, problems);
+    validateCertificates(env, root, problems);
   }
   problems.throwIfAny(`Invalid environment "${root}"`);
   return input as ValidatedEnvironment;

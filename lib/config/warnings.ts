@@ -1,3 +1,4 @@
+import { clusterCaWarning } from "./certificates";
 import { TIER_RULES } from "./defaults";
 import { allNodes } from "./pool-nodes";
 import type { ValidatedEnvironment } from "./types";
@@ -6,13 +7,15 @@ import type { ValidatedEnvironment } from "./types";
  * What is legal but suspicious in one environment: the synth goes on, and each line is shown as a
  * warning (cdktf Annotations). Pure, like the rest of lib/config.
  */
-export function environmentWarnings(env: ValidatedEnvironment): string[] {
+export function environmentWarnings(env: ValidatedEnvironment, now = Date.now()): string[] {
   const warnings: string[] = [];
   if (!env.registryMirror && TIER_RULES[env.tier].expectsRegistryMirror) {
     warnings.push(`${env.name}.registryMirror is not set: nodes and Helm pull every image and chart from the internet, which an air-gapped site cannot reach`);
   } else if (env.registryMirror && !env.registryMirror.chartRepository) {
     warnings.push(`${env.name}.registryMirror.chartRepository is not set: images come from the mirror but Helm charts from their upstream repositories`);
   }
+  const ca = clusterCaWarning(env, now);
+  if (ca) warnings.push(ca);
   return warnings;
 }
 

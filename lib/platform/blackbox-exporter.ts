@@ -3,7 +3,8 @@ import { Construct } from "constructs";
 import { PLATFORM_DEFAULTS } from "../config/defaults";
 import type { PlatformConfig } from "../config/platform";
 import type { ImageField } from "./air-gap";
-import { PROBE_JOB } from "./alert-rules";
+import { API_SERVER_PROBE_JOB, PROBE_JOB } from "./alert-rules";
+import { API_SERVER_PORT } from "../config/defaults";
 import { CHARTS } from "./chart-versions";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
@@ -22,6 +23,14 @@ const BLACKBOX_PORT = 9115;
 export const PROBE_CA_SECRET = "blackbox-site-ca";
 const PROBE_CA_DIR = "/etc/blackbox/site-ca";
 export const PROBE_CA_FILE = `${PROBE_CA_DIR}/ca`;
+
+/**
+ * The cluster CA every namespace gets from Kubernetes (ConfigMap kube-root-ca.crt, key ca.crt), mounted so
+ * the API server probes verify kubeadm's serving certificates against it: nothing from Terraform needed.
+ */
+const CLUSTER_CA_DIR = "/etc/blackbox/kube-root-ca";
+/** https to an API server, verified with the cluster CA; /livez answers anonymously (ANONYMOUS_PATHS). */
+export const API_SERVER_PROBE_MODULE = "https_kube_apiserver";
 
 /** The UIs behind Traefik's basic auth (admin-ui-auth.ts): probed with the credential. */
 export const GUARDED_UIS: readonly PlatformUi[] = ["prometheus", "alertmanager"];
@@ -62,7 +71,32 @@ export function probeManifests(context: PlatformContext, guarded = false): Recor
   return [
     probe("platform-urls", "http_2xx", probedUrls(context.platform).filter((url) => !guardedUrls.includes(url))),
     ...(guarded ? [probe("platform-guarded-urls", GUARDED_PROBE_MODULE, guardedUrls)] : []),
+    apiServerProbe(context),
   ];
+}
+
+/**
+ * Every control-plane node's API server, not the VIP: each node serves its own kubeadm certificate, renewed
+ * by its own timer, so each one's expiry is read (probe_ssl_earliest_cert_expiry, KubeadmCertificateRenewalOverdue).
+ */
+export function apiServerProbe(context: PlatformContext): Record<string, unknown> {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "Probe",
+    metadata: { name: "kubernetes-api-servers", namespace: NAMESPACE.monitoring },
+    spec: {
+      jobName: API_SERVER_PROBE_JOB,
+      interval: "5m",
+      module: API_SERVER_PROBE_MODULE,
+      prober: { url: `${BLACKBOX_RELEASE}.${NAMESPACE.monitoring}.svc:${BLACKBOX_PORT}` },
+      targets: {
+        staticConfig: {
+          static: context.controlPlaneIps.map((ip) => `https://${ip}:${API_SERVER_PORT}/livez`),
+          labels: { environment: context.environment },
+        },
+      },
+    },
+  };
 }
 
 export interface BlackboxExporterProps {
@@ -101,12 +135,18 @@ export class BlackboxExporter extends Construct {
     const caSecret = { apiVersion: "v1", kind: "Secret", metadata: { name: PROBE_CA_SECRET, namespace: NAMESPACE.monitoring }, type: "Opaque" };
     const manifests = [...probeManifests(context, guarded), ...(ca !== undefined ? [caSecret] : [])];
     const tlsConfig = ca !== undefined ? { tls_config: { ca_file: PROBE_CA_FILE } } : {};
+    const configMapMounts = [{ name: "kube-root-ca", mountPath: CLUSTER_CA_DIR, configMap: "kube-root-ca.crt", readOnly: true }];
     const mounts = [
       ...(ca !== undefined ? [{ name: "site-ca", mountPath: PROBE_CA_DIR, secretName: PROBE_CA_SECRET, readOnly: true }] : []),
       ...(guarded ? [{ name: "admin-ui", mountPath: PROBE_CREDENTIAL_DIR, secretName: ADMIN_UI_PROBE_SECRET, readOnly: true }] : []),
     ];
     const modules = {
       ...(ca !== undefined ? { http_2xx: { http: tlsConfig } } : {}),
+      [API_SERVER_PROBE_MODULE]: {
+        prober: "http",
+        timeout: "5s",
+        http: { valid_status_codes: [200], preferred_ip_protocol: "ip4", tls_config: { ca_file: `${CLUSTER_CA_DIR}/ca.crt` } },
+      },
       // A module of its own (Helm merges maps, but a new key gets nothing from http_2xx): the chart's http_2xx
       // settings, the CA, and the credential read from the mounted Secret (never in the values).
       ...(guarded
@@ -137,7 +177,8 @@ export class BlackboxExporter extends Construct {
       environment: {
         extraManifests: manifests,
         ...(mounts.length > 0 ? { extraSecretMounts: mounts } : {}),
-        ...(Object.keys(modules).length > 0 ? { config: { modules } } : {}),
+        extraConfigmapMounts: configMapMounts,
+        config: { modules },
       },
       images: BLACKBOX_IMAGES,
       overrides: addonOverrides(context, "blackbox-exporter"),
