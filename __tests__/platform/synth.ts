@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import type { EnvironmentConfig } from "../../lib/config/types";
 import { chartRegistryCredentials } from "../../lib/platform/air-gap";
 import { Platform } from "../../lib/platform/platform";
+import { ObjectStoreCredentials } from "../../lib/backups/object-store-credentials";
 
 export interface SynthRelease {
   /** Terraform resource name (key under resource.helm_release). */
@@ -54,7 +55,9 @@ export function synthPlatform(env: EnvironmentConfig): SynthResult {
   new RandomProvider(stack, "random");
   new NullProvider(stack, "null");
   const gate = new NullResource(stack, "api-ready");
-  new Platform(stack, "platform", { config: validateEnvironment(env), readiness: gate, connection: TEST_CONNECTION });
+  const config = validateEnvironment(env);
+  const objectStore = new ObjectStoreCredentials(stack, "object-store", config);
+  new Platform(stack, "platform", { config, readiness: gate, connection: TEST_CONNECTION, objectStore });
   const json = JSON.parse(Testing.synth(stack)) as Record<string, any>;
   const releases: Record<string, SynthRelease> = {};
   for (const [address, r] of Object.entries<Record<string, any>>(json.resource?.helm_release ?? {})) {

@@ -38,4 +38,9 @@ export const RELEASE_CHART_DIR: Record<string, string | null> = {
   "rook-ceph-cluster": "rook-ceph-cluster",
   kyverno: "kyverno",
   "admission-policies": "raw",
+  "object-store": "raw", // in-cluster object store only (sandbox/dev without backups.objectStore)
+  velero: "velero",
 };
+
+/** Releases only an environment with the in-cluster object store has. */
+export const IN_CLUSTER_STORE_RELEASES: readonly string[] = ["object-store"];

@@ -24,6 +24,8 @@ describe("the app", () => {
     TF_HTTP_PASSWORD: "glpat-4f2a9c7e1b",
     TF_VAR_vsphere_user: "svc-k8s@vsphere.local",
     TF_VAR_oidc_client_secret: "oidc-5ecret-9b2e7d",
+    TF_VAR_object_store_access_key_id: "AKIAPRODS3KEY7QX2M4",
+    TF_VAR_object_store_secret_access_key: "s3-5ecret-c41f0e9a7b",
   };
   let synth: ReturnType<typeof synthEnvironments>;
   beforeAll(() => {
@@ -130,6 +132,21 @@ describe("the app", () => {
       expect([env, uses]).toEqual([env, []]);
       const sensitive = Object.values<any>(stack.resource.helm_release).flatMap((r) => (r.set_sensitive ?? []).filter((x: any) => x.value.includes("var.oidc_client_secret")).map((x: any) => x.name));
       expect(sensitive.sort()).toEqual(["configs.secret.extra.oidc\\.clientSecret", "grafana.envRenderSecret.GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET"]);
+    }
+  });
+
+  it("gives the object store's keys (variables on prod, random_password in-cluster) only to Kubernetes Secrets, never to Helm values", () => {
+    const keyRef = /var\.object_store_(access_key_id|secret_access_key)|random_password\.object-store_/;
+    for (const [env, stack] of Object.entries(synth.stacks)) {
+      if (stack.variable.object_store_access_key_id) {
+        expect([env, stack.variable.object_store_secret_access_key]).toEqual([env, expect.objectContaining({ type: "string", sensitive: true })]);
+      }
+      const inReleases = Object.values<any>(stack.resource.helm_release).filter((r) => keyRef.test(JSON.stringify(r)));
+      expect([env, inReleases.map((r) => r.name)]).toEqual([env, []]);
+      // kubernetes_secret_v1 `data` is sensitive in the provider schema: plans never print it.
+      const holders = Object.values<any>(stack.resource.kubernetes_secret_v1 ?? {}).filter((r) => keyRef.test(JSON.stringify(r.data ?? {})));
+      const expected = stack.variable.object_store_access_key_id ? ["velero-credentials"] : ["object-store-user-keys", "velero-credentials"];
+      expect([env, holders.map((r) => r.metadata.name).sort()]).toEqual([env, expected]);
     }
   });
 

@@ -74,6 +74,17 @@ export interface TierRules {
   readonly admissionMode: AdmissionMode;
   /** Kyverno admission controller pods: prod keeps admitting while a node drains (PDB) and survives a node loss. */
   readonly kyvernoAdmissionReplicas: number;
+  /** Velero's daily backups (tenant namespaces with their volumes; platform state): when (cron, UTC) and how long kept. */
+  readonly backups: BackupScheduleRules;
+}
+
+/** When Velero's schedules run and how long their backups are kept. */
+export interface BackupScheduleRules {
+  /** Cron (UTC) of the tenants' backup; the platform's runs an hour later, so the two do not share the node-agents. */
+  readonly tenantsCron: string;
+  readonly platformCron: string;
+  /** Days a backup is kept before Velero deletes it (and its data in the bucket). */
+  readonly retentionDays: number;
 }
 
 export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
@@ -97,6 +108,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: false,
     admissionMode: "Audit",
     kyvernoAdmissionReplicas: 1,
+    backups: { tenantsCron: "0 2 * * *", platformCron: "0 3 * * *", retentionDays: 3 },
   },
   dev: {
     minControlPlaneNodes: 1,
@@ -119,6 +131,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: true,
     admissionMode: "Audit",
     kyvernoAdmissionReplicas: 2,
+    backups: { tenantsCron: "0 2 * * *", platformCron: "0 3 * * *", retentionDays: 7 },
   },
   prod: {
     minControlPlaneNodes: 3,
@@ -134,6 +147,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: true,
     admissionMode: "Enforce",
     kyvernoAdmissionReplicas: 3,
+    backups: { tenantsCron: "0 2 * * *", platformCron: "0 3 * * *", retentionDays: 30 },
   },
 };
 

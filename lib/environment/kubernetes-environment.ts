@@ -68,7 +68,7 @@ export class KubernetesEnvironment extends Construct {
     new KubernetesProvider(this, "kubernetes", kubernetes);
     new HelmProvider(this, "helm", { kubernetes, registries: chartRegistryCredentials(this, config.registryMirror) });
 
-    this.platform = new Platform(this, "platform", { config, readiness: this.cluster.readiness.resource, connection: this.cluster.connection });
+    this.platform = new Platform(this, "platform", { config, readiness: this.cluster.readiness.resource, connection: this.cluster.connection, objectStore: this.objectStore });
     // After the platform: tenant pods start under the public Traefik and DNS their policies name; on destroy they go first.
     const p = this.platform;
     this.tenants = new Tenants(this, "tenants", {

@@ -28,6 +28,8 @@ export const CHARTS = {
   rookCephCluster: { chart: "rook-ceph-cluster", repository: "https://charts.rook.io/release", version: "v1.20.6" },
   /** Admission policies for tenant workloads (our ClusterPolicies go through `raw`: CRs need the CRDs first). */
   kyverno: { chart: "kyverno", repository: "https://kyverno.github.io/kyverno/", version: "3.9.0" },
+  /** Backups of tenant namespaces and platform state to the object store (Velero 1.18.1). */
+  velero: { chart: "velero", repository: "https://vmware-tanzu.github.io/helm-charts", version: "12.1.0" },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;

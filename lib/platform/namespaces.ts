@@ -21,6 +21,7 @@ export const PLATFORM_RELEASE_NAMESPACES = [
   NAMESPACE.monitoring,
   NAMESPACE.rook,
   NAMESPACE.kyverno,
+  NAMESPACE.velero,
 ] as const satisfies readonly string[];
 export type PlatformReleaseNamespace = (typeof PLATFORM_RELEASE_NAMESPACES)[number];
 
@@ -29,7 +30,7 @@ export type PlatformReleaseNamespace = (typeof PLATFORM_RELEASE_NAMESPACES)[numb
  * `platform.adoptExistingNamespaces`, since importing a namespace that does not exist fails the plan, and that
  * switch may stay on after the adoption apply.
  */
-export const NAMESPACES_NEVER_ADOPTED: readonly PlatformReleaseNamespace[] = [NAMESPACE.kyverno];
+export const NAMESPACES_NEVER_ADOPTED: readonly PlatformReleaseNamespace[] = [NAMESPACE.kyverno, NAMESPACE.velero];
 
 export interface NamespacePodSecurity {
   /** The strictest level every pod of the namespace's charts (with our values) passes. */
@@ -67,6 +68,10 @@ export const NAMESPACE_POD_SECURITY: Readonly<Record<PlatformReleaseNamespace, N
   kyverno: {
     level: "restricted",
     why: "every Kyverno controller and hook job runs as non-root with seccomp RuntimeDefault, no privilege escalation, all capabilities dropped (chart defaults); the webhook listens on 9443, not a privileged port",
+  },
+  velero: {
+    level: "privileged",
+    why: "the node-agent DaemonSet (file-system backup of pod volumes) mounts the host's /var/lib/kubelet/pods and plugins (hostPath) and runs as root to read every pod's files",
   },
 };
 

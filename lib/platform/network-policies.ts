@@ -77,6 +77,10 @@ export const POLICY_PORTS = {
   kyvernoWebhook: 9443,
   /** Metrics of every Kyverno controller (<controller>.metering.port). */
   kyvernoMetrics: 8000,
+  /** Velero's and its node-agent's metrics (metrics.service.port, the node-agent's fixed `http-monitoring`). */
+  veleroMetrics: 8085,
+  /** Ceph RGW (the in-cluster S3 store): Rook's beast frontend listens on 8080 behind the Service's gateway port. */
+  cephRgw: 8080,
   /** The `kubernetes` Service port (its first address). */
   apiServerService: 443,
 } as const;
@@ -96,6 +100,8 @@ export const POD_LABELS = {
   coreDns: { "k8s-app": "kube-dns" },
   /** Kyverno's admission and cleanup controllers (the webhooks the API server calls). */
   kyvernoWebhooks: { "app.kubernetes.io/part-of": "kyverno" },
+  /** Ceph RGW pods (Rook's AppName for object store gateways). */
+  cephRgw: { app: "rook-ceph-rgw" },
 } as const;
 
 /** The networks the policies are written in: all from config, the same fields kubeadm and Calico are rendered from. */
@@ -233,12 +239,21 @@ function componentPolicies(namespace: PlatformReleaseNamespace, n: PolicyNetwork
           ],
         },
         fromPrometheus(POLICY_PORTS.cephMgrMetrics),
+        // The in-cluster S3 store (sandbox/dev): every client (Velero, Loki, etcd snapshots on the nodes) goes through
+        // https://s3.<domain>, i.e. the admin Traefik; no pod talks to the gateway directly.
+        { name: "rgw-from-traefik-admin", pods: POD_LABELS.cephRgw, ingress: [{ peers: [ADMIN_TRAEFIK], ports: tcp(POLICY_PORTS.cephRgw) }] },
       ];
     case "kyverno":
       return [
         // Admission and cleanup webhooks; the other controllers listen on nothing but metrics.
         { name: "webhooks-from-api-server", pods: POD_LABELS.kyvernoWebhooks, ingress: [{ peers: clusterHosts(n), ports: tcp(POLICY_PORTS.kyvernoWebhook) }] },
         fromPrometheus(POLICY_PORTS.kyvernoMetrics),
+      ];
+    case "velero":
+      return [
+        fromPrometheus(POLICY_PORTS.veleroMetrics),
+        // The object store: an external endpoint, or the in-cluster one through the admin ingress's load balancer.
+        { name: "to-object-store", egress: [{ peers: outside(n) }] },
       ];
   }
 }

@@ -19,6 +19,10 @@ import { RookCephCluster } from "./rook-ceph-cluster";
 import { RookCephOperator } from "./rook-ceph";
 import { Traefik } from "./traefik";
 import { PeopleAccess } from "./people-access";
+import type { ObjectStoreCredentials } from "../backups/object-store-credentials";
+import { tenantSettings } from "../config/tenants";
+import { InClusterObjectStore } from "./object-store";
+import { Velero } from "./velero";
 
 export interface PlatformProps {
   /** What `validateEnvironment` returned (it checks the platform too). */
@@ -30,6 +34,8 @@ export interface PlatformProps {
    * certificate (`KubeadmCluster.connection`). The key stays a Terraform value (sensitive environment).
    */
   readonly connection: ClusterConnection;
+  /** The backups/logs object store and its S3 keys (KubernetesEnvironment.objectStore): Velero's, and in-cluster Rook's. */
+  readonly objectStore: ObjectStoreCredentials;
 }
 
 /**
@@ -42,6 +48,8 @@ export interface PlatformProps {
  *                      ├→ traefik-public, traefik-admin               ├→ kube-prometheus-stack → blackbox-exporter
  *                      └→ argo-cd (after traefik-admin) → argocd-apps ┘
  *                                                    kube-prometheus-stack → kyverno → admission-policies
+ *   rook-ceph-cluster → object-store (in-cluster S3, sandbox/dev) ─┐   kube-prometheus-stack → velero
+ *                                                                   └────────────────────────────┘
  *
  * cert-manager comes before everything with an Ingress or a Certificate: Traefik's default certificate is a
  * Certificate, and every UI Ingress names the ClusterIssuer.
@@ -75,6 +83,10 @@ export class Platform extends Construct {
   readonly blackboxExporter: BlackboxExporter;
   /** Kyverno and the tenant admission policies (`security.admissionPolicies`). */
   readonly kyverno: Kyverno;
+  /** The Ceph object store at s3.<domain> (only when `objectStoreSettings(env).kind` is in-cluster). */
+  readonly objectStore?: InClusterObjectStore;
+  /** Backups of tenant namespaces and platform state to the object store. */
+  readonly velero: Velero;
   /** Directory groups bound to cluster roles, and the web client's secret (only with `security.oidc`). */
   readonly people?: PeopleAccess;
 
@@ -104,7 +116,8 @@ export class Platform extends Construct {
     const tls = [this.certManager.addon.release, this.certManager.issuer.release];
     this.traefikPublic = new Traefik(this, "traefik-public", { context, ingressClass: "public", dependsOn: [...network, ...tls, ...home("traefik-public")] });
     this.traefikAdmin = new Traefik(this, "traefik-admin", { context, ingressClass: "admin", dependsOn: [...network, ...tls, ...home("traefik-admin")] });
-    this.rookCeph = new RookCephOperator(this, "rook-ceph", { context, dependsOn: [...network, ...home("rook-ceph")] });
+    const inCluster = props.objectStore.settings.kind === "in-cluster";
+    this.rookCeph = new RookCephOperator(this, "rook-ceph", { context, dependsOn: [...network, ...home("rook-ceph")], bucketOwnerClaims: inCluster });
     this.rookCephCluster = new RookCephCluster(this, "rook-ceph-cluster", {
       context,
       dependsOn: [...network, ...home("rook-ceph"), this.rookCeph.addon.release],
@@ -130,6 +143,21 @@ export class Platform extends Construct {
       context,
       policies: securitySettings(props.config).admissionPolicies,
       dependsOn: [...network, ...home("kyverno"), this.monitoring.addon.release],
+    });
+    if (inCluster) {
+      this.objectStore = new InClusterObjectStore(this, "object-store", {
+        context,
+        objectStore: props.objectStore,
+        dependsOn: [...network, ...tls, ...home("rook-ceph"), this.rookCephCluster.addon.release],
+      });
+    }
+    this.velero = new Velero(this, "velero", {
+      context,
+      objectStore: props.objectStore,
+      tenantNamespaces: tenantSettings(props.config).flatMap((t) => t.stages.map((s) => s.namespace)),
+      // In-cluster, s3.<domain> carries the platform issuer's certificate.
+      caPem: inCluster ? this.certManager.trustedCaPem : props.objectStore.settings.caPem,
+      dependsOn: [...network, ...home("velero"), this.monitoring.addon.release, ...(this.objectStore ? [this.objectStore.addon.release] : [])],
     });
   }
 }
