@@ -3,7 +3,8 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { TIER_RULES } from "../../lib/config/defaults";
 import type { EnvironmentConfig } from "../../lib/config/types";
-import { deepMerge } from "../../lib/platform/values";
+import { parseAllDocuments } from "yaml";
+import { deepMerge, isPlainObject } from "../../lib/platform/values";
 import { NAMESPACE_POD_SECURITY } from "../../lib/platform/namespaces";
 import { platformNetworkPolicies, POD_LABELS, POLICY_PORTS } from "../../lib/platform/network-policies";
 import { CEPH_OBJECT_STORE, OBJECT_STORE_USER, OBJECT_STORE_USER_KEYS_SECRET } from "../../lib/platform/object-store";
@@ -161,5 +162,51 @@ describe("network policies for backups", () => {
     const p = named("rook-ceph", "rgw-from-traefik-admin")!;
     expect(p.spec.podSelector).toEqual({ matchLabels: POD_LABELS.cephRgw });
     expect(p.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik-admin" } }, podSelector: { matchLabels: POD_LABELS.traefik } }], ports: [{ protocol: "TCP", port: 8080 }] }]);
+  });
+});
+
+/**
+ * Rook's CRDs as the rook-ceph chart installs them (v1.20.6, vendored): every object of the object-store release
+ * that is a Rook custom resource must be a served kind of this version, and every field must exist in its schema
+ * (objects that list their properties are closed, as strict field validation would: the API server would prune a
+ * misspelt field silently). This is what verifies `spec.keys` of CephObjectStoreUser on the pinned Rook.
+ */
+describe("the object store's custom resources against Rook v1.20.6's CRDs", () => {
+  const text = readFileSync(join(CHARTS_DIR, "rook-ceph", "crds", "resources.yaml"), "utf8").split("\n").filter((l) => !l.includes("{{")).join("\n");
+  const crds = parseAllDocuments(text).map((d) => d.toJS()).filter((d) => d?.kind === "CustomResourceDefinition");
+  const close = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(close);
+    if (!isPlainObject(node)) return node;
+    // `nullable` is OpenAPI's, not JSON Schema's (Ajv refuses it beside no `type`): null is never what we send.
+    const out: Record<string, unknown> = Object.fromEntries(Object.entries(node).filter(([k]) => k !== "nullable").map(([k, v]) => [k, close(v)]));
+    if (isPlainObject(node.properties) && node.additionalProperties === undefined && !node["x-kubernetes-preserve-unknown-fields"]) out.additionalProperties = false;
+    return out;
+  };
+  /** The served version's schema of `spec` (apiVersion, kind, metadata are the API server's, not every CRD lists them). */
+  const specValidator = (crd: any, version?: string) => {
+    const served = crd.spec.versions.find((v: any) => v.served && (version === undefined || v.name === version));
+    return new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(close(served.schema.openAPIV3Schema.properties.spec) as object);
+  };
+  const resources = (sandbox.releases["object-store"].values as any).resources as any[];
+  const custom = resources.filter((r) => r.apiVersion !== "storage.k8s.io/v1" && r.apiVersion !== "networking.k8s.io/v1");
+
+  it.each(custom.map((r) => [`${r.kind} ${r.metadata.name}`, r]))("%s", (_name, obj) => {
+    const [group, version] = obj.apiVersion.split("/");
+    const crd = crds.find((c) => c.spec.group === group && c.spec.names.kind === obj.kind);
+    expect(crd).toBeDefined();
+    expect(crd.spec.versions.some((v: any) => v.name === version && v.served)).toBe(true);
+    const validate = specValidator(crd, version);
+    const valid = validate(obj.spec);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    expect(crd.spec.scope).toBe("Namespaced");
+  });
+
+  it("the closed schemas catch a misspelt field", () => {
+    const user = custom.find((r) => r.kind === "CephObjectStoreUser");
+    const crd = crds.find((c) => c.spec.names.kind === "CephObjectStoreUser");
+    const validate = specValidator(crd);
+    expect(validate(user.spec)).toBe(true);
+    expect(validate({ ...user.spec, key: user.spec.keys })).toBe(false);
   });
 });
