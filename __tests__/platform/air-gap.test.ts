@@ -11,10 +11,12 @@ import { LOKI_IMAGES } from "../../lib/platform/loki";
 import { ROOK_CLUSTER_IMAGES } from "../../lib/platform/rook-ceph-cluster";
 import { ROOK_OPERATOR_IMAGES } from "../../lib/platform/rook-ceph";
 import { TRAEFIK_IMAGES } from "../../lib/platform/traefik";
+import { VELERO_IMAGES } from "../../lib/platform/velero";
+import type { EnvironmentConfig } from "../../lib/config/types";
 import { deepMerge, isPlainObject, valueAt } from "../../lib/platform/values";
 import { acmeTls, ACME_CA, environment, MIRROR } from "./fixtures";
 import { synthPlatform } from "./synth";
-import { RELEASE_CHART_DIR, upstreamValues } from "./upstream";
+import { IN_CLUSTER_STORE_RELEASES, RELEASE_CHART_DIR, upstreamValues } from "./upstream";
 
 const PREFIX = mirrorBase(MIRROR);
 
@@ -35,6 +37,7 @@ const NOT_IMAGES: Record<string, string> = {
   "grafana.persistence.finalizers[]": "a finalizer name",
   "webhook.validatingWebhookConfiguration.namespaceSelector.matchExpressions[].key": "a label key (cert-manager.io/disable-validation)",
   "resources[].type": "a Secret type (kubernetes.io/tls)",
+  "resources[].provisioner": "a StorageClass provisioner name (Rook's bucket provisioner)",
   "cephBlockPools[].storageClass.parameters.imageFormat": "RBD image format, not a container image",
   "cephBlockPools[].storageClass.parameters.imageFeatures": "RBD image features, not a container image",
   "config.webhooks.namespaceSelector.matchExpressions[].key": "a label key (kubernetes.io/metadata.name)",
@@ -78,6 +81,17 @@ function imageStrings(values: unknown, path = ""): { path: string; value: string
   return IMAGE_KEY.test(key) || IMAGE_LIKE.test(values) ? [{ path, value: values }] : [];
 }
 
+/**
+ * Every release of `env` plus those only an environment with the in-cluster object store has (the same env on
+ * tier dev without `backups`), so each release of RELEASE_CHART_DIR is checked.
+ */
+function withInClusterStore(env: EnvironmentConfig): ReturnType<typeof synthPlatform> {
+  const own = synthPlatform(env);
+  const inCluster = synthPlatform({ ...env, tier: "dev", backups: undefined });
+  const extra = Object.fromEntries(IN_CLUSTER_STORE_RELEASES.map((r) => [r, inCluster.releases[r]]));
+  return { json: own.json, releases: { ...own.releases, ...extra } };
+}
+
 function upstreamFor(chartDir: string): Record<string, unknown> {
   const own = upstreamValues(chartDir);
   return chartDir === "kube-prometheus-stack" ? deepMerge({ grafana: upstreamValues("grafana") }, own) : own;
@@ -87,7 +101,7 @@ describe.each([
   ["site CA", environment("prod", { mirror: true })],
   ["ACME", environment("prod", { mirror: true, platform: acmeTls(ACME_CA) })],
 ] as const)("with a registry mirror (%s)", (_label, env) => {
-  const { releases, json } = synthPlatform(env);
+  const { releases, json } = withInClusterStore(env);
 
   it.each(Object.entries(RELEASE_CHART_DIR))("%s: every image in the effective values is in the mirror", (name, chartDir) => {
     const effective = deepMerge(chartDir ? upstreamFor(chartDir) : {}, releases[name].values);
@@ -130,7 +144,7 @@ describe("the image walker can fail", () => {
 });
 
 describe("without a mirror, upstream defaults stand", () => {
-  const { releases, json } = synthPlatform(environment("prod"));
+  const { releases, json } = withInClusterStore(environment("prod"));
   const declared = {
     calico: CALICO_IMAGES,
     "cert-manager": CERT_MANAGER_IMAGES,
@@ -143,6 +157,7 @@ describe("without a mirror, upstream defaults stand", () => {
     kyverno: KYVERNO_IMAGES,
     loki: LOKI_IMAGES,
     "fluent-bit": FLUENT_BIT_IMAGES,
+    velero: VELERO_IMAGES,
   };
   /** Docker Hub's short names, as charts write them ("memcached", "prom/x"), in canonical form. */
   const canonical = (ref: unknown) =>

@@ -66,6 +66,7 @@ describe("platform namespaces (Terraform, not helm --create-namespace)", () => {
       "rook-ceph": "privileged",
       kyverno: "restricted",
       logging: "privileged",
+      velero: "privileged",
     });
     for (const ns of PLATFORM_RELEASE_NAMESPACES) expect(NAMESPACE_POD_SECURITY[ns].why.length).toBeGreaterThan(20);
   });
@@ -146,11 +147,11 @@ describe("adopting the namespaces Helm created (platform.adoptExistingNamespaces
     expect(imports(prod.json)).toEqual([]);
   });
 
-  it("on: one import block per namespace Helm used to create (not kyverno or logging, new with Terraform), by its name, into its kubernetes_namespace_v1", () => {
+  it("on: one import block per namespace Helm used to create (not kyverno, logging or velero, new with Terraform), by its name, into its kubernetes_namespace_v1", () => {
     const adopted = synthPlatform(environment("prod", { platform: { adoptExistingNamespaces: true } }));
     const found = byName(adopted.json);
     expect(imports(adopted.json).map((i) => [i.id, i.to]).sort()).toEqual(
-      PLATFORM_RELEASE_NAMESPACES.filter((ns) => ns !== "kyverno" && ns !== "logging").sort().map((ns) => [ns, `kubernetes_namespace_v1.${found.get(ns)!.address}`]),
+      PLATFORM_RELEASE_NAMESPACES.filter((ns) => !["kyverno", "logging", "velero"].includes(ns)).sort().map((ns) => [ns, `kubernetes_namespace_v1.${found.get(ns)!.address}`]),
     );
     // Same resources either way: switching it off after the upgrade changes nothing else.
     expect(Object.keys(namespaces(adopted.json))).toEqual(Object.keys(namespaces(prod.json)));

@@ -40,4 +40,9 @@ export const RELEASE_CHART_DIR: Record<string, string | null> = {
   "admission-policies": "raw",
   loki: "loki",
   "fluent-bit": "fluent-bit",
+  "object-store": "raw", // in-cluster object store only (sandbox/dev without backups.objectStore)
+  velero: "velero",
 };
+
+/** Releases only an environment with the in-cluster object store has. */
+export const IN_CLUSTER_STORE_RELEASES: readonly string[] = ["object-store"];

@@ -43,7 +43,7 @@ describe("the gate on the real stack's namespaces and NetworkPolicies", () => {
     const result = judge("prod", namespaces.map((r) => change(r, "delete")), facts());
     const byRule = Object.fromEntries(result.violations.map((v) => [v.rule.id, v.hits.map((h) => h.how).sort()]));
     expect(byRule).toEqual({
-      "stateful-namespace": ["delete namespace logging", "delete namespace monitoring", "delete namespace rook-ceph"],
+      "stateful-namespace": ["delete namespace logging", "delete namespace monitoring", "delete namespace rook-ceph", "delete namespace velero"],
       "namespace-contents": ["delete namespace argocd", "delete namespace cert-manager", "delete namespace kyverno", "delete namespace tigera-operator", "delete namespace traefik-admin", "delete namespace traefik-public"],
     });
   });

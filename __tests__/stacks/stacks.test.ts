@@ -148,6 +148,21 @@ describe("the app", () => {
     }
   });
 
+  it("gives the object store's keys (variables on prod, random_password in-cluster) only to Kubernetes Secrets, never to Helm values", () => {
+    const keyRef = /var\.object_store_(access_key_id|secret_access_key)|random_password\.object-store_/;
+    for (const [env, stack] of Object.entries(synth.stacks)) {
+      if (stack.variable.object_store_access_key_id) {
+        expect([env, stack.variable.object_store_secret_access_key]).toEqual([env, expect.objectContaining({ type: "string", sensitive: true })]);
+      }
+      const inReleases = Object.values<any>(stack.resource.helm_release).filter((r) => keyRef.test(JSON.stringify(r)));
+      expect([env, inReleases.map((r) => r.name)]).toEqual([env, []]);
+      // kubernetes_secret_v1 `data` is sensitive in the provider schema: plans never print it.
+      const holders = Object.values<any>(stack.resource.kubernetes_secret_v1 ?? {}).filter((r) => keyRef.test(JSON.stringify(r.data ?? {})));
+      const expected = stack.variable.object_store_access_key_id ? ["loki-object-store", "velero-credentials"] : ["loki-object-store", "object-store-user-keys", "velero-credentials"];
+      expect([env, holders.map((r) => r.metadata.name).sort()]).toEqual([env, expected]);
+    }
+  });
+
   it("validates every environment before creating any stack: one error, nothing written", () => {
     const outdir = join(mkdtempSync(join(tmpdir(), "cdktf-bad-")), "out");
     const bad = sandboxCopy();

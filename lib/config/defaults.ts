@@ -86,6 +86,17 @@ export interface TierRules {
    * `certificates.renewBeforeDays` says: sandbox renews first, so the path is exercised before prod needs it.
    */
   readonly certificateRenewBeforeDays: number;
+  /** Velero's daily backups (tenant namespaces with their volumes; platform state): when (cron, UTC) and how long kept. */
+  readonly backups: BackupScheduleRules;
+}
+
+/** When Velero's schedules run and how long their backups are kept. */
+export interface BackupScheduleRules {
+  /** Cron (UTC) of the tenants' backup; the platform's runs an hour later, so the two do not share the node-agents. */
+  readonly tenantsCron: string;
+  readonly platformCron: string;
+  /** Days a backup is kept before Velero deletes it (and its data in the bucket). */
+  readonly retentionDays: number;
 }
 
 export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
@@ -112,6 +123,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     logRetentionDays: 3,
     loki: { mode: "SingleBinary", replicas: 1, volumeGiB: 10 },
     certificateRenewBeforeDays: 180,
+    backups: { tenantsCron: "0 2 * * *", platformCron: "0 3 * * *", retentionDays: 3 },
   },
   dev: {
     minControlPlaneNodes: 1,
@@ -137,6 +149,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     logRetentionDays: 7,
     loki: { mode: "SingleBinary", replicas: 1, volumeGiB: 20 },
     certificateRenewBeforeDays: 120,
+    backups: { tenantsCron: "0 2 * * *", platformCron: "0 3 * * *", retentionDays: 7 },
   },
   prod: {
     minControlPlaneNodes: 3,
@@ -156,6 +169,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     // Three write replicas: the ingesters' replication factor 3 (each stream on three WALs).
     loki: { mode: "SimpleScalable", replicas: 3, volumeGiB: 20 },
     certificateRenewBeforeDays: 90,
+    backups: { tenantsCron: "0 2 * * *", platformCron: "0 3 * * *", retentionDays: 30 },
   },
 };
 

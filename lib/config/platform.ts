@@ -15,6 +15,7 @@ import { isTier } from "./tiers";
 export const ADDON_NAMES = [
   "calico-crds", "calico", "cert-manager", "cluster-issuer", "traefik-public", "traefik-admin", "argo-cd", "argocd-apps",
   "kube-prometheus-stack", "blackbox-exporter", "rook-ceph", "rook-ceph-cluster", "kyverno", "admission-policies", "loki", "fluent-bit",
+  "object-store", "velero",
 ] as const;
 export type AddonName = (typeof ADDON_NAMES)[number];
 

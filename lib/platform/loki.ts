@@ -8,6 +8,7 @@ import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
 import { HelmAddon } from "./helm-addon";
 import { CEPH_BLOCK_STORAGE_CLASS, NAMESPACE } from "./names";
+import { CEPH_OBJECT_STORE, OBJECT_STORE_GATEWAY_PORT } from "./object-store";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 
 /** Helm release (and fullname) of Loki: its Services are `loki` (SingleBinary) or `loki-write`/`loki-read`/`loki-backend`. */
@@ -20,9 +21,9 @@ export const LOKI_GRPC_PORT = 9095;
 /**
  * The in-cluster object store (sandbox/dev without `backups.objectStore`): Rook's default Service for a
  * CephObjectStore, `rook-ceph-rgw-<store>` in the rook-ceph namespace, plain HTTP inside the cluster (the
- * https://s3.<domain> ingress is for clients outside it). ONE place to change if the store is named otherwise.
+ * https://s3.<domain> ingress is for clients outside it).
  */
-export const IN_CLUSTER_OBJECT_STORE_SERVICE = { name: "rook-ceph-rgw-platform-objects", namespace: NAMESPACE.rook, port: 80 } as const;
+export const IN_CLUSTER_OBJECT_STORE_SERVICE = { name: `rook-ceph-rgw-${CEPH_OBJECT_STORE}`, namespace: NAMESPACE.rook, port: OBJECT_STORE_GATEWAY_PORT } as const;
 
 /** Secret Terraform writes with the S3 keys, read by every Loki pod as environment variables (never in values). */
 export const LOKI_S3_SECRET = "loki-object-store";

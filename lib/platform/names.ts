@@ -19,6 +19,7 @@ export const NAMESPACE = {
   rook: "rook-ceph",
   kyverno: "kyverno",
   logging: "logging",
+  velero: "velero",
 } as const;
 
 /**
@@ -27,10 +28,16 @@ export const NAMESPACE = {
  */
 export const ADMISSION_POLICIES_RELEASE = "admission-policies";
 
+/**
+ * Helm release of the in-cluster object store (CephObjectStore, its S3 user and buckets, the `s3.<domain>` Ingress):
+ * the review gate refuses its removal (buckets hold the backups), so the name lives here, free of provider bindings.
+ */
+export const OBJECT_STORE_RELEASE = "object-store";
+
 /** Namespaces the GitOps AppProject may never deploy to: the platform's own (Helm/Terraform own them). */
 export const PLATFORM_NAMESPACES = [
   "kube-system", "kube-public", "kube-node-lease", "tigera-operator", "calico-system", "calico-apiserver",
-  "cert-manager", "traefik-public", "traefik-admin", "monitoring", "rook-ceph", "kyverno", "logging",
+  "cert-manager", "traefik-public", "traefik-admin", "monitoring", "rook-ceph", "kyverno", "logging", "velero",
 ] as const;
 
 export type PlatformUi = "argocd" | "grafana" | "prometheus" | "alertmanager";

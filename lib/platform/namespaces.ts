@@ -22,6 +22,7 @@ export const PLATFORM_RELEASE_NAMESPACES = [
   NAMESPACE.rook,
   NAMESPACE.kyverno,
   NAMESPACE.logging,
+  NAMESPACE.velero,
 ] as const satisfies readonly string[];
 export type PlatformReleaseNamespace = (typeof PLATFORM_RELEASE_NAMESPACES)[number];
 
@@ -30,7 +31,7 @@ export type PlatformReleaseNamespace = (typeof PLATFORM_RELEASE_NAMESPACES)[numb
  * `platform.adoptExistingNamespaces`, since importing a namespace that does not exist fails the plan, and that
  * switch may stay on after the adoption apply.
  */
-export const NAMESPACES_NEVER_ADOPTED: readonly PlatformReleaseNamespace[] = [NAMESPACE.kyverno, NAMESPACE.logging];
+export const NAMESPACES_NEVER_ADOPTED: readonly PlatformReleaseNamespace[] = [NAMESPACE.kyverno, NAMESPACE.logging, NAMESPACE.velero];
 
 export interface NamespacePodSecurity {
   /** The strictest level every pod of the namespace's charts (with our values) passes. */
@@ -72,6 +73,10 @@ export const NAMESPACE_POD_SECURITY: Readonly<Record<PlatformReleaseNamespace, N
   logging: {
     level: "privileged",
     why: "the Fluent Bit DaemonSet reads hostPath /var/log (container logs, the journal) and keeps its positions and buffer there; Loki beside it runs as 10001 without capabilities (chart defaults)",
+  },
+  velero: {
+    level: "privileged",
+    why: "the node-agent DaemonSet (file-system backup of pod volumes) mounts the host's /var/lib/kubelet/pods and plugins (hostPath) and runs as root to read every pod's files",
   },
 };
 

@@ -77,14 +77,16 @@ export const POLICY_PORTS = {
   kyvernoWebhook: 9443,
   /** Metrics of every Kyverno controller (<controller>.metering.port). */
   kyvernoMetrics: 8000,
+  /** Velero's and its node-agent's metrics (metrics.service.port, the node-agent's fixed `http-monitoring`). */
+  veleroMetrics: 8085,
+  /** Ceph RGW (the in-cluster S3 store): Rook's beast frontend listens on 8080 behind the Service's gateway port. */
+  cephRgw: 8080,
   /** The `kubernetes` Service port (its first address). */
   apiServerService: 443,
   /** Loki's HTTP port (loki.server.http_listen_port): push, query, metrics. */
   loki: 3100,
   /** Fluent Bit's HTTP server (metricsPort): metrics. */
   fluentBitMetrics: 2020,
-  /** Rook's RGW: the Service port of the in-cluster object store (gateway.port) and the port its pods listen on. */
-  cephRgw: [80, 8080],
 } as const;
 
 /** Pod labels the charts set (their templates), by component. */
@@ -257,8 +259,10 @@ function componentPolicies(namespace: PlatformReleaseNamespace, n: PolicyNetwork
           ],
         },
         fromPrometheus(POLICY_PORTS.cephMgrMetrics),
-        // The in-cluster object store's S3 API, for Loki's chunks and index.
-        { name: "rgw-from-loki", pods: POD_LABELS.cephRgw, ingress: [{ peers: [inNamespace(NAMESPACE.logging, POD_LABELS.loki)], ports: tcp(...POLICY_PORTS.cephRgw) }] },
+        // The in-cluster S3 store (sandbox/dev): clients outside the cluster (etcd snapshots on the nodes) and Velero go
+        // through https://s3.<domain>, i.e. the admin Traefik; Loki reads and writes the gateway's Service directly.
+        { name: "rgw-from-traefik-admin", pods: POD_LABELS.cephRgw, ingress: [{ peers: [ADMIN_TRAEFIK], ports: tcp(POLICY_PORTS.cephRgw) }] },
+        { name: "rgw-from-loki", pods: POD_LABELS.cephRgw, ingress: [{ peers: [inNamespace(NAMESPACE.logging, POD_LABELS.loki)], ports: tcp(POLICY_PORTS.cephRgw) }] },
       ];
     case "kyverno":
       return [
@@ -275,9 +279,15 @@ function componentPolicies(namespace: PlatformReleaseNamespace, n: PolicyNetwork
         {
           name: "loki-to-object-store",
           pods: POD_LABELS.loki,
-          egress: [{ peers: [inNamespace(NAMESPACE.rook, POD_LABELS.cephRgw)], ports: tcp(...POLICY_PORTS.cephRgw) }, { peers: outside(n) }],
+          egress: [{ peers: [inNamespace(NAMESPACE.rook, POD_LABELS.cephRgw)], ports: tcp(POLICY_PORTS.cephRgw) }, { peers: outside(n) }],
         },
         ...(n.logForward ? [{ name: "fluent-bit-to-log-collector", pods: POD_LABELS.fluentBit, egress: [{ peers: outside(n), ports: [n.logForward] }] }] : []),
+      ];
+    case "velero":
+      return [
+        fromPrometheus(POLICY_PORTS.veleroMetrics),
+        // The object store: an external endpoint, or the in-cluster one through the admin ingress's load balancer.
+        { name: "to-object-store", egress: [{ peers: outside(n) }] },
       ];
   }
 }

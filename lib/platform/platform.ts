@@ -23,6 +23,9 @@ import { FluentBit } from "./fluent-bit";
 import { logPipelineAlertRules } from "./log-alert-rules";
 import { Loki, lokiServices } from "./loki";
 import type { ObjectStoreCredentials } from "../backups/object-store-credentials";
+import { tenantSettings } from "../config/tenants";
+import { InClusterObjectStore } from "./object-store";
+import { Velero } from "./velero";
 
 export interface PlatformProps {
   /** What `validateEnvironment` returned (it checks the platform too). */
@@ -34,11 +37,8 @@ export interface PlatformProps {
    * certificate (`KubeadmCluster.connection`). The key stays a Terraform value (sensitive environment).
    */
   readonly connection: ClusterConnection;
-  /**
-   * The S3 keys of the backups/logs object store (KubernetesEnvironment.objectStore): Loki writes with them.
-   * @default none: required unless `logs` is false
-   */
-  readonly objectStore?: Pick<ObjectStoreCredentials, "accessKeyId" | "secretAccessKey">;
+  /** The backups/logs object store and its S3 keys (KubernetesEnvironment.objectStore): Velero, Loki, and in-cluster Rook. */
+  readonly objectStore: ObjectStoreCredentials;
 }
 
 /**
@@ -51,7 +51,9 @@ export interface PlatformProps {
  *                      ├→ traefik-public, traefik-admin               ├→ kube-prometheus-stack → blackbox-exporter
  *                      └→ argo-cd (after traefik-admin) → argocd-apps ┘
  *                                                    kube-prometheus-stack → kyverno → admission-policies
- *                                                    kube-prometheus-stack → loki → fluent-bit
+ *                                                    kube-prometheus-stack → loki → fluent-bit (loki after the object store too)
+ *   rook-ceph-cluster → object-store (in-cluster S3, sandbox/dev) ─┐   kube-prometheus-stack → velero
+ *                                                                   └────────────────────────────┘
  *
  * cert-manager comes before everything with an Ingress or a Certificate: Traefik's default certificate is a
  * Certificate, and every UI Ingress names the ClusterIssuer.
@@ -85,6 +87,10 @@ export class Platform extends Construct {
   readonly blackboxExporter: BlackboxExporter;
   /** Kyverno and the tenant admission policies (`security.admissionPolicies`). */
   readonly kyverno: Kyverno;
+  /** The Ceph object store at s3.<domain> (only when `objectStoreSettings(env).kind` is in-cluster). */
+  readonly objectStore?: InClusterObjectStore;
+  /** Backups of tenant namespaces and platform state to the object store. */
+  readonly velero: Velero;
   /** Directory groups bound to cluster roles, and the web client's secret (only with `security.oidc`). */
   readonly people?: PeopleAccess;
   /** @default undefined when `logs` is false */
@@ -118,7 +124,8 @@ export class Platform extends Construct {
     const tls = [this.certManager.addon.release, this.certManager.issuer.release];
     this.traefikPublic = new Traefik(this, "traefik-public", { context, ingressClass: "public", dependsOn: [...network, ...tls, ...home("traefik-public")] });
     this.traefikAdmin = new Traefik(this, "traefik-admin", { context, ingressClass: "admin", dependsOn: [...network, ...tls, ...home("traefik-admin")] });
-    this.rookCeph = new RookCephOperator(this, "rook-ceph", { context, dependsOn: [...network, ...home("rook-ceph")] });
+    const inCluster = props.objectStore.settings.kind === "in-cluster";
+    this.rookCeph = new RookCephOperator(this, "rook-ceph", { context, dependsOn: [...network, ...home("rook-ceph")], bucketOwnerClaims: inCluster });
     this.rookCephCluster = new RookCephCluster(this, "rook-ceph-cluster", {
       context,
       dependsOn: [...network, ...home("rook-ceph"), this.rookCeph.addon.release],
@@ -151,14 +158,28 @@ export class Platform extends Construct {
       policies: securitySettings(props.config).admissionPolicies,
       dependsOn: [...network, ...home("kyverno"), this.monitoring.addon.release],
     });
+    if (inCluster) {
+      this.objectStore = new InClusterObjectStore(this, "object-store", {
+        context,
+        objectStore: props.objectStore,
+        dependsOn: [...network, ...tls, ...home("rook-ceph"), this.rookCephCluster.addon.release],
+      });
+    }
+    this.velero = new Velero(this, "velero", {
+      context,
+      objectStore: props.objectStore,
+      tenantNamespaces: tenantSettings(props.config).flatMap((t) => t.stages.map((s) => s.namespace)),
+      // In-cluster, s3.<domain> carries the platform issuer's certificate.
+      caPem: inCluster ? this.certManager.trustedCaPem : props.objectStore.settings.caPem,
+      dependsOn: [...network, ...home("velero"), this.monitoring.addon.release, ...(this.objectStore ? [this.objectStore.addon.release] : [])],
+    });
     if (context.logs) {
-      if (!props.objectStore) throw new Error("Platform: logs are on but no objectStore credentials were given (pass KubernetesEnvironment.objectStore, or set logs: false)");
       // After kube-prometheus-stack (ServiceMonitor CRD) and the Ceph cluster (volumes; the in-cluster object store).
       this.loki = new Loki(this, "loki", {
         context,
         logs: context.logs,
-        objectStore: { settings: context.objectStore, ...props.objectStore },
-        dependsOn: [...network, ...home("logging"), this.monitoring.addon.release, this.rookCephCluster.addon.release],
+        objectStore: props.objectStore,
+        dependsOn: [...network, ...home("logging"), this.monitoring.addon.release, this.rookCephCluster.addon.release, ...(this.objectStore ? [this.objectStore.addon.release] : [])],
       });
       this.fluentBit = new FluentBit(this, "fluent-bit", {
         context,

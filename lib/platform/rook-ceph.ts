@@ -23,6 +23,12 @@ export interface RookCephOperatorProps {
   /** The environment as add-ons see it (platformContext). */
   readonly context: PlatformContext;
   readonly dependsOn: readonly ITerraformDependable[];
+  /**
+   * Let ObjectBucketClaims name the RGW user that owns their bucket (`additionalConfig.bucketOwner`): the in-cluster
+   * object store's buckets all belong to one user. Only claims in rook-ceph are served (enableOBCWatchOperatorNamespace).
+   * @default false
+   */
+  readonly bucketOwnerClaims?: boolean;
 }
 
 /** The Rook operator (and its CRDs, and the Ceph CSI operator). The cluster is a separate release. */
@@ -38,6 +44,8 @@ export class RookCephOperator extends Construct {
       namespace: NAMESPACE.rook,
       mirror: context.mirror,
       defaults: { crds: { enabled: true } },
+      // The chart's default list plus bucketOwner (Rook v1.20 docs, ceph-object-bucket-claim.md).
+      environment: props.bucketOwnerClaims ? { enableOBCWatchOperatorNamespace: true, obcAllowAdditionalConfigFields: "maxObjects,maxSize,bucketOwner" } : {},
       images: ROOK_OPERATOR_IMAGES,
       overrides: addonOverrides(context, "rook-ceph"),
       timeoutSeconds: 600,

@@ -12,7 +12,7 @@
  */
 import type { PlannedChange } from "./planned-change";
 import { REGENERATED_SECRET_LABEL } from "../config/labels";
-import { ADMISSION_POLICIES_RELEASE } from "../platform/names";
+import { ADMISSION_POLICIES_RELEASE, OBJECT_STORE_RELEASE } from "../platform/names";
 import {
   asObject,
   changedValueKeys,
@@ -86,8 +86,12 @@ export const SECRET_TYPES: ReadonlySet<string> = new Set(["kubernetes_secret", "
 export const RBAC_BINDING_TYPES: ReadonlySet<string> = new Set([
   "kubernetes_cluster_role_binding", "kubernetes_cluster_role_binding_v1", "kubernetes_role_binding", "kubernetes_role_binding_v1",
 ]);
-/** Charts whose release holds data: Ceph OSDs and pools, Prometheus TSDB and Alertmanager state, Loki's WAL volumes (and its index). */
-export const STATEFUL_CHARTS: ReadonlySet<string> = new Set(["rook-ceph", "rook-ceph-cluster", "kube-prometheus-stack", "loki"]);
+/**
+ * Charts whose release holds data: Ceph OSDs and pools, Prometheus TSDB and Alertmanager state, Loki's WAL volumes
+ * (and its index), and Velero (its uninstall stops every backup schedule and the node-agents' repositories, silently:
+ * nothing fails afterwards).
+ */
+export const STATEFUL_CHARTS: ReadonlySet<string> = new Set(["rook-ceph", "rook-ceph-cluster", "kube-prometheus-stack", "loki", "velero"]);
 /** Charts whose uninstall deletes the pod network: the Calico CRDs (Helm deletes templated CRDs, and the CRs with them). */
 export const POD_NETWORK_CHARTS: ReadonlySet<string> = new Set(["crd.projectcalico.org.v1"]);
 /** rook-ceph-cluster values that define pools, filesystems, object stores, their StorageClasses and the OSD disks. */
@@ -229,6 +233,18 @@ export const BLAST_RADIUS_RULES: readonly BlastRadiusRule[] = [
           : changedValueKeys(c).has(key);
       const changed = CEPH_STORAGE_LAYOUT_KEYS.filter(layoutChanged);
       return changed.length > 0 ? `update: values ${changed.join(", ")}` : undefined;
+    },
+    tolerated: 0,
+  },
+  {
+    id: "object-store-release",
+    why: "uninstalling the in-cluster object store release deletes the CephObjectStore and its S3 user: the buckets with etcd snapshots, Velero backups and logs become unreachable (the pools are kept, but only by hand are they served again)",
+    types: HELM_RELEASE_TYPES,
+    hits: (c) => {
+      if (!HELM_RELEASE_TYPES.has(c.type) || ![c.before, c.after].some((s) => asObject(s).name === OBJECT_STORE_RELEASE)) return undefined;
+      if (destroys(c)) return c.action;
+      const [from, to] = [namespaceOf(c.before), namespaceOf(c.after)];
+      return c.action === "update" && from !== to ? `update: namespace ${from} → ${to}` : undefined;
     },
     tolerated: 0,
   },
