@@ -127,6 +127,14 @@ export const CHART_IMAGES: Partial<Record<ChartKey, ChartImages>> = {
     // The Ceph image the operator runs mons, mgrs, OSDs and RGW from.
     images: [{ path: "cephImage", image: "quay.io/ceph/ceph:v20.2.4" }],
   },
+  velero: {
+    version: "12.1.0",
+    images: [
+      { path: "image", image: "docker.io/velero/velero:v1.18.1" },
+      { path: "kubectl.image", image: "registry.k8s.io/kubectl:{kubernetes}", origin: "tag commented out in values: the cluster's Kubernetes version (templates)" },
+      // The S3 plugin is an init container in our values (initContainers[0].image, a complete reference).
+    ],
+  },
   loki: {
     version: "7.3.0",
     images: [
