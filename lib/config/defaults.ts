@@ -74,6 +74,8 @@ export interface TierRules {
   readonly admissionMode: AdmissionMode;
   /** Kyverno admission controller pods: prod keeps admitting while a node drains (PDB) and survives a node loss. */
   readonly kyvernoAdmissionReplicas: number;
+  /** etcd snapshot schedule unless `backups.etcdSnapshots` says: prod loses at most an hour of cluster state. */
+  readonly etcdSnapshots: { readonly intervalHours: number; readonly retentionDays: number };
 }
 
 export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
@@ -97,6 +99,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: false,
     admissionMode: "Audit",
     kyvernoAdmissionReplicas: 1,
+    etcdSnapshots: { intervalHours: 24, retentionDays: 2 },
   },
   dev: {
     minControlPlaneNodes: 1,
@@ -119,6 +122,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: true,
     admissionMode: "Audit",
     kyvernoAdmissionReplicas: 2,
+    etcdSnapshots: { intervalHours: 6, retentionDays: 3 },
   },
   prod: {
     minControlPlaneNodes: 3,
@@ -134,6 +138,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: true,
     admissionMode: "Enforce",
     kyvernoAdmissionReplicas: 3,
+    etcdSnapshots: { intervalHours: 1, retentionDays: 7 },
   },
 };
 

@@ -13,6 +13,9 @@ export function environmentWarnings(env: ValidatedEnvironment): string[] {
   } else if (env.registryMirror && !env.registryMirror.chartRepository) {
     warnings.push(`${env.name}.registryMirror.chartRepository is not set: images come from the mirror but Helm charts from their upstream repositories`);
   }
+  if (env.backups?.etcdSnapshots === false && env.tier === "prod") {
+    warnings.push(`${env.name}.backups.etcdSnapshots is false: no etcd snapshots are taken, so a lost control plane cannot be restored (README "Restoring the control plane from an etcd snapshot")`);
+  }
   return warnings;
 }
 

@@ -1,5 +1,6 @@
 import { API_SERVER_PORT, TIER_RULES, type TierRules } from "../config/defaults";
 import type { AddonName, HelmValues, PlatformConfig } from "../config/platform";
+import { etcdSnapshotSettings } from "../config/backups";
 import { poolNodes } from "../config/pool-nodes";
 import type { RegistryMirrorConfig, Tier, ValidatedEnvironment } from "../config/types";
 import { type CephOsdNode, cephOsdNodes } from "./ceph-devices";
@@ -33,6 +34,11 @@ export interface PlatformContext {
   readonly cephOsdNodes: readonly CephOsdNode[];
   /** The environment's `platform` block as written (domain, ingress, gitops, monitoring, storage, overrides). */
   readonly platform: PlatformConfig;
+  /**
+   * Hours between two etcd snapshots (`backups.etcdSnapshots`), for their alerts.
+   * @default undefined: snapshots off, no etcd backup alerts
+   */
+  readonly etcdSnapshotIntervalHours?: number;
 }
 
 export function platformContext(config: ValidatedEnvironment): PlatformContext {
@@ -49,6 +55,7 @@ export function platformContext(config: ValidatedEnvironment): PlatformContext {
     controlPlaneIps: poolNodes(config.name, config.controlPlane, "control-plane").map((n) => n.ip),
     cephOsdNodes: cephOsdNodes(config),
     platform: config.platform,
+    etcdSnapshotIntervalHours: etcdSnapshotSettings(config)?.intervalHours,
   };
 }
 
