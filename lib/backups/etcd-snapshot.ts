@@ -218,7 +218,7 @@ log "uploaded s3://$S3_BUCKET/$key ($size bytes)"
 # Retention: keys are <prefix><UTC time>-..., so older than the cutoff sorts before it. One page (1,000 keys,
 # the oldest first) per run: a backlog shrinks by a page an interval.
 cutoff=$(date -u -d "@$(($(date +%s) - RETENTION_DAYS * 86400))" +%Y%m%dT%H%M%SZ)
-listing=$(s3 GET "/?list-type=2&prefix=$KEY_PREFIX") || fail "cannot list s3://$S3_BUCKET/$KEY_PREFIX for the retention"
+listing=$(s3 GET "/?list-type=2&prefix=$\{KEY_PREFIX//\//%2F}") || fail "cannot list s3://$S3_BUCKET/$KEY_PREFIX for the retention"
 deleted=0
 for old in $(printf '%s' "$listing" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g'); do
   when=$\{old#"$KEY_PREFIX"}
