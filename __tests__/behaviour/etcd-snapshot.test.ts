@@ -1,17 +1,14 @@
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { promisify } from "node:util";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { parse } from "yaml";
 import { ETCD_BACKUP_METRICS_FILE, ETCD_SNAPSHOT_PATHS, ETCD_SNAPSHOT_SCRIPT_PATH } from "../../lib/backups/etcd-snapshot";
 import { allNodes } from "../../lib/config/pool-nodes";
-import type { EnvironmentConfig } from "../../lib/config/types";
-import { validateEnvironment } from "../../lib/config/validate";
 import { renderCloudConfig } from "../../lib/cluster/cloud-config";
 import { placeholderSecrets } from "../../lib/cluster/secrets";
-import { sandboxLike } from "../cluster/fixtures";
 import { describeWithTools } from "../tools";
+import { etcdTools, loopbackSandbox, writeNodeFiles } from "./helpers/etcd-snapshot-lab";
 import { S3Lab, S3RVER_KEYS } from "./helpers/s3-lab";
 import { issue, makeCa } from "./helpers/test-pki";
 
@@ -27,40 +24,6 @@ const NET = "127.95.0";
 const ETCD_IP = `${NET}.11`;
 const S3_IP = `${NET}.20`;
 const b64 = (s: string) => Buffer.from(s).toString("base64");
-
-export function loopbackSandbox(name: string, net: string, s3Endpoint: string, caPem: string, extra: Partial<EnvironmentConfig> = {}): EnvironmentConfig {
-  return validateEnvironment({
-    ...sandboxLike,
-    name,
-    network: { ...sandboxLike.network, cidr: `${net}.0/24`, gateway: `${net}.1` },
-    controlPlane: { ...sandboxLike.controlPlane, ips: [`${net}.11`] },
-    workers: sandboxLike.workers.map((pool) => ({ ...pool, ips: [`${net}.31`] })),
-    kubernetes: { ...sandboxLike.kubernetes, apiVip: `${net}.10` },
-    backups: { objectStore: { endpoint: s3Endpoint, caPem }, etcdSnapshots: { intervalHours: 1, retentionDays: 2 } },
-    ...extra,
-  });
-}
-
-/** The tools directory the script uses instead of the etcd image: Debian's etcdctl, twice. */
-export function etcdTools(dir: string): string {
-  const tools = join(dir, "etcd-tools");
-  mkdirSync(tools, { recursive: true });
-  symlinkSync(execFileSync("bash", ["-c", "command -v etcdctl"], { encoding: "utf8" }).trim(), join(tools, "etcdctl"));
-  writeFileSync(join(tools, "etcdutl"), '#!/bin/bash\nETCDCTL_API=3 exec etcdctl "$@"\n');
-  chmodSync(join(tools, "etcdutl"), 0o755);
-  return tools;
-}
-
-/** The node's write_files under `root`, as cloud-init leaves them. */
-export function writeNodeFiles(root: string, cloudConfig: string): void {
-  const doc = parse(cloudConfig) as { write_files: { path: string; content: string; encoding?: string; permissions: string }[] };
-  for (const f of doc.write_files) {
-    const path = join(root, f.path);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, f.encoding === "b64" ? Buffer.from(f.content, "base64") : f.content);
-    chmodSync(path, parseInt(f.permissions, 8));
-  }
-}
 
 describeWithTools([["etcd"], ["etcdctl", ["version"]], ["curl"]])("etcd snapshot to an S3 store, with a real etcd and s3rver", () => {
   let dir: string;
