@@ -26,7 +26,8 @@ export function etcdBackupAlertRules(intervalHours: number): RuleGroup {
       },
       {
         // No node has ever reported an upload (new cluster, timers not enabled, textfile collector not read).
-        alert: "EtcdBackupTooOld",
+        // A name of its own: two rules of one name and labels would write the same ALERTS series.
+        alert: "EtcdBackupMissing",
         expr: "absent(etcd_backup_last_success_timestamp_seconds)",
         for: `${2 * intervalHours}h`,
         labels: { severity: "critical" },
