@@ -1,3 +1,4 @@
+import { ETCD_SNAPSHOT_SCRIPT_PATH } from "../backups/etcd-snapshot";
 import { INIT_TOKEN_PLACEHOLDER, INIT_TOKEN_TTL } from "./kubeadm-config";
 
 /**
@@ -20,6 +21,8 @@ import { INIT_TOKEN_PLACEHOLDER, INIT_TOKEN_TTL } from "./kubeadm-config";
  *   failure the restored PKI too; each removal is logged;
  * - kubeadm init gets a throwaway token generated here (`kubeadm token generate`, never logged) and
  *   deleted right after init: the cluster's join token is Terraform's Secret (JoinToken).
+ * - restore (controlPlane.restoreFromSnapshot, RESTORE_SNAPSHOT in bootstrap.env, init path only): etcd's
+ *   data directory comes from the named snapshot (etcd-snapshot restore) before kubeadm init starts etcd on it.
  * K8S_BOOTSTRAP_ROOT prefixes every path: for the behaviour tests only, unset on nodes.
  */
 export const BOOTSTRAP_DIR = "/etc/kubernetes/bootstrap";
@@ -27,7 +30,7 @@ export const BOOTSTRAP_SCRIPT_PATH = "/usr/local/sbin/k8s-bootstrap";
 export const BOOTSTRAP_LOG = "/var/log/k8s-bootstrap.log";
 
 export function bootstrapScript(): string {
-  // Literal bash; the only template substitutions are INIT_TOKEN_PLACEHOLDER and INIT_TOKEN_TTL.
+  // Literal bash; the only template substitutions are INIT_TOKEN_PLACEHOLDER, INIT_TOKEN_TTL and ETCD_SNAPSHOT_SCRIPT_PATH.
   return String.raw`#!/bin/bash
 # Managed by the cluster bootstrap (lib/cluster/bootstrap-script.ts). Run by cloud-init, once.
 set -uo pipefail
@@ -209,6 +212,19 @@ print("no etcd peer answers: " + ("; ".join(errors) or "no control-plane peers")
 sys.exit(1)
 PY
 }
+# controlPlane.restoreFromSnapshot: etcd's data directory from the named snapshot, as this node's single
+# member, before kubeadm init starts etcd on it (kubeadm keeps an existing /var/lib/etcd when told to).
+# The etcd image's name comes from the init config: there is no etcd manifest yet.
+INIT_FLAGS=""
+restore_etcd_snapshot() {
+  log "restoring etcd from snapshot $RESTORE_SNAPSHOT (controlPlane.restoreFromSnapshot) before kubeadm init"
+  local image
+  image=$(kubeadm config images list --config "$B/kubeadm-init.yaml" 2>>"$LOG" | grep -m1 '/etcd:') || return 1
+  ETCD_IMAGE=$image "$R${ETCD_SNAPSHOT_SCRIPT_PATH}" restore "$RESTORE_SNAPSHOT" >>"$LOG" 2>&1 || return 1
+  INIT_FLAGS="--ignore-preflight-errors=DirAvailable--var-lib-etcd"
+  log "etcd restored from $RESTORE_SNAPSHOT: kubeadm init runs on that data"
+}
+
 last_turn=""
 my_turn() {
   out=$(etcd_turn 2>&1)
@@ -248,9 +264,13 @@ if [ "$MODE" = init ]; then
   init_token=$(kubeadm token generate 2>>"$LOG") || die "kubeadm token generate failed (see $LOG)"
   printf '%s' "$init_token" | grep -Eqx '[a-z0-9]{6}\.[a-z0-9]{16}' || die "kubeadm token generate printed no token"
   sed -i "s/${INIT_TOKEN_PLACEHOLDER}/$init_token/" "$B/kubeadm-init.yaml" || die "cannot write the init token into $B/kubeadm-init.yaml"
+  if [ -n "$RESTORE_SNAPSHOT" ]; then
+    restore_etcd_snapshot || die "cannot restore etcd from snapshot $RESTORE_SNAPSHOT (details in $LOG); check the key (README: Restoring the control plane from an etcd snapshot)"
+  fi
   log "kubeadm init (revision $NODE_REVISION)"
-  # --skip-token-print: the init token never reaches the log.
-  kubeadm init --config "$B/kubeadm-init.yaml" --skip-token-print >>"$LOG" 2>&1 ||
+  # --skip-token-print: the init token never reaches the log. INIT_FLAGS: empty, or one flag (a restore).
+  # shellcheck disable=SC2086
+  kubeadm init --config "$B/kubeadm-init.yaml" --skip-token-print $INIT_FLAGS >>"$LOG" 2>&1 ||
     die "kubeadm init failed (details above in $LOG). Fix the cause, then re-initialize: set controlPlane.reinitializeAtRevision to $((NODE_REVISION + 1)) and nodeRevisions[\"$NODE_NAME\"] to $((NODE_REVISION + 1)), and rebuild the other nodes (README: Re-initializing a cluster)"
   IN_CLUSTER=1
   delete_init_token "$(printf '%s' "$init_token" | cut -d. -f1)"

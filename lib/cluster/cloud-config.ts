@@ -13,7 +13,12 @@ import { kubeadmInitConfig, kubeadmJoinConfig } from "./kubeadm-config";
 import { KUBE_VIP_KUBECONFIG, kubeVipManifest, kubeVipRbac, SUPER_ADMIN_KUBECONFIG } from "./kube-vip";
 import { mirroredImage } from "../config/registry-mirror";
 import { mirrorCaPath } from "./mirror";
-import type { ClusterSecrets } from "./secrets";
+import { OBJECT_STORE_KEY_PLACEHOLDERS, type ClusterSecrets } from "./secrets";
+import { etcdSnapshotSettings, etcdSnapshotStore } from "../config/backups";
+import {
+  ETCD_SNAPSHOT_PATHS, ETCD_SNAPSHOT_SCRIPT_PATH, ETCD_SNAPSHOT_TIMER, NODE_EXPORTER_TEXTFILE_DIR,
+  etcdSnapshotEnv, etcdSnapshotScript, etcdSnapshotService, etcdSnapshotTimer,
+} from "../backups/etcd-snapshot";
 import { KUBE_VIP_IMAGE, needsSuperAdminForKubeVip } from "./versions";
 import { securitySettings } from "../config/security";
 import { certificateSettings } from "../config/certificates";
@@ -65,12 +70,19 @@ export function revisionOf(env: EnvironmentConfig, node: PoolNode): number {
 
 /**
  * Only this node ever runs `kubeadm init`: the first control-plane node, in its first build (revision 0)
- * or in the one build `controlPlane.reinitializeAtRevision` names. Every other build of it joins.
+ * or in the one build `controlPlane.reinitializeAtRevision` or `restoreFromSnapshot.atRevision` names.
+ * Every other build of it joins.
  */
 export function runsKubeadmInit(env: EnvironmentConfig, node: PoolNode): boolean {
   if (node.role !== "control-plane" || node.index !== 0) return false;
   const revision = revisionOf(env, node);
-  return revision === 0 || revision === env.controlPlane.reinitializeAtRevision;
+  return revision === 0 || revision === env.controlPlane.reinitializeAtRevision || restoresSnapshot(env, node);
+}
+
+/** The build of the first control-plane node that restores etcd from `controlPlane.restoreFromSnapshot`. */
+export function restoresSnapshot(env: EnvironmentConfig, node: PoolNode): boolean {
+  const restore = env.controlPlane.restoreFromSnapshot;
+  return node.role === "control-plane" && node.index === 0 && restore !== undefined && revisionOf(env, node) === restore.atRevision;
 }
 
 /**
@@ -122,6 +134,8 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
       JOIN_TIMEOUT_SECONDS: String(options.joinTimeoutSeconds ?? 3600),
       RETRY_SECONDS: String(options.retrySeconds ?? 10),
       PEER_PROBE_SECONDS: String(options.peerProbeSeconds ?? 60),
+      // Init builds only: controlPlane.restoreFromSnapshot's object key in the etcd bucket, or empty (a new cluster).
+      ...(init ? { RESTORE_SNAPSHOT: restoresSnapshot(env, node) ? env.controlPlane.restoreFromSnapshot?.snapshot ?? "" : "" } : {}),
     }),
   );
   secretFile(`${BOOTSTRAP_DIR}/ca.crt`, secrets.caCertB64, "0644");
@@ -157,6 +171,25 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
   }
   file(BOOTSTRAP_SCRIPT_PATH, bootstrapScript(), "0755");
 
+  // node-exporter's textfile collector reads this directory on every node: it must exist, or the collector
+  // reports node_textfile_scrape_error (an alert of the chart's node-exporter rules).
+  file(`${NODE_EXPORTER_TEXTFILE_DIR}/README`, "Prometheus textfile collector (*.prom), read by node-exporter. etcd_backup.prom: lib/backups/etcd-snapshot.ts\n");
+  // etcd snapshots (the timer) and the restore (the bootstrap) on control-plane nodes; the S3 keys only there.
+  const snapshots = cp ? etcdSnapshotSettings(env) : undefined;
+  if (cp && (snapshots || restoresSnapshot(env, node))) {
+    const store = snapshots ?? etcdSnapshotStore(env);
+    file(ETCD_SNAPSHOT_PATHS.env, etcdSnapshotEnv(store, node), "0600");
+    const keys = secrets.objectStoreKeysB64 ?? OBJECT_STORE_KEY_PLACEHOLDERS;
+    secretFile(ETCD_SNAPSHOT_PATHS.accessKeyId, keys.accessKeyId);
+    secretFile(ETCD_SNAPSHOT_PATHS.secretAccessKey, keys.secretAccessKey);
+    if (store.store.caPem) file(ETCD_SNAPSHOT_PATHS.caFile, store.store.caPem);
+    file(ETCD_SNAPSHOT_SCRIPT_PATH, etcdSnapshotScript(), "0755");
+  }
+  if (snapshots) {
+    file(ETCD_SNAPSHOT_PATHS.service, etcdSnapshotService());
+    file(ETCD_SNAPSHOT_PATHS.timer, etcdSnapshotTimer(snapshots.intervalHours));
+  }
+
   const doc: Record<string, unknown> = {
     // cloud-init sets the hostname from the node pool metadata (local-hostname = node name).
     preserve_hostname: false,
@@ -166,6 +199,8 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
       ...(firewall ? [["systemctl", "enable", "--now", HOST_FIREWALL_UNIT]] : []),
       ...(cp ? [["systemctl", "enable", "--now", CERT_RENEWAL_TIMER]] : []),
       [BOOTSTRAP_SCRIPT_PATH],
+      // After the bootstrap: the first run finds this node an etcd member (or skips until it is).
+      ...(snapshots ? [["systemctl", "enable", "--now", ETCD_SNAPSHOT_TIMER]] : []),
     ],
   };
   if (mirror?.caPem) doc.ca_certs = { trusted: [mirror.caPem] };

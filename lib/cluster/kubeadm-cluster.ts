@@ -17,7 +17,8 @@ import { ReadinessGate } from "./readiness-gate";
 import { encryptionKeyNames } from "./encryption-config";
 import { clusterConfigurationYaml } from "./kubeadm-config";
 import { KubeadmConfigGate } from "./kubeadm-config-gate";
-import { encryptionKeyPlaceholder, placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
+import { encryptionKeyPlaceholder, OBJECT_STORE_KEY_PLACEHOLDERS, placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
+import { ObjectStoreCredentials } from "../backups/object-store-credentials";
 import { terraformString } from "./terraform-string";
 
 /** What the kubernetes and helm providers need to reach the cluster as Terraform's admin. */
@@ -47,6 +48,11 @@ export interface KubeadmClusterProps {
    * @default 1800
    */
   readonly readinessTimeoutSeconds?: number;
+  /**
+   * The object store's S3 keys, written to the control-plane nodes for the etcd snapshots and their restore.
+   * @default a new ObjectStoreCredentials (id "object-store") under this cluster
+   */
+  readonly objectStore?: ObjectStoreCredentials;
 }
 
 function reinitializeNotice(config: ValidatedEnvironment): Record<string, string> {
@@ -90,10 +96,13 @@ export class KubeadmCluster extends Construct {
 
     const security = securitySettings(config);
     const encryptionKeys = security.encryptionAtRest ? encryptionKeyNames(security.encryptionKeys) : [];
+    const objectStore = props.objectStore ?? new ObjectStoreCredentials(this, "object-store", config);
     this.pki = new ClusterPki(this, "pki", { environment: config.name, joinTokenRotationHours: security.joinTokenRotationHours, encryptionKeys });
     const values = {
       ...Object.fromEntries(SECRET_NAMES.map((n) => [placeholderFor(n), this.pki.secrets[n]])),
       ...Object.fromEntries(Object.entries(this.pki.encryptionKeysB64).map(([name, b64]) => [encryptionKeyPlaceholder(name), b64])),
+      [OBJECT_STORE_KEY_PLACEHOLDERS.accessKeyId]: Fn.base64encode(objectStore.accessKeyId),
+      [OBJECT_STORE_KEY_PLACEHOLDERS.secretAccessKey]: Fn.base64encode(objectStore.secretAccessKey),
     };
     // Rendered once per node with placeholders: the same text becomes the Terraform value (placeholders
     // swapped for references) and the reviewable file (renderedCloudConfigs).

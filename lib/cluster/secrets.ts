@@ -26,10 +26,22 @@ export interface ClusterSecrets {
    * @default each key's placeholder, `<secret:encryption-key-NAME>` (KubeadmCluster swaps it for its random_bytes)
    */
   readonly encryptionKeysB64?: Readonly<Record<string, string>>;
+  /**
+   * The object store's S3 keys, base64 (etcd snapshots and their restore). Secret; control-plane nodes only,
+   * in /etc/kubernetes/etcd-snapshot (0600).
+   * @default OBJECT_STORE_KEY_PLACEHOLDERS (KubeadmCluster swaps them for the ObjectStoreCredentials tokens)
+   */
+  readonly objectStoreKeysB64?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
+/** Placeholders of the object store's S3 keys in the rendered files. */
+export const OBJECT_STORE_KEY_PLACEHOLDERS = {
+  accessKeyId: "<secret:object-store-access-key-id>",
+  secretAccessKey: "<secret:object-store-secret-access-key>",
+} as const;
+
 /** The fixed secrets (the encryption keys are named by config: encryptionKeyPlaceholder). */
-export type SecretName = Exclude<keyof ClusterSecrets, "encryptionKeysB64">;
+export type SecretName = Exclude<keyof ClusterSecrets, "encryptionKeysB64" | "objectStoreKeysB64">;
 
 /** Which values are secrets (placeholder `<secret:...>`) and which are only unknown until apply (`<generated:...>`). */
 const SECRET: Readonly<Record<SecretName, boolean>> = {

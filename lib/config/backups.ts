@@ -1,4 +1,5 @@
-import { readObject, readString, type Input } from "./fields";
+import { TIER_RULES } from "./defaults";
+import { readInteger, readObject, readString, type Input } from "./fields";
 import { FIELDS } from "./field-lists";
 import { Problems, show } from "./problems";
 import type { Tier } from "./types";
@@ -35,12 +36,32 @@ export interface ObjectStoreConfig {
   readonly caPem?: string;
 }
 
+/** etcd snapshots taken on the control-plane nodes and uploaded to the `<prefix>-etcd` bucket. */
+export interface EtcdSnapshotsConfig {
+  /**
+   * Hours between two snapshots; a divisor of 24, so every node's timer fires at the same wall-clock hours.
+   * @default TIER_RULES: prod 1, dev 6, sandbox 24
+   */
+  readonly intervalHours?: number;
+  /**
+   * Days a snapshot is kept in the bucket; older ones are deleted by the uploading node after each upload.
+   * @default TIER_RULES: prod 7, dev 3, sandbox 2
+   */
+  readonly retentionDays?: number;
+}
+
 export interface BackupsConfig {
   /**
    * The external object store. Required on prod (a backup inside the cluster it protects is no backup).
    * @default sandbox/dev: an in-cluster Ceph object store at https://s3.<platform.domain>
    */
   readonly objectStore?: ObjectStoreConfig;
+  /**
+   * Scheduled etcd snapshots to the object store (README "etcd snapshots"); `false` turns them off (a
+   * warning on prod: without them a lost control plane cannot be restored).
+   * @default on, with the tier's interval and retention (TIER_RULES.etcdSnapshots)
+   */
+  readonly etcdSnapshots?: EtcdSnapshotsConfig | false;
 }
 
 /** The purposes that get a bucket each. */
@@ -71,6 +92,40 @@ export function objectStoreSettings(env: { readonly name: string; readonly backu
   return { kind: "in-cluster", endpoint: `https://${IN_CLUSTER_OBJECT_STORE_HOST}.${env.platform.domain}`, region: "us-east-1", buckets };
 }
 
+/** Resolved etcd snapshot schedule: where, how often, how long. */
+export interface EtcdSnapshotSettings {
+  readonly intervalHours: number;
+  readonly retentionDays: number;
+  readonly store: ObjectStoreSettings;
+  readonly bucket: string;
+  /** Object keys start with it: `<environment>/`, so one bucket can hold several environments. */
+  readonly keyPrefix: string;
+}
+
+/** Hour counts that divide the day: the timer fires at the same hours on every node, every day. */
+export const ETCD_SNAPSHOT_INTERVALS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
+
+type SnapshotEnv = { readonly name: string; readonly tier: Tier; readonly backups?: BackupsConfig; readonly platform: { readonly domain: string } };
+
+/** The environment's etcd snapshot schedule, or undefined when `backups.etcdSnapshots` is false. */
+export function etcdSnapshotSettings(env: SnapshotEnv): EtcdSnapshotSettings | undefined {
+  return env.backups?.etcdSnapshots === false ? undefined : etcdSnapshotStore(env);
+}
+
+/** Where the environment's etcd snapshots are, even with the schedule off (a restore still reads them). */
+export function etcdSnapshotStore(env: SnapshotEnv): EtcdSnapshotSettings {
+  const config = env.backups?.etcdSnapshots || undefined;
+  const defaults = TIER_RULES[env.tier].etcdSnapshots;
+  const store = objectStoreSettings(env);
+  return {
+    intervalHours: config?.intervalHours ?? defaults.intervalHours,
+    retentionDays: config?.retentionDays ?? defaults.retentionDays,
+    store,
+    bucket: store.buckets.etcd,
+    keyPrefix: `${env.name}/`,
+  };
+}
+
 /** S3 bucket names: 3-63 lowercase letters, digits, dashes; a prefix leaves room for "-velero". */
 const BUCKET_PREFIX = /^[a-z0-9][a-z0-9-]{1,54}$/;
 
@@ -79,6 +134,7 @@ export function validateBackups(env: Input, root: string, tier: Tier | undefined
   const path = `${root}.backups`;
   const b = env.backups === undefined ? {} : readObject(problems, env.backups, path, FIELDS.backups);
   if (!b) return;
+  validateEtcdSnapshots(b.etcdSnapshots, `${path}.etcdSnapshots`, problems);
   if (b.objectStore === undefined) {
     if (tier === "prod") {
       problems.add(`${path}.objectStore`, 'is required on prod: backups must survive the cluster, so give an external S3-compatible endpoint, e.g. { endpoint: "https://s3.example.internal:9000" } (keys from TF_VAR_object_store_access_key_id / TF_VAR_object_store_secret_access_key)');
@@ -107,4 +163,15 @@ export function validateBackups(env: Input, root: string, tier: Tier | undefined
   }
   const ca = readString(problems, store, "caPem", `${path}.objectStore`, false);
   if (ca !== undefined && !ca.includes("-----BEGIN CERTIFICATE-----")) problems.add(`${path}.objectStore.caPem`, "must be a PEM certificate (-----BEGIN CERTIFICATE-----...)");
+}
+
+function validateEtcdSnapshots(value: unknown, path: string, problems: Problems): void {
+  if (value === undefined || value === false) return;
+  const snapshots = readObject(problems, value, path, FIELDS.etcdSnapshots);
+  if (!snapshots) return;
+  const interval = readInteger(problems, snapshots, "intervalHours", path, { min: 1, max: 24, required: false });
+  if (interval !== undefined && !(ETCD_SNAPSHOT_INTERVALS as readonly number[]).includes(interval)) {
+    problems.add(`${path}.intervalHours`, `${interval} does not divide the day; use one of ${ETCD_SNAPSHOT_INTERVALS.join(", ")}`);
+  }
+  readInteger(problems, snapshots, "retentionDays", path, { min: 1, max: 365, why: "a snapshot must outlive the next one", required: false });
 }

@@ -86,6 +86,8 @@ export interface TierRules {
    * `certificates.renewBeforeDays` says: sandbox renews first, so the path is exercised before prod needs it.
    */
   readonly certificateRenewBeforeDays: number;
+  /** etcd snapshot schedule unless `backups.etcdSnapshots` says: prod loses at most an hour of cluster state. */
+  readonly etcdSnapshots: { readonly intervalHours: number; readonly retentionDays: number };
   /** Velero's daily backups (tenant namespaces with their volumes; platform state): when (cron, UTC) and how long kept. */
   readonly backups: BackupScheduleRules;
 }
@@ -124,6 +126,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     loki: { mode: "SingleBinary", replicas: 1, volumeGiB: 10 },
     certificateRenewBeforeDays: 180,
     backups: { tenantsCron: "0 2 * * *", platformCron: "0 3 * * *", retentionDays: 3 },
+    etcdSnapshots: { intervalHours: 24, retentionDays: 2 },
   },
   dev: {
     minControlPlaneNodes: 1,
@@ -150,6 +153,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     loki: { mode: "SingleBinary", replicas: 1, volumeGiB: 20 },
     certificateRenewBeforeDays: 120,
     backups: { tenantsCron: "0 2 * * *", platformCron: "0 3 * * *", retentionDays: 7 },
+    etcdSnapshots: { intervalHours: 6, retentionDays: 3 },
   },
   prod: {
     minControlPlaneNodes: 3,
@@ -170,6 +174,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     loki: { mode: "SimpleScalable", replicas: 3, volumeGiB: 20 },
     certificateRenewBeforeDays: 90,
     backups: { tenantsCron: "0 2 * * *", platformCron: "0 3 * * *", retentionDays: 30 },
+    etcdSnapshots: { intervalHours: 1, retentionDays: 7 },
   },
 };
 

@@ -3,7 +3,7 @@ import type {
   GitOpsConfig, IngressConfig, MonitoringConfig, PlatformConfig, SmtpConfig, StorageConfig, TlsConfig, TraefikInstanceConfig,
 } from "./platform";
 import type { ContainerDefaults, TenantConfig, TenantEgress, TenantGitOps, TenantGroups, TenantQuota } from "./tenants";
-import type { BackupsConfig, ObjectStoreConfig } from "./backups";
+import type { BackupsConfig, EtcdSnapshotsConfig, ObjectStoreConfig } from "./backups";
 import type { LogForwardConfig, LogsSettingsConfig } from "./logs";
 import type { CertificatesConfig } from "./certificates";
 import type { AdmissionPoliciesConfig, AuditLogConfig, OidcConfig, PodSecurityDefaults, SecurityConfig } from "./security";
@@ -16,6 +16,7 @@ import type {
   NodeNetworkConfig,
   NodePoolConfig,
   RegistryMirrorConfig,
+  RestoreFromSnapshotConfig,
   Taint,
   VsphereConfig,
 } from "./types";
@@ -42,7 +43,7 @@ export const FIELDS = {
   }),
   controlPlane: fieldsOf<ControlPlaneConfig>({
     name: true, count: true, cpus: true, memoryMiB: true, osDiskGiB: true, dataDiskGiB: true, ips: true, labels: true, taints: true,
-    nodeRevisions: true, reinitializeAtRevision: true,
+    nodeRevisions: true, reinitializeAtRevision: true, restoreFromSnapshot: true,
   }),
   taint: fieldsOf<Taint>({ key: true, value: true, effect: true }),
   registryMirror: fieldsOf<RegistryMirrorConfig>({ host: true, pathPrefix: true, chartRepository: true, caPem: true }),
@@ -85,8 +86,10 @@ export const FIELDS = {
   tenantCi: fieldsOf<Exclude<NonNullable<TenantConfig["ci"]>, false>>({ tokenHours: true }),
   tenantPodSecurity: fieldsOf<NonNullable<TenantConfig["podSecurity"]>>({ level: true, reason: true }),
   tenantEgress: fieldsOf<TenantEgress>({ cidr: true, ports: true }),
-  backups: fieldsOf<BackupsConfig>({ objectStore: true }),
+  backups: fieldsOf<BackupsConfig>({ objectStore: true, etcdSnapshots: true }),
   certificates: fieldsOf<CertificatesConfig>({ renewBeforeDays: true, clusterCaNotAfter: true }),
+  restoreFromSnapshot: fieldsOf<RestoreFromSnapshotConfig>({ snapshot: true, atRevision: true }),
+  etcdSnapshots: fieldsOf<EtcdSnapshotsConfig>({ intervalHours: true, retentionDays: true }),
   objectStore: fieldsOf<ObjectStoreConfig>({ endpoint: true, region: true, bucketPrefix: true, caPem: true }),
   logs: fieldsOf<LogsSettingsConfig>({ retentionDays: true, forward: true }),
   logForward: fieldsOf<LogForwardConfig>({ protocol: true, host: true, port: true, caPem: true }),

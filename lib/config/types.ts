@@ -121,6 +121,24 @@ export interface ControlPlaneConfig extends NodePoolConfig {
    * @default undefined (only the first build, revision 0, initializes)
    */
   readonly reinitializeAtRevision?: number;
+  /**
+   * Restore the control plane from an etcd snapshot: the build of the first control-plane node at
+   * `atRevision` downloads `snapshot` (an object key in the `<prefix>-etcd` bucket), restores it into
+   * its etcd data directory and runs `kubeadm init` on that data; the other control-plane nodes, rebuilt,
+   * join it. Valid only while the first node's `nodeRevisions` entry equals `atRevision` (one build, once).
+   * The node still joins instead while a peer control-plane node or the VIP answers. See README,
+   * "Restoring the control plane from an etcd snapshot".
+   * @default undefined (no restore)
+   */
+  readonly restoreFromSnapshot?: RestoreFromSnapshotConfig;
+}
+
+/** `controlPlane.restoreFromSnapshot`: which snapshot, in which build of the first control-plane node. */
+export interface RestoreFromSnapshotConfig {
+  /** Object key in the etcd bucket, e.g. "prod/20260101T0300Z-prod-cp-2.db" (README lists how to find them). */
+  readonly snapshot: string;
+  /** The first control-plane node's revision whose build restores (its nodeRevisions entry). */
+  readonly atRevision: number;
 }
 
 export interface KubernetesConfig {

@@ -102,6 +102,7 @@ class EnvironmentChecks {
     else {
       this.checkPool(cp, `${root}.controlPlane`, "control-plane");
       this.checkReinitialize(cp, `${root}.controlPlane`);
+      this.checkRestoreFromSnapshot(cp, `${root}.controlPlane`);
     }
     if (isObject(cp) && typeof cp.count === "number") {
       if (cp.count % 2 === 0) {
@@ -360,6 +361,31 @@ class EnvironmentChecks {
         `${path}.reinitializeAtRevision`,
         `${at} but ${first} is at revision ${show(current)}; it applies only to the build at that revision: set nodeRevisions["${first}"] to ${at} to rebuild and re-initialize, or remove reinitializeAtRevision`,
       );
+    }
+  }
+
+  /** restoreFromSnapshot, like reinitializeAtRevision, fires for the one build of the first node at its revision. */
+  private checkRestoreFromSnapshot(cp: unknown, path: string): void {
+    if (!isObject(cp) || cp.restoreFromSnapshot === undefined) return;
+    const at = `${path}.restoreFromSnapshot`;
+    const restore = readObject(this.problems, cp.restoreFromSnapshot, at, FIELDS.restoreFromSnapshot);
+    if (!restore) return;
+    const snapshot = readString(this.problems, restore, "snapshot", at);
+    // An S3 object key, written into the bootstrap's env file: no quotes, spaces or shell characters.
+    if (snapshot !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._\/-]{0,1023}$/.test(snapshot)) {
+      this.problems.add(`${at}.snapshot`, `${show(snapshot)} is not an object key of the etcd bucket (letters, digits, . _ - /), e.g. "prod/20260101T030000Z-prod-cp-2.db"`);
+    }
+    const first = `${typeof this.env.name === "string" ? this.env.name : ""}-${typeof cp.name === "string" ? cp.name : ""}-1`;
+    const revision = readInteger(this.problems, restore, "atRevision", at, { min: 1, why: `the revision of ${first} whose build restores` });
+    const current = (isObject(cp.nodeRevisions) ? cp.nodeRevisions : {})[first] ?? 0;
+    if (revision !== undefined && current !== revision) {
+      this.problems.add(
+        `${at}.atRevision`,
+        `${revision} but ${first} is at revision ${show(current)}; the restore applies only to the build at that revision: set nodeRevisions["${first}"] to ${revision} to rebuild and restore, or remove restoreFromSnapshot`,
+      );
+    }
+    if (cp.reinitializeAtRevision !== undefined && cp.reinitializeAtRevision === revision) {
+      this.problems.add(`${at}.atRevision`, `${revision} is also reinitializeAtRevision: a build either restores a snapshot or creates an empty cluster; remove one of the two`);
     }
   }
 

@@ -16,6 +16,9 @@ export function environmentWarnings(env: ValidatedEnvironment, now = Date.now())
   }
   const ca = clusterCaWarning(env, now);
   if (ca) warnings.push(ca);
+  if (env.backups?.etcdSnapshots === false && env.tier === "prod") {
+    warnings.push(`${env.name}.backups.etcdSnapshots is false: no etcd snapshots are taken, so a lost control plane cannot be restored (README "Restoring the control plane from an etcd snapshot")`);
+  }
   return warnings;
 }
 

@@ -59,7 +59,7 @@ export class KubernetesEnvironment extends Construct {
     this.placement = new VspherePlacement(this, "placement", { vsphere: config.vsphere });
     const spec = resolveNodeTemplate(config.name, config.template, props.baseDir);
     this.template = new NodeTemplate(this, "template", { spec, placement: this.placement });
-    this.cluster = new KubeadmCluster(this, "cluster", { config, placement: this.placement, template: this.template });
+    this.cluster = new KubeadmCluster(this, "cluster", { config, placement: this.placement, template: this.template, objectStore: this.objectStore });
 
     // Both providers authenticate as Terraform's admin certificate (group kubeadm:cluster-admins).
     // Provider configuration is lazy: nothing connects before the readiness gate has passed.

@@ -5,6 +5,14 @@ import type { AlertReceiverConfig, MonitoringConfig, PlatformConfig } from "../c
 import { PLATFORM_DEFAULTS } from "../config/defaults";
 import type { ImageField } from "./air-gap";
 import { platformAlertRules, type RuleGroup } from "./alert-rules";
+import { etcdBackupAlertRules } from "../backups/etcd-backup-alerts";
+import { NODE_EXPORTER_TEXTFILE_DIR } from "../backups/etcd-snapshot";
+
+/** kube-prometheus-stack's own `prometheus-node-exporter.extraArgs` (a list: setting it replaces them, so they are repeated). */
+export const NODE_EXPORTER_CHART_ARGS = [
+  "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run/containerd/.+|var/lib/docker/.+|var/lib/kubelet/.+)($|/)",
+  "--collector.filesystem.fs-types-exclude=^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|erofs)$",
+] as const;
 import { CHARTS } from "./chart-versions";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
@@ -257,7 +265,16 @@ export class KubePrometheusStack extends Construct {
             probeSelectorNilUsesHelmValues: false,
           },
         },
-        additionalPrometheusRulesMap: { "platform-alerts": platformAlertRules(), ...props.extraAlertRules },
+        additionalPrometheusRulesMap: {
+          "platform-alerts": platformAlertRules(),
+          ...(context.etcdSnapshotIntervalHours ? { "etcd-backups": { groups: [etcdBackupAlertRules(context.etcdSnapshotIntervalHours)] } } : {}),
+          ...props.extraAlertRules,
+        },
+        "prometheus-node-exporter": {
+          // The chart's two flags, plus the textfile collector on the host's directory (the chart mounts the
+          // host's / at /host/root): the etcd snapshot metrics (lib/backups/etcd-snapshot.ts).
+          extraArgs: [...NODE_EXPORTER_CHART_ARGS, `--collector.textfile.directory=/host/root${NODE_EXPORTER_TEXTFILE_DIR}`],
+        },
         // Helm installs crds/ once and never upgrades it: the chart's upgrade job (a pre-install/pre-upgrade
         // hook) server-side applies the CRDs of this chart version before the operator rolls out, so a chart
         // bump brings the CRDs its operator expects. Its images are in KUBE_PROMETHEUS_STACK_IMAGES (mirrored);

@@ -1,6 +1,6 @@
 import { API_SERVER_PORT, TIER_RULES, type TierRules } from "../config/defaults";
 import type { AddonName, HelmValues, PlatformConfig } from "../config/platform";
-import { objectStoreSettings, type ObjectStoreSettings } from "../config/backups";
+import { etcdSnapshotSettings, objectStoreSettings, type ObjectStoreSettings } from "../config/backups";
 import { logsSettings, type LogsSettings } from "../config/logs";
 import { poolNodes } from "../config/pool-nodes";
 import type { RegistryMirrorConfig, Tier, ValidatedEnvironment } from "../config/types";
@@ -39,6 +39,11 @@ export interface PlatformContext {
   readonly objectStore: ObjectStoreSettings;
   /** @default undefined when `logs` is false (no Loki, no Fluent Bit) */
   readonly logs?: LogsSettings;
+  /**
+   * Hours between two etcd snapshots (`backups.etcdSnapshots`), for their alerts.
+   * @default undefined: snapshots off, no etcd backup alerts
+   */
+  readonly etcdSnapshotIntervalHours?: number;
 }
 
 export function platformContext(config: ValidatedEnvironment): PlatformContext {
@@ -57,6 +62,7 @@ export function platformContext(config: ValidatedEnvironment): PlatformContext {
     platform: config.platform,
     objectStore: objectStoreSettings(config),
     logs: logsSettings(config),
+    etcdSnapshotIntervalHours: etcdSnapshotSettings(config)?.intervalHours,
   };
 }
 

@@ -49,7 +49,8 @@ export class BootstrapLab {
     private runs = 0,
   ) {}
 
-  static async start(env: EnvironmentConfig, options: RenderOptions): Promise<BootstrapLab> {
+  /** `extraSecrets`: secrets beyond the cluster PKI, e.g. the object store's S3 keys (objectStoreKeysB64). */
+  static async start(env: EnvironmentConfig, options: RenderOptions, extraSecrets: Partial<ClusterSecrets> = {}): Promise<BootstrapLab> {
     const dir = mkdtempSync(join(tmpdir(), "bootstrap-lab-"));
     const ca = (name: string, cn: string): TestCa => makeCa(join(dir, "ca", name), cn);
     const cluster = ca("cluster", "kubernetes");
@@ -76,6 +77,7 @@ export class BootstrapLab {
       etcdCaKeyB64: b64(etcd.keyPem),
       saKeyB64: b64(saKey),
       saPubB64: b64(readFileSync(join(dir, "ca", "sa.pub"), "utf8")),
+      ...extraSecrets,
     };
     const pemBody = (pem: string) => pem.split("\n").filter((l) => l && !l.startsWith("-----")).join("\n");
     const secretValues = [tokenSecret, ...[cluster.keyPem, frontProxy.keyPem, etcd.keyPem, saKey].map(pemBody)];

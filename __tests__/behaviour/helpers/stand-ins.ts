@@ -17,9 +17,10 @@ set -u
 ${RECORD}
 K=$K8S_BOOTSTRAP_ROOT/etc/kubernetes
 etcdctl() { ETCDCTL_API=3 command etcdctl --cacert "$LAB/ca/etcd/ca.crt" --cert "$LAB/certs/etcd-client.crt" --key "$LAB/certs/etcd-client.key" --dial-timeout 2s --command-timeout 5s "$@"; }
-start_etcd() { # start_etcd new|existing INITIAL_CLUSTER
+start_etcd() { # start_etcd new|existing INITIAL_CLUSTER [DATA_DIR]
   mkdir -p "$LAB/etcd-data"
-  setsid etcd --name "$NODE_NAME" --data-dir "$(mktemp -d "$LAB/etcd-data/$NODE_NAME.XXXX")" \
+  if [ $# -ge 3 ]; then data_dir=$3; else data_dir=$(mktemp -d "$LAB/etcd-data/$NODE_NAME.XXXX"); fi
+  setsid etcd --name "$NODE_NAME" --data-dir "$data_dir" \
     --listen-client-urls "https://$NODE_IP:2379" --advertise-client-urls "https://$NODE_IP:2379" \
     --listen-peer-urls "https://$NODE_IP:2380" --initial-advertise-peer-urls "https://$NODE_IP:2380" \
     --initial-cluster "$2" --initial-cluster-state "$1" --initial-cluster-token lab \
@@ -29,6 +30,11 @@ start_etcd() { # start_etcd new|existing INITIAL_CLUSTER
   echo $! >"$LAB/etcd-$NODE_NAME.pid"
 }
 case "$1" in
+config)
+  # kubeadm config images list: the images of the version in the config; the restore reads etcd's name.
+  [ "$2 $3" = "images list" ] || exit 2
+  printf '%s\n' registry.k8s.io/kube-apiserver:v1.35.0 registry.k8s.io/etcd:3.6.6-0 registry.k8s.io/pause:3.10.1
+  ;;
 token)
   case "$2" in
   # Like kubeadm: a fresh random token on stdout (kept for the test to look for later).
@@ -44,7 +50,15 @@ init)
   grep -Eq '^ *- token: [a-z0-9]{6}\.[a-z0-9]{16}$' "$3" || { echo "[init] no generated token in $3" >&2; exit 1; }
   cmp -s "$K/pki/ca.key" "$LAB/ca/cluster/ca.key" || { echo "[init] no Terraform CA key in $K/pki: kubeadm would create a new CA" >&2; exit 1; }
   grep -q /etc/kubernetes/super-admin.conf "$K/manifests/kube-vip.yaml" || { echo "[init] kube-vip cannot work during init without super-admin.conf" >&2; exit 1; }
-  start_etcd new "$NODE_NAME=https://$NODE_IP:2380"
+  # Like kubeadm: an existing /var/lib/etcd stops init unless its preflight check is ignored (a restore),
+  # and then etcd starts on that data.
+  data=$K8S_BOOTSTRAP_ROOT/var/lib/etcd
+  if [ -d "$data/member" ]; then
+    case " $* " in *" --ignore-preflight-errors=DirAvailable--var-lib-etcd "*) ;; *) echo "[preflight] DirAvailable--var-lib-etcd: $data is not empty" >&2; exit 1 ;; esac
+    start_etcd new "$NODE_NAME=https://$NODE_IP:2380" "$data"
+  else
+    start_etcd new "$NODE_NAME=https://$NODE_IP:2380"
+  fi
   for _ in $(seq 100); do etcdctl --endpoints "https://$NODE_IP:2379" endpoint health >/dev/null 2>&1 && break; sleep 0.2; done
   for f in admin.conf super-admin.conf kubelet.conf; do echo "# stand-in $f" >"$K/$f"; done
   touch "$LAB/api-up" # the API server now answers through the VIP
