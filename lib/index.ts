@@ -15,7 +15,8 @@ export { VspherePlacement, type VspherePlacementProps } from "./vsphere/placemen
 export { NodeTemplate, type NodeTemplateProps } from "./vsphere/node-template";
 export { resolveNodeTemplate, parsePackerManifest, type NodeTemplateSpec } from "./vsphere/node-template-spec";
 export { NodePool, IGNORED_NODE_CHANGES, DATA_DISK_PROVISIONING, type NodePoolProps } from "./vsphere/node-pool";
-export { checkTemplateFit } from "./vsphere/template-fit";
+export { checkTemplateFit, type PoolTemplateSpecs } from "./vsphere/template-fit";
+export { checkVersionSkew, compareVersions, MAX_KUBELET_MINORS_BEHIND, type TemplateVersion, type UpgradeVersions } from "./config/version-skew";
 export { DATA_DISK_UNIT, OS_DISK_UNIT, guestDeviceForUnit } from "./vsphere/disk-layout";
 
 export * from "./cluster";

@@ -7,6 +7,7 @@ import type { EnvironmentConfig } from "../../lib/config/types";
 import { prodLike, sandboxLike } from "../cluster/fixtures";
 import { describeWithTool } from "../tools";
 import { BootstrapLab, type NodeRoot } from "./helpers/bootstrap-lab";
+import { FAST, onLoopback } from "./helpers/loopback-env";
 
 /**
  * The node bootstrap the library renders, run under bash in a temporary root per node, with a REAL
@@ -15,21 +16,6 @@ import { BootstrapLab, type NodeRoot } from "./helpers/bootstrap-lab";
  * systemctl, modprobe, sysctl and logger. Addresses are on 127.93.0.0/24 (prod-like, 3 control-plane
  * nodes) and 127.94.0.0/24 (sandbox-like, 1 control-plane node).
  */
-function onLoopback(base: EnvironmentConfig, net: string, name: string): EnvironmentConfig {
-  const ip = (n: number) => `${net}.${n}`;
-  return validateEnvironment({
-    ...base,
-    name,
-    network: { ...base.network, cidr: `${net}.0/24`, gateway: ip(1) },
-    controlPlane: { ...base.controlPlane, ips: base.controlPlane.ips.map((_, i) => ip(11 + i)) },
-    workers: base.workers.map((pool, p) => ({ ...pool, ips: pool.ips.map((_, i) => ip(31 + 10 * p + i)) })),
-    kubernetes: { ...base.kubernetes, apiVip: ip(10) },
-  });
-}
-
-/** Quick bounds for the test (production: 3600 s, 10 s, 60 s). */
-const FAST = { joinTimeoutSeconds: 90, retrySeconds: 1, peerProbeSeconds: 2 } as const;
-
 const K = "/etc/kubernetes";
 const B = `${K}/bootstrap`;
 const has = (n: NodeRoot, path: string) => existsSync(join(n.root, path));

@@ -53,7 +53,7 @@ describe("validateEnvironment", () => {
     ["OS disk too small", (e) => (e.workers[0].osDiskGiB = 8),
       "prod.workers[0].osDiskGiB: 8 is below the minimum of 20 (images, logs and etcd need room); raise it to at least 20"],
     ["unknown key (typo) in a pool", (e) => (e.workers[0].dataDiskGb = 100),
-      "prod.workers[0].dataDiskGb: unknown field (typo?); known fields here: name, count, cpus, memoryMiB, osDiskGiB, dataDiskGiB, ips, labels, taints, nodeRevisions"],
+      "prod.workers[0].dataDiskGb: unknown field (typo?); known fields here: name, count, cpus, memoryMiB, osDiskGiB, dataDiskGiB, ips, labels, taints, nodeRevisions, template"],
     ["unknown top-level key", (e) => (e.kubernetesVersion = "1.35.9"),
       "prod.kubernetesVersion: unknown field (typo?); known fields here: name, tier, vsphere, network, template, controlPlane, workers, kubernetes, registryMirror, sshAuthorizedKeys, security, platform, tenants, backups, logs, certificates"],
     ["duplicate pool names", (e) => (e.workers[1].name = "storage"),

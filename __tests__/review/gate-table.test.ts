@@ -45,6 +45,13 @@ const joinToken = (v: number): Record<string, StandIn> => ({
   vm: vm("cluster/workers-general/node-1", "prod-general-1"),
 });
 
+/** kubeadm-config's ClusterConfiguration key naming a Kubernetes version (KubeadmCluster.kubeadmConfig). */
+const kubeadmConfig = (version: string): StandIn => ({
+  as: "kubernetes_config_map_v1_data",
+  path: "cluster/kubeadm-config",
+  input: { data: { ClusterConfiguration: `apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nkubernetesVersion: v${version}\n` } },
+});
+
 type Resources = Record<string, StandIn>;
 interface Row {
   /** Prefix of every resource of the row, and its name in the table. */
@@ -253,6 +260,44 @@ const ROWS: Row[] = [
     v1: { cfg: { as: "kubernetes_config_map_v1_data", path: "cluster/kubeadm-config", input: { data: { ClusterConfiguration: "a" } } } },
     v2: {},
     refused: [["kubeadm-config", 1]],
+  },
+  {
+    id: "upgrade_roll",
+    says: "an upgrade step: kubeadm-config names the next minor and one control-plane VM is rebuilt from the new template (revision bump): passes with a note",
+    v1: {
+      cfg: kubeadmConfig("1.33.4"),
+      cp1: vm("cluster/control-plane/node-1", "prod-control-plane-1", { clone: [{ template_uuid: "tmpl-1.33" }] }, "revision-0"),
+      cp2: vm("cluster/control-plane/node-2", "prod-control-plane-2", { clone: [{ template_uuid: "tmpl-1.33" }] }, "revision-0"),
+    },
+    v2: {
+      cfg: kubeadmConfig("1.34.2"),
+      cp1: vm("cluster/control-plane/node-1", "prod-control-plane-1", { clone: [{ template_uuid: "tmpl-1.34" }] }, "revision-1"),
+      cp2: vm("cluster/control-plane/node-2", "prod-control-plane-2", { clone: [{ template_uuid: "tmpl-1.33" }] }, "revision-0"),
+    },
+    refused: [],
+    routine: ["kubernetes-upgrade"],
+  },
+  {
+    id: "upgrade_two_cp",
+    says: "an upgrade that rebuilds two control-plane VMs in one apply: still one per apply",
+    v1: { cfg: kubeadmConfig("1.33.4"), cp1: vm("cluster/control-plane/node-1", "prod-control-plane-1", {}, "revision-0"), cp2: vm("cluster/control-plane/node-2", "prod-control-plane-2", {}, "revision-0") },
+    v2: { cfg: kubeadmConfig("1.34.2"), cp1: vm("cluster/control-plane/node-1", "prod-control-plane-1", {}, "revision-1"), cp2: vm("cluster/control-plane/node-2", "prod-control-plane-2", {}, "revision-1") },
+    refused: [["control-plane-vms", 2]],
+    routine: ["kubernetes-upgrade"],
+  },
+  {
+    id: "upgrade_skip",
+    says: "kubeadm-config raised by two minors (a skipped upgrade step)",
+    v1: { cfg: kubeadmConfig("1.33.4") },
+    v2: { cfg: kubeadmConfig("1.35.0") },
+    refused: [["kubernetes-version-skew", 1]],
+  },
+  {
+    id: "downgrade",
+    says: "kubeadm-config lowered (a reverted version): the next control-plane join would deploy the older control plane",
+    v1: { cfg: kubeadmConfig("1.34.2") },
+    v2: { cfg: kubeadmConfig("1.34.1") },
+    refused: [["kubernetes-version-skew", 1]],
   },
   {
     id: "reboot_cp",
@@ -492,8 +537,9 @@ describeWithTool("terraform", ["version"])("the gate on a table of real Terrafor
     const r = buildStackReport({ stack: "prod", plan: p.plan, synth: p.synth, baseSynth: p.baseSynth });
     const expected = new Map<string, number>();
     for (const row of ROWS) for (const [rule, n] of row.refused) expected.set(rule, (expected.get(rule) ?? 0) + n);
-    // Tolerances apply per plan: the rolling row's single control-plane and storage VM now add up.
-    expected.set("control-plane-vms", expected.get("control-plane-vms")! + 1);
+    // Tolerances apply per plan: the single control-plane VM of the rolling and upgrade_roll rows and the
+    // rolling row's storage VM now add up.
+    expected.set("control-plane-vms", expected.get("control-plane-vms")! + 2);
     expected.set("ceph-data-disk-vms", expected.get("ceph-data-disk-vms")! + 1);
     expect(new Map(r.violations.map((v) => [v.rule.id, v.hits.length]))).toEqual(expected);
   });

@@ -1,4 +1,5 @@
 import { ETCD_SNAPSHOT_SCRIPT_PATH } from "../backups/etcd-snapshot";
+import { UPGRADE_FUNCTIONS } from "./bootstrap-upgrade";
 import { INIT_TOKEN_PLACEHOLDER, INIT_TOKEN_TTL } from "./kubeadm-config";
 
 /**
@@ -20,9 +21,10 @@ import { INIT_TOKEN_PLACEHOLDER, INIT_TOKEN_TTL } from "./kubeadm-config";
  * - secrets written by cloud-init (CA keys, join token) are removed on every exit path (trap), and on
  *   failure the restored PKI too; each removal is logged;
  * - kubeadm init gets a throwaway token generated here (`kubeadm token generate`, never logged) and
- *   deleted right after init: the cluster's join token is Terraform's Secret (JoinToken).
+ *   deleted right after init: the cluster's join token is Terraform's Secret (JoinToken);
  * - restore (controlPlane.restoreFromSnapshot, RESTORE_SNAPSHOT in bootstrap.env, init path only): etcd's
- *   data directory comes from the named snapshot (etcd-snapshot restore) before kubeadm init starts etcd on it.
+ *   data directory comes from the named snapshot (etcd-snapshot restore) before kubeadm init starts etcd on it;
+ * - a joined control-plane node newer than the cluster upgrades it (bootstrap-upgrade.ts).
  * K8S_BOOTSTRAP_ROOT prefixes every path: for the behaviour tests only, unset on nodes.
  */
 export const BOOTSTRAP_DIR = "/etc/kubernetes/bootstrap";
@@ -30,7 +32,7 @@ export const BOOTSTRAP_SCRIPT_PATH = "/usr/local/sbin/k8s-bootstrap";
 export const BOOTSTRAP_LOG = "/var/log/k8s-bootstrap.log";
 
 export function bootstrapScript(): string {
-  // Literal bash; the only template substitutions are INIT_TOKEN_PLACEHOLDER, INIT_TOKEN_TTL and ETCD_SNAPSHOT_SCRIPT_PATH.
+  // Literal bash; the only template substitutions are INIT_TOKEN_PLACEHOLDER, INIT_TOKEN_TTL, ETCD_SNAPSHOT_SCRIPT_PATH and UPGRADE_FUNCTIONS.
   return String.raw`#!/bin/bash
 # Managed by the cluster bootstrap (lib/cluster/bootstrap-script.ts). Run by cloud-init, once.
 set -uo pipefail
@@ -233,7 +235,7 @@ my_turn() {
   last_turn=$out
   return "$rc"
 }
-
+${UPGRADE_FUNCTIONS}
 if [ "$MODE" = init ]; then
   log "probing the VIP and the control-plane peers ($CONTROL_PLANE_PEERS) for $PEER_PROBE_SECONDS s before kubeadm init"
   probe_end=$((SECONDS + PEER_PROBE_SECONDS))
@@ -295,11 +297,12 @@ while :; do
     kube_vip_credential || die "cannot create kube-vip's credential"
     install_kube_vip "$B/kube-vip.yaml" || die "cannot install the kube-vip manifest"
   fi
-  log "kubeadm join (attempt $attempt)"
+  log "kubeadm join (attempt $attempt, kubelet v$KUBERNETES_VERSION)"
   if kubeadm join --config "$B/kubeadm-join.yaml" >>"$LOG" 2>&1; then
     IN_CLUSTER=1
     if [ "$ROLE" = control-plane ]; then
       grant_kube_vip || log "warning: cannot apply kube-vip's Role (the first node created it; see $LOG)"
+      converge_control_plane_version
     fi
     log "joined the cluster"
     exit 0

@@ -46,6 +46,13 @@ export interface RenderOptions {
    * @default CONTAINERD_VERSION (lib/cluster/versions.ts)
    */
   readonly containerdVersion?: string;
+  /**
+   * Kubernetes version of the node's kubelet/kubeadm (its template's): the kubeadm config API it reads, the
+   * pause image, and what the bootstrap compares with the cluster's to upgrade it. KubeadmCluster passes
+   * the pool's template's.
+   * @default kubernetes.version
+   */
+  readonly kubernetesVersion?: string;
 }
 
 interface WriteFile {
@@ -90,7 +97,7 @@ export function restoresSnapshot(env: EnvironmentConfig, node: PoolNode): boolea
  * are Terraform expressions) and the reviewable file (secrets are placeholders).
  */
 export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secrets: ClusterSecrets, options: RenderOptions = {}): string {
-  const k8s = env.kubernetes.version;
+  const k8s = options.kubernetesVersion ?? env.kubernetes.version;
   const mirror = env.registryMirror;
   const pool = poolOf(env, node);
   const init = runsKubeadmInit(env, node);
@@ -128,6 +135,8 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
       NODE_INDEX: String(node.index),
       NODE_REVISION: String(revisionOf(env, node)),
       ROLE: node.role,
+      // The kubelet/kubeadm of this node's template: a control-plane node newer than the cluster upgrades it.
+      KUBERNETES_VERSION: k8s,
       MODE: init ? "init" : "join",
       API_VIP: env.kubernetes.apiVip,
       CONTROL_PLANE_PEERS: peers.join(" "),
@@ -139,7 +148,7 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
     }),
   );
   secretFile(`${BOOTSTRAP_DIR}/ca.crt`, secrets.caCertB64, "0644");
-  files.push({ path: `${BOOTSTRAP_DIR}/kubeadm-join.yaml`, content: kubeadmJoinConfig(env, node, pool, secrets.bootstrapToken), permissions: "0600", owner: "root:root" });
+  files.push({ path: `${BOOTSTRAP_DIR}/kubeadm-join.yaml`, content: kubeadmJoinConfig(env, node, pool, secrets.bootstrapToken, k8s), permissions: "0600", owner: "root:root" });
 
   if (cp) {
     // Terraform's PKI, restored into /etc/kubernetes/pki by the bootstrap before kubeadm runs.

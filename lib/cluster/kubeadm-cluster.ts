@@ -39,6 +39,11 @@ export interface KubeadmClusterProps {
   readonly placement: VspherePlacement;
   readonly template: NodeTemplate;
   /**
+   * Templates of the pools that name their own (`<pool>.template`: an upgrade in progress), by pool name.
+   * @default every pool clones `template`
+   */
+  readonly poolTemplates?: Readonly<Record<string, NodeTemplate>>;
+  /**
    * Bootstrap timings on the nodes.
    * @default join timeout 3600 s, checks 10 s apart, 60 s looking for an existing cluster before init
    */
@@ -91,8 +96,10 @@ export class KubeadmCluster extends Construct {
   constructor(scope: Construct, id: string, props: KubeadmClusterProps) {
     super(scope, id);
     const { config, placement, template } = props;
-    // The cluster runs the Kubernetes the template was built for (kubelet/kubeadm come from the image).
-    checkTemplateFit(config, template.spec);
+    const poolTemplates = props.poolTemplates ?? {};
+    const templateOf = (pool: string): NodeTemplate => poolTemplates[pool] ?? template;
+    // The cluster runs the Kubernetes the templates were built for (kubelet/kubeadm come from the image).
+    checkTemplateFit(config, template.spec, Object.fromEntries(Object.entries(poolTemplates).map(([pool, t]) => [pool, t.spec])));
 
     const security = securitySettings(config);
     const encryptionKeys = security.encryptionAtRest ? encryptionKeyNames(security.encryptionKeys) : [];
@@ -107,14 +114,20 @@ export class KubeadmCluster extends Construct {
     // Rendered once per node with placeholders: the same text becomes the Terraform value (placeholders
     // swapped for references) and the reviewable file (renderedCloudConfigs).
     const userData = (node: Parameters<typeof renderCloudConfig>[1]) => {
-      const text = renderCloudConfig(config, node, placeholderSecrets(), { containerdVersion: template.spec.containerdVersion, ...props.render });
+      const { spec } = templateOf(node.pool);
+      const text = renderCloudConfig(config, node, placeholderSecrets(), {
+        containerdVersion: spec.containerdVersion,
+        kubernetesVersion: spec.kubernetesVersion,
+        ...props.render,
+      });
       this.renderedCloudConfigs.set(`${node.name}.cloud-config.yaml`, text);
       return terraformString(text, values);
     };
 
-    const common = { environment: config.name, placement, template, network: config.network, userData };
-    this.controlPlane = new NodePool(this, "control-plane", { ...common, pool: config.controlPlane, role: "control-plane" });
-    this.workerPools = config.workers.map((pool) => new NodePool(this, `workers-${pool.name}`, { ...common, pool, role: "worker" }));
+    const common = { environment: config.name, placement, network: config.network, userData };
+    const cp = config.controlPlane;
+    this.controlPlane = new NodePool(this, "control-plane", { ...common, pool: cp, role: "control-plane", template: templateOf(cp.name) });
+    this.workerPools = config.workers.map((pool) => new NodePool(this, `workers-${pool.name}`, { ...common, pool, role: "worker", template: templateOf(pool.name) }));
 
     const host = `https://${config.kubernetes.apiVip}:${API_SERVER_PORT}`;
     this.connection = {

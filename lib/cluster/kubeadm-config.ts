@@ -41,8 +41,7 @@ export function imageRepository(env: EnvironmentConfig): string {
   return env.registryMirror ? `${mirrorBase(env.registryMirror)}/registry.k8s.io` : "registry.k8s.io";
 }
 
-function nodeRegistration(env: EnvironmentConfig, node: PoolNode, pool: NodePoolConfig): Record<string, unknown> {
-  const api = kubeadmApiVersion(env.kubernetes.version);
+function nodeRegistration(node: PoolNode, pool: NodePoolConfig, api: string): Record<string, unknown> {
   const labels = Object.entries(pool.labels ?? {}).map(([k, v]) => `${k}=${v}`);
   const args: Record<string, string> = { "node-ip": node.ip };
   if (labels.length > 0) args["node-labels"] = labels.join(",");
@@ -131,7 +130,7 @@ export function kubeadmInitConfig(env: EnvironmentConfig, node: PoolNode): strin
       },
     ],
     localAPIEndpoint: { advertiseAddress: node.ip, bindPort: API_SERVER_PORT },
-    nodeRegistration: nodeRegistration(env, node, env.controlPlane),
+    nodeRegistration: nodeRegistration(node, env.controlPlane, api),
     // kubeadm must not re-upload certs: the PKI is Terraform's and already on every control-plane node.
     skipPhases: ["upload-certs"],
   };
@@ -144,10 +143,18 @@ export function kubeadmInitConfig(env: EnvironmentConfig, node: PoolNode): strin
 /**
  * JoinConfiguration for every other node (and for the first control-plane node when it is rebuilt
  * into an existing cluster). Discovery pins the cluster CA by its public-key hash; the hash is
- * filled in at boot from the CA certificate Terraform delivered (it is unknown before apply).
+ * filled in at boot from the CA certificate Terraform delivered (it is unknown before apply). Written in
+ * the config API of the node's own kubeadm (`kubeletVersion`: its template's), which may be older than the
+ * control plane's during an upgrade.
  */
-export function kubeadmJoinConfig(env: EnvironmentConfig, node: PoolNode, pool: NodePoolConfig, bootstrapToken: string): string {
-  const api = kubeadmApiVersion(env.kubernetes.version);
+export function kubeadmJoinConfig(
+  env: EnvironmentConfig,
+  node: PoolNode,
+  pool: NodePoolConfig,
+  bootstrapToken: string,
+  kubeletVersion = env.kubernetes.version,
+): string {
+  const api = kubeadmApiVersion(kubeletVersion);
   const discovery: Record<string, unknown> = {
     bootstrapToken: { apiServerEndpoint: endpoint(env), token: bootstrapToken, caCertHashes: [CA_CERT_HASH_PLACEHOLDER] },
     tlsBootstrapToken: bootstrapToken,
@@ -156,7 +163,7 @@ export function kubeadmJoinConfig(env: EnvironmentConfig, node: PoolNode, pool: 
     apiVersion: api,
     kind: "JoinConfiguration",
     discovery,
-    nodeRegistration: nodeRegistration(env, node, pool),
+    nodeRegistration: nodeRegistration(node, pool, api),
   };
   if (api.endsWith("v1beta4")) join.timeouts = { discovery: "5m0s", tlsBootstrap: "5m0s" };
   else discovery.timeout = "5m0s";

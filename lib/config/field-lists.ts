@@ -39,11 +39,11 @@ export const FIELDS = {
   namedTemplate: fieldsOf<NamedTemplateConfig>({ name: true, os: true, diskGiB: true, firmware: true, kubernetesVersion: true, scsiType: true }),
   pool: fieldsOf<NodePoolConfig>({
     name: true, count: true, cpus: true, memoryMiB: true, osDiskGiB: true, dataDiskGiB: true, ips: true, labels: true, taints: true,
-    nodeRevisions: true,
+    nodeRevisions: true, template: true,
   }),
   controlPlane: fieldsOf<ControlPlaneConfig>({
     name: true, count: true, cpus: true, memoryMiB: true, osDiskGiB: true, dataDiskGiB: true, ips: true, labels: true, taints: true,
-    nodeRevisions: true, reinitializeAtRevision: true, restoreFromSnapshot: true,
+    nodeRevisions: true, reinitializeAtRevision: true, restoreFromSnapshot: true, template: true,
   }),
   taint: fieldsOf<Taint>({ key: true, value: true, effect: true }),
   registryMirror: fieldsOf<RegistryMirrorConfig>({ host: true, pathPrefix: true, chartRepository: true, caPem: true }),

@@ -108,6 +108,14 @@ export interface NodePoolConfig {
    * @default {} (every node at revision 0)
    */
   readonly nodeRevisions?: Readonly<Record<string, number>>;
+  /**
+   * The template this pool's new and rebuilt nodes are cloned from, instead of the environment's `template`:
+   * a Kubernetes upgrade in progress (README "Upgrading Kubernetes"). On the control plane it carries
+   * `kubernetes.version` while the environment's template still carries the version its nodes not yet
+   * rebuilt run; on a worker pool it may keep an older version within the skew policy.
+   * @default the environment's template
+   */
+  readonly template?: NodeTemplateConfig;
 }
 
 /** The control-plane pool, plus the one switch that re-creates the cluster. */
@@ -142,7 +150,10 @@ export interface RestoreFromSnapshotConfig {
 }
 
 export interface KubernetesConfig {
-  /** Exact x.y.z; must equal the version the node template was built for. */
+  /**
+   * Exact x.y.z: the control plane's version. Must equal the version of the control-plane pool's template
+   * (`controlPlane.template`, else `template`); the cluster's kubeadm-config names it.
+   */
   readonly version: string;
   /** Virtual IP kube-vip announces for the API server; in the node CIDR, not a node IP. */
   readonly apiVip: string;
@@ -192,6 +203,10 @@ export interface EnvironmentConfig {
   readonly tier: Tier;
   readonly vsphere: VsphereConfig;
   readonly network: NodeNetworkConfig;
+  /**
+   * The node template of every pool that does not name its own (`template` of a pool). During a control-plane
+   * upgrade it stays the template the cluster ran before: its version is what the nodes not yet rebuilt run.
+   */
   readonly template: NodeTemplateConfig;
   /** Control-plane pool: an odd number of nodes (3 or 5 in prod). Never tainted off by us. */
   readonly controlPlane: ControlPlaneConfig;

@@ -213,12 +213,11 @@ class EnvironmentChecks {
     });
   }
 
-  private checkTemplate(): void {
+  /** The environment's template (required) or a pool's (optional: `<pool path>.template`). */
+  private checkTemplate(t: unknown = this.env.template, path = `${this.root}.template`, required = true): void {
     const { problems } = this;
-    const path = `${this.root}.template`;
-    const t = this.env.template;
     if (t === undefined) {
-      this.missing(path);
+      if (required) this.missing(path);
       return;
     }
     if (isObject(t) && "manifest" in t) {
@@ -280,6 +279,7 @@ class EnvironmentChecks {
     this.checkLabels(pool.labels, `${path}.labels`);
     this.checkTaints(pool.taints, `${path}.taints`);
     this.checkRevisions(pool.nodeRevisions, `${path}.nodeRevisions`, envName, name, count);
+    this.checkTemplate(pool.template, `${path}.template`, false);
   }
 
   private checkNodeIp(value: unknown, path: string): void {

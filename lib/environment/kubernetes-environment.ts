@@ -59,7 +59,14 @@ export class KubernetesEnvironment extends Construct {
     this.placement = new VspherePlacement(this, "placement", { vsphere: config.vsphere });
     const spec = resolveNodeTemplate(config.name, config.template, props.baseDir);
     this.template = new NodeTemplate(this, "template", { spec, placement: this.placement });
-    this.cluster = new KubeadmCluster(this, "cluster", { config, placement: this.placement, template: this.template, objectStore: this.objectStore });
+    // A pool naming its own template (an upgrade in progress) reads it through a data source of its own.
+    const poolTemplates: Record<string, NodeTemplate> = {};
+    for (const pool of [config.controlPlane, ...config.workers]) {
+      if (pool.template === undefined) continue;
+      const poolSpec = resolveNodeTemplate(config.name, pool.template, props.baseDir);
+      poolTemplates[pool.name] = new NodeTemplate(this, `template-${pool.name}`, { spec: poolSpec, placement: this.placement });
+    }
+    this.cluster = new KubeadmCluster(this, "cluster", { config, placement: this.placement, template: this.template, poolTemplates, objectStore: this.objectStore });
 
     // Both providers authenticate as Terraform's admin certificate (group kubeadm:cluster-admins).
     // Provider configuration is lazy: nothing connects before the readiness gate has passed.

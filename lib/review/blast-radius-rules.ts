@@ -13,6 +13,7 @@
 import type { PlannedChange } from "./planned-change";
 import { REGENERATED_SECRET_LABEL } from "../config/labels";
 import { ADMISSION_POLICIES_RELEASE, OBJECT_STORE_RELEASE } from "../platform/names";
+import { compareVersions } from "../config/version-skew";
 import {
   asObject,
   changedValueKeys,
@@ -127,6 +128,14 @@ export const HARMLESS_TYPES: ReadonlyMap<string, string> = new Map([
   ...[...PRIORITY_CLASS_TYPES].map((t) => [t, "a PriorityClass: no data; running pods keep their priority, new pods naming a deleted class are refused until it is back"] as const),
 ]);
 
+/** kubernetesVersion (x.y.z) of a kubeadm-config state's ClusterConfiguration key, if it names one. */
+function clusterConfigVersion(state: unknown): string | undefined {
+  const yaml = asObject(asObject(state).data).ClusterConfiguration;
+  return typeof yaml === "string" ? /^kubernetesVersion: *v?(\d+\.\d+\.\d+) *$/m.exec(yaml)?.[1] : undefined;
+}
+
+const minorOf = (version: string): number => Number(version.split(".")[1]);
+
 /** A kubernetes namespace's name (`metadata` is a one-element list in the kubernetes provider). */
 function namespaceName(c: PlannedChange): string | undefined {
   const metadata = stateOf(c).metadata;
@@ -196,6 +205,19 @@ export const BLAST_RADIUS_RULES: readonly BlastRadiusRule[] = [
       "destroying the kubeadm-config data resource deletes the ClusterConfiguration key every control-plane join and kubeadm upgrade reads (updates are routine: they change what the next rebuilt control-plane node runs)",
     types: KUBEADM_CONFIG_TYPES,
     hits: (c) => (KUBEADM_CONFIG_TYPES.has(c.type) && destroys(c) ? c.action : undefined),
+    tolerated: 0,
+  },
+  {
+    id: "kubernetes-version-skew",
+    why:
+      "kubeadm-config names the version every control-plane join deploys: lowering it downgrades the next rebuilt control-plane node, and raising it by more than one minor skips a minor Kubernetes cannot upgrade across (README, \"Upgrading Kubernetes\")",
+    types: KUBEADM_CONFIG_TYPES,
+    hits: (c) => {
+      const [from, to] = [clusterConfigVersion(c.before), clusterConfigVersion(c.after)];
+      if (!KUBEADM_CONFIG_TYPES.has(c.type) || !from || !to) return undefined;
+      if (compareVersions(to, from) < 0) return `update: downgrade v${from} -> v${to}`;
+      return minorOf(to) - minorOf(from) > 1 ? `update: skips a minor v${from} -> v${to}` : undefined;
+    },
     tolerated: 0,
   },
   {
@@ -317,6 +339,14 @@ export const KNOWN_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 export const ROUTINE_OPERATIONS: readonly RoutineOperation[] = [
+  {
+    id: "kubernetes-upgrade",
+    why: "kubeadm-config names a newer Kubernetes (one minor at most): the next control-plane node rebuilt from the new template upgrades the cluster (kubeadm upgrade apply), one control-plane VM per apply, then each pool (README, \"Upgrading Kubernetes\")",
+    matches: (c) => {
+      const [from, to] = [clusterConfigVersion(c.before), clusterConfigVersion(c.after)];
+      return KUBEADM_CONFIG_TYPES.has(c.type) && c.action === "update" && !!from && !!to && compareVersions(to, from) > 0 && minorOf(to) - minorOf(from) <= 1;
+    },
+  },
   {
     id: "admin-cert-renewal",
     why: "scheduled renewal of a client certificate (early_renewal_hours): same CA, same key, nothing else changes",

@@ -2,25 +2,40 @@ import type { EnvironmentConfig, NodePoolConfig } from "../config/types";
 import { Problems } from "../config/problems";
 import { DEFAULT_VSPHERE_VERSION, VSPHERE_VERSION_LIMITS } from "../config/vsphere-versions";
 import type { NodeTemplateSpec } from "./node-template-spec";
+import { checkVersionSkew } from "../config/version-skew";
+
+/** Templates of the pools that name their own (`<pool>.template`), by pool name. */
+export type PoolTemplateSpecs = Readonly<Record<string, NodeTemplateSpec>>;
 
 /**
- * What config validation cannot know before the template is resolved: every clone's OS disk must be
- * at least the template's disk (vSphere cannot shrink a cloned disk), and the cluster must run the
- * Kubernetes version whose kubelet/kubeadm the template carries, on hardware and a guest id the
- * site's vSphere version runs. One ConfigError lists every problem.
+ * What config validation cannot know before the templates are resolved: every clone's OS disk must be
+ * at least its template's disk (vSphere cannot shrink a cloned disk), the control plane must run the
+ * Kubernetes version whose kubelet/kubeadm its template carries, the pools' versions must respect the
+ * version-skew policy (an upgrade in progress), and every template must suit the site's vSphere version.
+ * One ConfigError lists every problem.
  */
-export function checkTemplateFit(env: EnvironmentConfig, spec: NodeTemplateSpec): void {
+export function checkTemplateFit(env: EnvironmentConfig, spec: NodeTemplateSpec, poolSpecs: PoolTemplateSpecs = {}): void {
   const problems = new Problems();
-  checkPoolDisk(problems, spec, env.controlPlane, `${env.name}.controlPlane`);
-  env.workers.forEach((pool, i) => checkPoolDisk(problems, spec, pool, `${env.name}.workers[${i}]`));
-  if (env.kubernetes.version !== spec.kubernetesVersion) {
+  const templateOf = (pool: NodePoolConfig) => poolSpecs[pool.name] ?? spec;
+  checkPoolDisk(problems, templateOf(env.controlPlane), env.controlPlane, `${env.name}.controlPlane`);
+  env.workers.forEach((pool, i) => checkPoolDisk(problems, templateOf(pool), pool, `${env.name}.workers[${i}]`));
+  const cp = templateOf(env.controlPlane);
+  if (env.kubernetes.version !== cp.kubernetesVersion) {
+    const which = cp === spec ? "node template" : "control plane's template (controlPlane.template)";
     problems.add(
       `${env.name}.kubernetes.version`,
-      `"${env.kubernetes.version}" differs from the node template "${spec.name}", built for Kubernetes "${spec.kubernetesVersion}" (${spec.source}); ` +
-        `set kubernetes.version to "${spec.kubernetesVersion}" or build a template for "${env.kubernetes.version}" (packer/)`,
+      `"${env.kubernetes.version}" differs from the ${which} "${cp.name}", built for Kubernetes "${cp.kubernetesVersion}" (${cp.source}); ` +
+        `set kubernetes.version to "${cp.kubernetesVersion}" or build a template for "${env.kubernetes.version}" (packer/)`,
     );
   }
-  checkTemplateVsphere(problems, spec, env);
+  const version = (pool: NodePoolConfig) => ({ name: templateOf(pool).name, version: templateOf(pool).kubernetesVersion, own: pool.name in poolSpecs });
+  checkVersionSkew(problems, {
+    env: env.name,
+    environment: { name: spec.name, version: spec.kubernetesVersion, own: false },
+    controlPlane: version(env.controlPlane),
+    workers: env.workers.map(version),
+  });
+  for (const s of new Set([spec, ...Object.values(poolSpecs)])) checkTemplateVsphere(problems, s, env);
   problems.throwIfAny(`Environment "${env.name}" does not fit its node template`);
 }
 

@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { allNodes, type PoolNode } from "../../../lib/config/pool-nodes";
 import type { EnvironmentConfig } from "../../../lib/config/types";
 import { BOOTSTRAP_SCRIPT_PATH } from "../../../lib/cluster/bootstrap-script";
-import { type RenderOptions, renderCloudConfig } from "../../../lib/cluster/cloud-config";
+import { poolOf, type RenderOptions, renderCloudConfig } from "../../../lib/cluster/cloud-config";
 import type { ClusterSecrets } from "../../../lib/cluster/secrets";
 import { issue, makeCa, type TestCa } from "./test-pki";
 import { type ReadyzServer, startReadyzServer } from "./readyz-server";
@@ -97,7 +97,10 @@ export class BootstrapLab {
     const node = this.node(name);
     this.runs += 1;
     const root = join(this.dir, "nodes", `${name}.${this.runs}`);
-    const doc = parse(renderCloudConfig(env, node, this.secrets, options)) as { write_files: { path: string; content: string; encoding?: string; permissions: string }[] };
+    // The node runs its pool's template's kubelet (KubeadmCluster passes the resolved template's version).
+    const template = poolOf(env, node).template ?? env.template;
+    const kubernetesVersion = "kubernetesVersion" in template ? template.kubernetesVersion : undefined;
+    const doc = parse(renderCloudConfig(env, node, this.secrets, { kubernetesVersion, ...options })) as { write_files: { path: string; content: string; encoding?: string; permissions: string }[] };
     for (const f of doc.write_files) {
       const path = join(root, f.path);
       mkdirSync(dirname(path), { recursive: true });

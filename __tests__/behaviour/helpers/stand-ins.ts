@@ -5,7 +5,11 @@ import { join } from "node:path";
  * Stand-ins for what cannot run here (kubeadm, kubectl, systemctl, modprobe, sysctl, logger): small
  * bash scripts first on PATH. Each appends "<time> <node> <command> <args>" to $LAB/commands.log.
  * The kubeadm stand-in does to the REAL etcd what kubeadm does: a new one-member cluster on init; on a
- * control-plane join, add a learner, start its etcd, promote it once in sync.
+ * control-plane join, add a learner, start its etcd, promote it once in sync. The cluster's versions
+ * are files in $LAB (like the objects kubeadm keeps in the API): cluster-version (kubeadm-config's
+ * ClusterConfiguration kubernetesVersion, which Terraform also writes) and addons-version (kube-proxy's
+ * image); a control plane's static pods are its kube-apiserver manifest. Joins and upgrades check them as
+ * kubeadm does (KubeletVersion preflight, one minor at a time, no downgrade, not newer than kubeadm).
  */
 const RECORD = String.raw`
 . "$K8S_BOOTSTRAP_ROOT/etc/kubernetes/bootstrap/bootstrap.env"
@@ -29,11 +33,48 @@ start_etcd() { # start_etcd new|existing INITIAL_CLUSTER [DATA_DIR]
     >>"$LAB/etcd-$NODE_NAME.log" 2>&1 </dev/null &
   echo $! >"$LAB/etcd-$NODE_NAME.pid"
 }
+minor() { echo "$1" | cut -d. -f2; }
+newer() { [ "$1" != "$2" ] && [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | tail -n1)" = "$1" ]; }
+static_pods() { # static_pods VERSION: this node's control plane at that version
+  mkdir -p "$K/manifests"
+  printf 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    image: registry.k8s.io/kube-apiserver:v%s\n' "$1" >"$K/manifests/kube-apiserver.yaml"
+}
+kubeconfig_arg() { while [ $# -gt 0 ]; do [ "$1" = --kubeconfig ] && { echo "$2"; return; }; shift; done; }
 case "$1" in
 config)
   # kubeadm config images list: the images of the version in the config; the restore reads etcd's name.
   [ "$2 $3" = "images list" ] || exit 2
   printf '%s\n' registry.k8s.io/kube-apiserver:v1.35.0 registry.k8s.io/etcd:3.6.6-0 registry.k8s.io/pause:3.10.1
+  ;;
+upgrade)
+  kc=$(kubeconfig_arg "$@")
+  [ -f "$kc" ] || { echo "[upgrade] cannot read $kc" >&2; exit 1; }
+  current=$(cat "$LAB/cluster-version")
+  case "$2" in
+  apply)
+    target=$(echo "$3" | sed "s/^v//")
+    # kubeadm's version policy (EnforceVersionPolicies), against the version the cluster's add-ons run.
+    addons=$(cat "$LAB/addons-version")
+    newer "$target" "$KUBERNETES_VERSION" && { echo "[upgrade/version] FATAL: Specified version to upgrade to \"v$target\" is higher than the kubeadm version \"v$KUBERNETES_VERSION\"" >&2; exit 1; }
+    [ $(( $(minor "$target") - $(minor "$addons") )) -gt 1 ] && { echo "[upgrade/version] FATAL: Specified version to upgrade to \"v$target\" is too high; kubeadm can upgrade only 1 minor version at a time" >&2; exit 1; }
+    newer "$addons" "$target" && { echo "[upgrade/version] FATAL: Specified version to upgrade to \"v$target\" is an unsupported version downgrade from \"v$addons\"" >&2; exit 1; }
+    case " $* " in *" --yes "*) ;; *) echo "[upgrade] Are you sure you want to proceed? [y/N]: aborted (no --yes)" >&2; exit 1 ;; esac
+    static_pods "$target"
+    echo "$target" >"$LAB/cluster-version" # upload-config: kubeadm-config, kubelet-config
+    if [ -e "$LAB/fail-upgrade-addons" ]; then
+      rm -f "$LAB/fail-upgrade-addons" # fails once, as the scenario asks
+      echo "[upgrade/addons] error: timed out waiting for the condition (kube-proxy)" >&2; exit 1
+    fi
+    echo "$target" >"$LAB/addons-version"
+    echo "[upgrade] SUCCESS! A control plane node of your cluster was upgraded to \"v$target\"."
+    ;;
+  node)
+    newer "$current" "$KUBERNETES_VERSION" && { echo "[upgrade] kubeadm v$KUBERNETES_VERSION cannot upgrade to v$current" >&2; exit 1; }
+    static_pods "$current"
+    echo "[upgrade] The control plane instance for this node was successfully upgraded!"
+    ;;
+  *) exit 2 ;;
+  esac
   ;;
 token)
   case "$2" in
@@ -59,6 +100,9 @@ init)
   else
     start_etcd new "$NODE_NAME=https://$NODE_IP:2380"
   fi
+  static_pods "$KUBERNETES_VERSION"
+  echo "$KUBERNETES_VERSION" >"$LAB/cluster-version"
+  echo "$KUBERNETES_VERSION" >"$LAB/addons-version"
   for _ in $(seq 100); do etcdctl --endpoints "https://$NODE_IP:2379" endpoint health >/dev/null 2>&1 && break; sleep 0.2; done
   for f in admin.conf super-admin.conf kubelet.conf; do echo "# stand-in $f" >"$K/$f"; done
   touch "$LAB/api-up" # the API server now answers through the VIP
@@ -69,6 +113,12 @@ join)
   config=$3
   hash=$(openssl x509 -pubkey -noout -in "$LAB/ca/cluster/ca.crt" | openssl pkey -pubin -outform der | sha256sum | cut -d' ' -f1)
   grep -q "sha256:$hash" "$config" || { echo "[discovery] $config does not pin the cluster CA" >&2; exit 1; }
+  # Preflight KubeletVersion, against the ClusterConfiguration in kubeadm-config.
+  current=$(cat "$LAB/cluster-version")
+  if [ "$(minor "$KUBERNETES_VERSION")" -gt "$(minor "$current")" ]; then
+    echo "[ERROR KubeletVersion]: the kubelet version is higher than the control plane version. This is not a supported version skew and may lead to a malfunctional cluster. Kubelet version: \"$KUBERNETES_VERSION\" Control plane version: \"$current\"" >&2
+    exit 1
+  fi
   if grep -q '^controlPlane:' "$config"; then
     cmp -s "$K/pki/etcd/ca.key" "$LAB/ca/etcd/ca.key" || { echo "[etcd] no etcd CA key in $K/pki" >&2; exit 1; }
     # Like kubeadm, retry while etcd refuses ("unhealthy cluster" right after a promotion).
@@ -92,6 +142,8 @@ join)
     done
     [ "$promoted" = 1 ] || { echo "[etcd] learner $id not promoted" >&2; exit 1; }
     echo "# stand-in admin.conf" >"$K/admin.conf"
+    # The control plane kubeadm-config names (a scenario may make it lag, as if read before an upload).
+    static_pods "$(printenv LAB_JOIN_CONTROL_PLANE_VERSION || echo "$current")"
   fi
   echo "# stand-in kubelet.conf" >"$K/kubelet.conf"
   echo "$(date +%s.%N) $NODE_NAME kubeadm-joined" >>"$LAB/commands.log"
@@ -105,12 +157,25 @@ reset)
 esac
 `;
 
-/** kubectl: records what it was asked to apply (there is no API server to apply it to). */
+/**
+ * kubectl: records what it was asked to apply (there is no API server to apply it to); answers the two
+ * reads of the upgrade step (kube-proxy's image, kubeadm-config's ClusterConfiguration) from the lab's files.
+ */
 const KUBECTL = String.raw`#!/bin/bash
 ${RECORD}
 file=""
-while [ $# -gt 0 ]; do [ "$1" = -f ] && file=$2; shift; done
+args=" $* "
+while [ $# -gt 0 ]; do
+  [ "$1" = -f ] && file=$2
+  [ "$1" = --kubeconfig ] && { [ -f "$2" ] || { echo "error: stat $2: no such file or directory" >&2; exit 1; }; }
+  shift
+done
 [ -n "$file" ] && cp "$file" "$LAB/applied-$NODE_NAME.yaml"
+case "$args" in
+*" get daemonset kube-proxy "*) printf 'registry.k8s.io/kube-proxy:v%s' "$(cat "$LAB/addons-version")" ;;
+*" get configmap kubeadm-config "*) printf 'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nkubernetesVersion: v%s\n' "$(cat "$LAB/cluster-version")" ;;
+esac
+exit 0
 `;
 
 const SUCCEED = String.raw`#!/bin/bash
