@@ -29,6 +29,17 @@ const all = (stack: Json, type: string): Json[] => Object.values<Json>(stack.res
 const underTenants = (r: Json) => String(r["//"].metadata.path).includes("/tenants/");
 const meta = (r: Json) => (Array.isArray(r.metadata) ? r.metadata[0] : r.metadata);
 
+/**
+ * Argo CD's rule for an AppProject's destinations (AppProject.IsDestinationPermitted): a "!pattern" that matches
+ * denies, whatever else matches; otherwise any matching pattern permits. Patterns are globs (`*`).
+ */
+function argoDestinationPermitted(destinations: readonly Json[], namespace: string): boolean {
+  const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+  const inCluster = destinations.filter((d) => d.server === "https://kubernetes.default.svc");
+  const denied = inCluster.some((d) => d.namespace.startsWith("!") && glob(d.namespace.slice(1)).test(namespace));
+  return !denied && inCluster.some((d) => !d.namespace.startsWith("!") && glob(d.namespace).test(namespace));
+}
+
 describe("tenants in every shipped environment", () => {
   let stacks: Record<string, Json>;
   beforeAll(() => {
@@ -133,6 +144,27 @@ describe("tenants in every shipped environment", () => {
         expect(() => new AppProject(project as any).validate()).not.toThrow();
         for (const app of apps) expect(() => new Application(app as any).validate()).not.toThrow();
       }
+    });
+
+    it("every tenant namespace is denied to the environment's GitOps project and allowed to its own tenant's project only", () => {
+      const releaseValues = (name: string): Json => parse(all(stacks[env], "helm_release").find((r) => r.name === name)!.values[0]);
+      const projects: Json[] = [
+        ...Object.entries<Json>(releaseValues("argocd-apps").projects).map(([name, spec]) => ({ name, destinations: spec.destinations })),
+        ...tenants.filter((t) => "gitops" in t).map((t) => {
+          const project = releaseValues(`tenant-${t.name}`).resources[0];
+          return { name: project.metadata.name, destinations: project.spec.destinations };
+        }),
+      ];
+      expect(projects.map((p) => p.name)).toEqual(expect.arrayContaining([env, "bootstrap", "tenant-billing", "tenant-shop"]));
+      for (const t of tenants) {
+        for (const stage of stagesOf(env)) {
+          const ns = tenantNamespace(t.name, stage);
+          const permitted = projects.filter((p) => argoDestinationPermitted(p.destinations, ns)).map((p) => p.name);
+          expect([ns, permitted]).toEqual([ns, "gitops" in t ? [`tenant-${t.name}`] : []]);
+        }
+      }
+      // The environment's project still reaches an ordinary namespace.
+      expect(argoDestinationPermitted(projects.find((p) => p.name === env)!.destinations, "team-without-tenant")).toBe(true);
     });
 
     it("every tenant object validates against the Kubernetes schema (kubernetes-models)", () => {
