@@ -13,6 +13,8 @@ import { parse } from "yaml";
 import { type TenantConfig, tenantNamespace } from "../../lib/config/tenants";
 import { OIDC_PREFIX } from "../../lib/config/security";
 import { PLATFORM_NAMESPACES } from "../../lib/platform/names";
+import { MANAGED_BY_TERRAFORM } from "../../lib/config/labels";
+import { TERRAFORM_OWNED_KINDS } from "../../lib/platform/kyverno-policies";
 import { dev } from "../../stacks/dev";
 import { prod } from "../../stacks/prod";
 import { sandbox } from "../../stacks/sandbox";
@@ -165,6 +167,19 @@ describe("tenants in every shipped environment", () => {
       }
       // The environment's project still reaches an ordinary namespace.
       expect(argoDestinationPermitted(projects.find((p) => p.name === env)!.destinations, "team-without-tenant")).toBe(true);
+    });
+
+    it("protect-terraform-objects covers exactly the kinds Terraform creates in tenant namespaces, each carrying the label it keys on", () => {
+      const kindOf: Record<string, string> = {
+        kubernetes_network_policy_v1: "NetworkPolicy", kubernetes_resource_quota_v1: "ResourceQuota", kubernetes_limit_range_v1: "LimitRange",
+        kubernetes_role_binding_v1: "RoleBinding", kubernetes_service_account_v1: "ServiceAccount",
+      };
+      const namespaced = Object.keys(stacks[env].resource).filter((type) => all(stacks[env], type).some((r) => underTenants(r) && meta(r)?.namespace));
+      expect(namespaced.filter((t) => t !== "kubernetes_token_request_v1").sort()).toEqual(Object.keys(kindOf).sort());
+      for (const type of Object.keys(kindOf)) {
+        for (const r of all(stacks[env], type).filter(underTenants)) expect([type, meta(r).labels[Object.keys(MANAGED_BY_TERRAFORM)[0]]]).toEqual([type, "terraform"]);
+      }
+      expect(Object.values(kindOf).sort()).toEqual([...TERRAFORM_OWNED_KINDS].sort());
     });
 
     it("every tenant object validates against the Kubernetes schema (kubernetes-models)", () => {

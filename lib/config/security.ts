@@ -83,9 +83,15 @@ export const ADMISSION_MODES: readonly AdmissionMode[] = ["Audit", "Enforce"];
 /** Kyverno ClusterPolicies the platform installs (lib/platform/kyverno-policies.ts), in tenant namespaces only. */
 export const ADMISSION_POLICY_NAMES = [
   "mirror-images-only", "disallow-latest-tag", "require-requests-limits", "require-probes", "require-pdb", "require-topology-spread",
-  "disallow-host-path-network",
+  "disallow-host-path-network", "protect-terraform-objects", "tenant-priority-class",
 ] as const;
 export type AdmissionPolicyName = (typeof ADMISSION_POLICY_NAMES)[number];
+/**
+ * Policies that do not follow the environment's `mode`: protect-terraform-objects enforces on every tier (nothing but
+ * Terraform may change what it owns, so there is no violation to learn from in Audit, only a namespace opened
+ * meanwhile); tenant-priority-class mutates (a mode means nothing to it). Each still takes a per-policy setting.
+ */
+export const ADMISSION_POLICY_FIXED_MODE: Partial<Record<AdmissionPolicyName, AdmissionMode>> = { "protect-terraform-objects": "Enforce", "tenant-priority-class": "Enforce" };
 /** One policy's setting: its mode, or "Off" (not installed). */
 export type AdmissionPolicySetting = AdmissionMode | "Off";
 const ADMISSION_POLICY_SETTINGS: readonly AdmissionPolicySetting[] = [...ADMISSION_MODES, "Off"];
@@ -93,7 +99,8 @@ const ADMISSION_POLICY_SETTINGS: readonly AdmissionPolicySetting[] = [...ADMISSI
 /** Kyverno admission policies for tenant workloads (README, "Admission policies (Kyverno)"). */
 export interface AdmissionPoliciesConfig {
   /**
-   * Mode of every policy not named in `policies`.
+   * Mode of every policy not named in `policies` (but protect-terraform-objects and tenant-priority-class, always on:
+   * ADMISSION_POLICY_FIXED_MODE).
    * @default "Audit" on sandbox and dev, "Enforce" on prod (TIER_RULES.admissionMode)
    */
   readonly mode?: AdmissionMode;
@@ -198,7 +205,9 @@ export function securitySettings(env: { readonly tier: Tier; readonly security?:
 
 function admissionPolicySettings(tier: Tier, config: AdmissionPoliciesConfig | undefined): Record<AdmissionPolicyName, AdmissionPolicySetting> {
   const mode = config?.mode ?? TIER_RULES[tier].admissionMode;
-  return Object.fromEntries(ADMISSION_POLICY_NAMES.map((name) => [name, config?.policies?.[name] ?? mode])) as Record<AdmissionPolicyName, AdmissionPolicySetting>;
+  return Object.fromEntries(
+    ADMISSION_POLICY_NAMES.map((name) => [name, config?.policies?.[name] ?? ADMISSION_POLICY_FIXED_MODE[name] ?? mode]),
+  ) as Record<AdmissionPolicyName, AdmissionPolicySetting>;
 }
 
 /** Checks `env.security` (untyped input, inside validateEnvironment). */

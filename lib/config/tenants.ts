@@ -119,6 +119,15 @@ export const TENANT_STAGES: Readonly<Record<Tier, readonly string[]>> = {
   dev: ["dev", "integration", "recette", "preproduction"],
   prod: [PRODUCTION_STAGE],
 };
+/**
+ * Scheduling priority of tenant workloads: below every pod that names no class (all platform add-ons, value 0)
+ * and far below system-cluster-critical / system-node-critical (2e9, which Calico and kube-system use), so under
+ * pressure the scheduler preempts tenant pods, never the platform's. Not globalDefault: a global default would
+ * also give the platform's class-less pods this low value and undo the ordering. The admission policy
+ * tenant-priority-class sets it on tenant pods that name no class (lib/platform/kyverno-policies.ts).
+ */
+export const TENANT_PRIORITY_CLASS = { name: "tenant-default", value: -1000, preemptionPolicy: "PreemptLowerPriority" } as const;
+
 export const TENANT_CI_TOKEN_HOURS = 24;
 /** Kubernetes refuses a TokenRequest under 10 minutes; a day-long minimum keeps the rotation sane. */
 const CI_TOKEN_HOURS = { min: 1, max: 24 * 30 };

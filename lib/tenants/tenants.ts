@@ -53,6 +53,7 @@ export class Tenants extends Construct {
     new PriorityClassV1(this, "priority-class", {
       metadata: { name: TENANT_PRIORITY_CLASS.name, labels: { "app.kubernetes.io/managed-by": "terraform" } },
       value: TENANT_PRIORITY_CLASS.value,
+      preemptionPolicy: TENANT_PRIORITY_CLASS.preemptionPolicy,
       globalDefault: false,
       description: "Tenant workloads: below every platform add-on, so the scheduler preempts tenants first (README, Tenants)",
       dependsOn: [...props.dependsOn],
