@@ -18,6 +18,8 @@ export const tenants = [
     groups: { admin: ["shop-leads"], edit: ["shop-devs"] },
     gitops: { repoURL: "https://gitlab.example.internal/shop/deploy.git" },
     quota: { cpu: "4", cpuLimit: "8", memory: "8Gi", memoryLimit: "16Gi", pods: 80 },
+    // Its pipeline deploys with GitLab CI ID tokens (security.gitlabCi): protected branches and tags only, no stored token.
+    ci: { gitlabProject: "shop/deploy" },
   },
   {
     name: "reports",

@@ -44,7 +44,8 @@ function initCluster(env: EnvironmentConfig): { cluster: any; args: (c: string) 
 const withVersion = (env: EnvironmentConfig, version: string, security?: object): EnvironmentConfig => {
   const copy = copyOf(env);
   copy.kubernetes.version = version;
-  if (security) copy.security = security;
+  // The shipped environments' GitLab issuer stays: a tenant deploys with its CI tokens (security.gitlabCi).
+  if (security) copy.security = { gitlabCi: copy.security?.gitlabCi, ...security };
   return copy;
 };
 

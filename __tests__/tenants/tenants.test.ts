@@ -69,12 +69,13 @@ describe("tenants in every shipped environment", () => {
           const policies = inNs("kubernetes_network_policy_v1", ns).map((p) => meta(p).name);
           expect(policies).toEqual(expect.arrayContaining(["default-deny", "same-namespace", "from-public-ingress", "dns"]));
           const bindings = inNs("kubernetes_role_binding_v1", ns).map((b) => [meta(b).name, b.role_ref.name]);
+          const gitlab = "ci" in t && "gitlabProject" in t.ci;
           const expected = [
             ...Object.entries(t.groups).map(([role]) => [{ admin: "tenant-admins", edit: "tenant-developers", view: "tenant-viewers" }[role], role]),
-            ["ci-edit", "edit"],
+            gitlab ? ["ci-gitlab", "edit"] : ["ci-edit", "edit"],
           ];
           expect(bindings.sort()).toEqual(expected.sort());
-          expect(inNs("kubernetes_service_account_v1", ns).map((a) => meta(a).name)).toEqual(["ci"]);
+          expect(inNs("kubernetes_service_account_v1", ns).map((a) => meta(a).name)).toEqual(gitlab ? [] : ["ci"]);
         }
       }
     });
@@ -92,7 +93,11 @@ describe("tenants in every shipped environment", () => {
       for (const b of all(stack, "kubernetes_role_binding_v1").filter(underTenants)) {
         const ns = meta(b).namespace;
         const owner = tenants.find((t) => stagesOf(env).some((s) => tenantNamespace(t.name, s) === ns))!;
-        const ownGroups = Object.values(owner.groups).flat().map((g) => `${OIDC_PREFIX}${g}`);
+        const ownGroups = [
+          ...Object.values(owner.groups).flat().map((g) => `${OIDC_PREFIX}${g}`),
+          // Its own GitLab project's CI jobs, protected refs only (the default).
+          ...("ci" in owner && "gitlabProject" in owner.ci ? [`gitlab:project_path:${owner.ci.gitlabProject}:protected`] : []),
+        ];
         for (const subject of b.subject) {
           if (subject.kind === "Group") expect([ns, subject.name, ownGroups.includes(subject.name)]).toEqual([ns, subject.name, true]);
           else expect([subject.kind, subject.namespace]).toEqual(["ServiceAccount", ns]);
@@ -219,18 +224,23 @@ describe("tenants in every shipped environment", () => {
         const rotation = stack.resource.time_rotating[rotationId.match(/\$\{time_rotating\.([\w-]+)\.id\}/)[1]];
         expect(rotation.rotation_hours).toBe(hours / 2);
       }
-      expect(all(stack, "kubernetes_token_request_v1")).toHaveLength(tenants.length * stagesOf(env).length);
+      const withServiceAccount = tenants.filter((t) => !("ci" in t && "gitlabProject" in t.ci));
+      expect(all(stack, "kubernetes_token_request_v1")).toHaveLength(withServiceAccount.length * stagesOf(env).length);
     });
 
-    it("outputs one sensitive kubeconfig per tenant with a context <env>-<tenant>-<stage> per stage", () => {
+    it("outputs one kubeconfig per tenant with a context <env>-<tenant>-<stage> per stage: sensitive with tokens, plain for GitLab CI", () => {
       for (const t of tenants) {
-        const output = stacks[env].output[`tenant_${t.name}_kubeconfig`];
-        expect(output.sensitive).toBe(true);
+        const gitlab = "ci" in t && "gitlabProject" in t.ci;
+        const output = stacks[env].output[gitlab ? `tenant_${t.name}_gitlab_kubeconfig` : `tenant_${t.name}_kubeconfig`];
+        expect(output.sensitive).toBe(gitlab ? undefined : true);
+        if (gitlab) expect(stacks[env].output[`tenant_${t.name}_kubeconfig`]).toBeUndefined();
         // The literal parts are base64 inside the Terraform expression: decode them to read the contexts.
         const text = [...String(output.value).matchAll(/base64decode\("([^"]+)"\)/g)].map((m) => Buffer.from(m[1], "base64").toString()).join("<value>");
         const kubeconfig = parse(text);
         expect(kubeconfig.contexts.map((c: Json) => [c.name, c.context.namespace])).toEqual(stagesOf(env).map((s) => [`${env}-${t.name}-${s}`, tenantNamespace(t.name, s)]));
         expect(kubeconfig["current-context"]).toBeUndefined();
+        // GitLab: no credential at all (the job passes its ID token with --token); otherwise the stage's token.
+        for (const u of kubeconfig.users) expect(Object.keys(u.user)).toEqual(gitlab ? [] : ["token"]);
       }
     });
   });

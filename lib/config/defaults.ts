@@ -74,6 +74,8 @@ export interface TierRules {
   readonly admissionMode: AdmissionMode;
   /** Kyverno admission controller pods: prod keeps admitting while a node drains (PDB) and survives a node loss. */
   readonly kyvernoAdmissionReplicas: number;
+  /** The API server refuses GitLab CI tokens of unprotected branches and tags unless `security.gitlabCi.protectedRefsOnly` says. */
+  readonly gitlabCiProtectedRefsOnly: boolean;
 }
 
 export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
@@ -97,6 +99,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: false,
     admissionMode: "Audit",
     kyvernoAdmissionReplicas: 1,
+    gitlabCiProtectedRefsOnly: false,
   },
   dev: {
     minControlPlaneNodes: 1,
@@ -119,6 +122,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: true,
     admissionMode: "Audit",
     kyvernoAdmissionReplicas: 2,
+    gitlabCiProtectedRefsOnly: false,
   },
   prod: {
     minControlPlaneNodes: 3,
@@ -134,6 +138,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     expectsRegistryMirror: true,
     admissionMode: "Enforce",
     kyvernoAdmissionReplicas: 3,
+    gitlabCiProtectedRefsOnly: true,
   },
 };
 

@@ -19,6 +19,8 @@ export const TENANT_BINDINGS: Readonly<Record<TenantRole, string>> = { admin: "t
 /** The CI identity of every stage: a ServiceAccount with `edit` in its own namespace only. */
 export const CI_SERVICE_ACCOUNT = "ci";
 export const CI_BINDING = "ci-edit";
+/** The RoleBinding of the tenant's GitLab project's CI jobs (their `id_tokens`, security.gitlabCi) to `edit`. */
+export const GITLAB_CI_BINDING = "ci-gitlab";
 
 /** The PriorityClass of tenant workloads (defined with the tenant config: the admission policy that sets it reads it too). */
 export { TENANT_PRIORITY_CLASS } from "../config/tenants";

@@ -29,6 +29,11 @@ export function tenantKubeconfigOutput(tenant: string): string {
   return `tenant_${tenant.replace(/-/g, "_")}_kubeconfig`;
 }
 
+/** Output name of a tenant's GitLab CI kubeconfig (no credential: the job's ID token goes to `kubectl --token`). */
+export function tenantGitlabKubeconfigOutput(tenant: string): string {
+  return `tenant_${tenant.replace(/-/g, "_")}_gitlab_kubeconfig`;
+}
+
 /**
  * Every tenant of the environment (`tenants`), after the platform: a stage namespace each with quota, limits,
  * policies, bindings and CI access (TenantStage), the tenant's Argo CD project and applications (a raw-chart
@@ -77,10 +82,23 @@ export class Tenants extends Construct {
           dependsOn: [props.argocd, ...stages.map((s) => s.namespace)],
         });
       }
+      const ca = "<ca>";
+      if (tenant.gitlabCi) {
+        const text = renderTenantKubeconfig({
+          environment: config.name,
+          tenant: tenant.name,
+          server: props.connection.host,
+          caCertB64: ca,
+          tokens: Object.fromEntries(stages.map((s) => [s.node.id, undefined])),
+        });
+        new TerraformOutput(scopeOf, "gitlab-kubeconfig", {
+          description: `GitLab CI kubeconfig of tenant ${tenant.name} on ${config.name} (${tenant.gitlabCi.project}): no credential, kubectl --token "$<id_token variable>"`,
+          value: terraformString(text, { [ca]: Fn.base64encode(props.connection.clusterCaCertificate) }),
+        }).overrideLogicalId(tenantGitlabKubeconfigOutput(tenant.name));
+      }
       const withCi = stages.filter((s) => s.ci);
       if (withCi.length === 0) continue;
       const placeholder = (stage: string) => `<token:${stage}>`;
-      const ca = "<ca>";
       const text = renderTenantKubeconfig({
         environment: config.name,
         tenant: tenant.name,
