@@ -9,7 +9,8 @@ export const tenants = [
   {
     name: "billing",
     groups: { admin: ["billing-leads"], edit: ["billing-devs"], view: ["billing-support"] },
-    gitops: { repoURL: "https://gitlab.example.internal/billing/deploy.git", path: "chart" },
+    // A private repository: Argo CD reads it with a deploy token (TF_VAR_tenant_billing_repo_password).
+    gitops: { repoURL: "https://gitlab.example.internal/billing/deploy.git", path: "chart", username: "argocd-billing" },
     // The billing database runs outside the cluster.
     egress: [{ cidr: "10.50.10.0/24", ports: [{ protocol: "TCP", port: 5432 }] }],
   },

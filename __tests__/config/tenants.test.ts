@@ -48,6 +48,12 @@ describe("tenant validation: one ConfigError naming env, field, value and fix", 
     ]);
   });
 
+  it("a private repository's user: a plain Git user name (the password is a variable)", () => {
+    expect(problemsOf(withTenants([{ name: "team", gitops: { repoURL: "https://gitlab.example.internal/team/deploy.git", username: "bot:token" } }]))).toEqual([
+      'sandbox.tenants[0].gitops.username: "bot:token" must be a Git user name without spaces or ":" (the password comes from TF_VAR_tenant_<name>_repo_password)',
+    ]);
+  });
+
   it("GitLab CI replaces the ServiceAccount unless tokenHours is given too", () => {
     const settings = (ci: unknown) => tenantSettings(validateEnvironment(withTenants([{ name: "team", ci }])))[0];
     expect([settings({ gitlabProject: "team/deploy" }).ciTokenHours, settings({ gitlabProject: "team/deploy" }).gitlabCi]).toEqual([undefined, { project: "team/deploy", protectedRefsOnly: true }]);

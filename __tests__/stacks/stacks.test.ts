@@ -24,6 +24,7 @@ describe("the app", () => {
     TF_HTTP_PASSWORD: "glpat-4f2a9c7e1b",
     TF_VAR_vsphere_user: "svc-k8s@vsphere.local",
     TF_VAR_oidc_client_secret: "oidc-5ecret-9b2e7d",
+    TF_VAR_tenant_billing_repo_password: "gldt-b1ll1ng-7c3e",
   };
   let synth: ReturnType<typeof synthEnvironments>;
   beforeAll(() => {
@@ -120,6 +121,16 @@ describe("the app", () => {
       expect([env, stack.output.tenant_shop_gitlab_kubeconfig.sensitive]).toEqual([env, undefined]);
       const inResources = Object.values<any>(stack.resource).flatMap((byName) => Object.values<any>(byName)).filter((r) => refs(r) > 0);
       expect([env, inResources]).toEqual([env, []]);
+    }
+  });
+
+  it("takes a tenant's Git password from a sensitive variable, referenced only by its Argo CD repository Secret's data", () => {
+    for (const [env, stack] of Object.entries(synth.stacks)) {
+      expect([env, stack.variable.tenant_billing_repo_password]).toEqual([env, expect.objectContaining({ type: "string", sensitive: true })]);
+      const all = Object.entries<any>(stack.resource).flatMap(([type, byName]) => Object.values<any>(byName).map((r) => [type, r] as const));
+      const users = all.filter(([, r]) => JSON.stringify(r).includes("var.tenant_billing_repo_password"));
+      expect([env, users.map(([type, r]) => [type, r.data?.password])]).toEqual([env, [["kubernetes_secret_v1", "${var.tenant_billing_repo_password}"]]]);
+      expect([env, JSON.stringify(stack.output)]).not.toContain("tenant_billing_repo_password");
     }
   });
 

@@ -5,7 +5,7 @@
  */
 import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
-import { LimitRange, Namespace, ResourceQuota, ServiceAccount } from "kubernetes-models/v1";
+import { LimitRange, Namespace, ResourceQuota, Secret, ServiceAccount } from "kubernetes-models/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { PriorityClass } from "kubernetes-models/scheduling.k8s.io/v1";
@@ -179,12 +179,27 @@ describe("tenants in every shipped environment", () => {
         kubernetes_network_policy_v1: "NetworkPolicy", kubernetes_resource_quota_v1: "ResourceQuota", kubernetes_limit_range_v1: "LimitRange",
         kubernetes_role_binding_v1: "RoleBinding", kubernetes_service_account_v1: "ServiceAccount",
       };
-      const namespaced = Object.keys(stacks[env].resource).filter((type) => all(stacks[env], type).some((r) => underTenants(r) && meta(r)?.namespace));
+      const inTenantNamespace = (r: Json) => underTenants(r) && expectedNamespaces.includes(meta(r)?.namespace);
+      const namespaced = Object.keys(stacks[env].resource).filter((type) => all(stacks[env], type).some(inTenantNamespace));
       expect(namespaced.filter((t) => t !== "kubernetes_token_request_v1").sort()).toEqual(Object.keys(kindOf).sort());
       for (const type of Object.keys(kindOf)) {
         for (const r of all(stacks[env], type).filter(underTenants)) expect([type, meta(r).labels[Object.keys(MANAGED_BY_TERRAFORM)[0]]]).toEqual([type, "terraform"]);
       }
       expect(Object.values(kindOf).sort()).toEqual([...TERRAFORM_OWNED_KINDS].sort());
+    });
+
+    it("a private GitOps repository gets an Argo CD repository Secret scoped to the tenant's project, its password a variable", () => {
+      const secrets = all(stacks[env], "kubernetes_secret_v1").filter(underTenants);
+      expect(secrets.map((r) => [meta(r).name, meta(r).namespace])).toEqual([["repo-tenant-billing", "argocd"]]);
+      const [secret] = secrets;
+      expect(meta(secret).labels).toMatchObject({ "argocd.argoproj.io/secret-type": "repository", "vsphere-kubeadm-platform/regenerated": "true" });
+      const billing: TenantConfig = tenants.find((t) => t.name === "billing")!;
+      expect(secret.data).toEqual({
+        type: "git", url: billing.gitops!.repoURL, project: "tenant-billing", username: billing.gitops!.username, password: "${var.tenant_billing_repo_password}",
+      });
+      expect(() => new Secret({ metadata: meta(secret), type: secret.type, stringData: secret.data }).validate()).not.toThrow();
+      // Nothing of it in the tenant's Helm values (the raw-chart release).
+      expect(all(stacks[env], "helm_release").find((r) => r.name === "tenant-billing")!.values[0]).not.toMatch(/password|repo_password/);
     });
 
     it("every tenant object validates against the Kubernetes schema (kubernetes-models)", () => {

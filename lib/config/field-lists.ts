@@ -80,7 +80,7 @@ export const FIELDS = {
   }),
   containerDefaults: fieldsOf<ContainerDefaults>({ cpuRequest: true, cpuLimit: true, memoryRequest: true, memoryLimit: true }),
   tenantGroups: fieldsOf<TenantGroups>({ admin: true, edit: true, view: true }),
-  tenantGitOps: fieldsOf<TenantGitOps>({ repoURL: true, path: true, targetRevision: true, extraSourceRepos: true }),
+  tenantGitOps: fieldsOf<TenantGitOps>({ repoURL: true, path: true, targetRevision: true, extraSourceRepos: true, username: true }),
   tenantCi: fieldsOf<Exclude<NonNullable<TenantConfig["ci"]>, false>>({ tokenHours: true, gitlabProject: true, gitlabRefs: true }),
   tenantPodSecurity: fieldsOf<NonNullable<TenantConfig["podSecurity"]>>({ level: true, reason: true }),
   tenantEgress: fieldsOf<TenantEgress>({ cidr: true, ports: true }),

@@ -71,6 +71,13 @@ export interface TenantGitOps {
   readonly targetRevision?: string;
   /** More repositories the project may read (chart dependencies). @default [] */
   readonly extraSourceRepos?: readonly string[];
+  /**
+   * User of a private `repoURL` (a GitLab deploy token's name, or any user for a project access token): Argo CD gets
+   * a repository Secret scoped to the tenant's project, its password from the sensitive variable
+   * `tenant_<name>_repo_password` (TF_VAR_tenant_<name>_repo_password).
+   * @default none (a public repository)
+   */
+  readonly username?: string;
 }
 
 /** Egress a tenant's pods may open beyond their namespace and DNS (a database, an API outside the cluster). */
@@ -172,7 +179,7 @@ export interface TenantSettings {
   readonly stages: readonly TenantStageSettings[];
   readonly containerDefaults: Required<ContainerDefaults>;
   readonly groups: Required<TenantGroups>;
-  readonly gitops: (Required<TenantGitOps>) | undefined;
+  readonly gitops: (Required<Omit<TenantGitOps, "username">> & Pick<TenantGitOps, "username">) | undefined;
   /** Hours a CI token lives; undefined: no CI ServiceAccount. */
   readonly ciTokenHours: number | undefined;
   /** The GitLab project whose CI `id_tokens` get `edit`, and whether only its protected refs; undefined: none. */
@@ -368,6 +375,8 @@ function checkGitOps(problems: Problems, value: unknown, path: string): void {
     problems.add(`${path}.path`, `${show(chartPath)} must be relative to the repository root, without ".."`);
   }
   readString(problems, g, "targetRevision", path, false);
+  const username = readString(problems, g, "username", path, false);
+  if (username !== undefined && /[\s:]/.test(username)) problems.add(`${path}.username`, `${show(username)} must be a Git user name without spaces or ":" (the password comes from TF_VAR_tenant_<name>_repo_password)`);
   (readStringList(problems, g, "extraSourceRepos", path, false) ?? []).forEach((r, i) => checkRepoUrl(problems, r, `${path}.extraSourceRepos[${i}]`));
 }
 

@@ -11,6 +11,7 @@ import { NAMESPACE } from "../platform/names";
 import { TENANT_PRIORITY_CLASS } from "./tenant-objects";
 import { tenantAppProject, tenantApplications } from "./tenant-projects";
 import { renderTenantKubeconfig } from "./tenant-kubeconfig";
+import { TenantRepository } from "./tenant-repository";
 import { TenantStage } from "./tenant-stage";
 
 export interface TenantsProps {
@@ -81,6 +82,7 @@ export class Tenants extends Construct {
           // Destinations must exist before an automated sync; on destroy the applications go before their namespaces.
           dependsOn: [props.argocd, ...stages.map((s) => s.namespace)],
         });
+        if (tenant.gitops.username !== undefined) new TenantRepository(scopeOf, "repository", { tenant: tenant.name, gitops: tenant.gitops, dependsOn: [props.argocd] });
       }
       const ca = "<ca>";
       if (tenant.gitlabCi) {
