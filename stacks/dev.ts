@@ -36,7 +36,7 @@ export const dev = {
     apiCertSans: ["api.dev.k8s.example.internal"],
   },
   registryMirror: site.registryMirror,
-  security: site.security,
+  security: { ...site.security, gitlabCi: { ...site.gitlabCi, audience: "kubernetes-dev" } },
   tenants,
   platform: {
     // Deployed while Helm created the namespaces: Terraform imports them (a no-op once they are in state).

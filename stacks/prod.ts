@@ -45,7 +45,7 @@ export const prod = {
     apiCertSans: ["api.prod.k8s.example.internal"],
   },
   registryMirror: site.registryMirror,
-  security: site.security,
+  security: { ...site.security, gitlabCi: { ...site.gitlabCi, audience: "kubernetes-prod" } },
   backups: { objectStore: { ...site.objectStore, bucketPrefix: "prod-k8s" } },
   tenants,
   platform: {

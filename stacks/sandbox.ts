@@ -20,7 +20,7 @@ export const sandbox = {
     serviceCidr: "10.96.0.0/16",
   },
   registryMirror: site.registryMirror,
-  security: site.security,
+  security: { ...site.security, gitlabCi: { ...site.gitlabCi, audience: "kubernetes-sandbox" } },
   tenants,
   platform: {
     // Deployed while Helm created the namespaces: Terraform imports them (a no-op once they are in state).

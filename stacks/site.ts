@@ -35,6 +35,8 @@ export const site = {
       viewerGroups: ["platform-viewers"],
     },
   },
+  /** The internal GitLab as issuer of CI jobs' ID tokens (each environment adds its audience, kubernetes-<env>). */
+  gitlabCi: { issuerUrl: "https://gitlab.example.internal" },
 } as const satisfies {
   vsphere: Omit<VsphereConfig, "folder">;
   dns: Omit<NodeNetworkConfig, "cidr" | "gateway">;
@@ -43,4 +45,5 @@ export const site = {
   kubernetesVersion: string;
   objectStore: ObjectStoreConfig;
   security: SecurityConfig;
+  gitlabCi: Omit<NonNullable<SecurityConfig["gitlabCi"]>, "audience">;
 };

@@ -9,7 +9,8 @@ export const tenants = [
   {
     name: "billing",
     groups: { admin: ["billing-leads"], edit: ["billing-devs"], view: ["billing-support"] },
-    gitops: { repoURL: "https://gitlab.example.internal/billing/deploy.git", path: "chart" },
+    // A private repository: Argo CD reads it with a deploy token (TF_VAR_tenant_billing_repo_password).
+    gitops: { repoURL: "https://gitlab.example.internal/billing/deploy.git", path: "chart", username: "argocd-billing" },
     // The billing database runs outside the cluster.
     egress: [{ cidr: "10.50.10.0/24", ports: [{ protocol: "TCP", port: 5432 }] }],
   },
@@ -18,6 +19,8 @@ export const tenants = [
     groups: { admin: ["shop-leads"], edit: ["shop-devs"] },
     gitops: { repoURL: "https://gitlab.example.internal/shop/deploy.git" },
     quota: { cpu: "4", cpuLimit: "8", memory: "8Gi", memoryLimit: "16Gi", pods: 80 },
+    // Its pipeline deploys with GitLab CI ID tokens (security.gitlabCi): protected branches and tags only, no stored token.
+    ci: { gitlabProject: "shop/deploy" },
   },
   {
     name: "reports",

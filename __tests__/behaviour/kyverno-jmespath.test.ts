@@ -63,6 +63,28 @@ describeWithTool("python3", ["-c", "import jmespath"])("admission policy express
     });
   });
 
+  describe("tenant-priority-class: only pods that name no class are patched (precondition Equals \"\")", () => {
+    const key = inner(rule("tenant-priority-class").preconditions.all[0].key);
+    it.each<[string, unknown, string]>([
+      ["no priorityClassName", {}, ""],
+      ["an empty priorityClassName (what the Priority plugin leaves without a global default)", { priorityClassName: "" }, ""],
+      ["its own class", { priorityClassName: "batch-low" }, "batch-low"],
+    ])("%s", (_what, spec, expected) => {
+      expect(evaluate(key, { request: { object: { spec } } })).toBe(expected);
+    });
+  });
+
+  describe("protect-terraform-objects: the old object's managed-by label, quoted key with dots and a slash", () => {
+    const key = inner(rule("protect-terraform-objects").preconditions.all[0].key);
+    it.each<[string, unknown, string]>([
+      ["Terraform's NetworkPolicy", { metadata: { labels: { "app.kubernetes.io/managed-by": "terraform", "vsphere-kubeadm-platform/tenant": "shop" } } }, "terraform"],
+      ["a Helm chart's", { metadata: { labels: { "app.kubernetes.io/managed-by": "Helm" } } }, "Helm"],
+      ["an object without labels", { metadata: { name: "mine" } }, ""],
+    ])("%s", (_what, oldObject, expected) => {
+      expect(evaluate(key, { request: { oldObject } })).toBe(expected);
+    });
+  });
+
   describe("require-probes: each container's keys, denied when either probe is missing (AnyNotIn)", () => {
     const each = rule("require-probes").validate.foreach[0];
     const conditions = each.deny.conditions.any as { key: string; value: string }[];

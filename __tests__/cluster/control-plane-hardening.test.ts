@@ -44,7 +44,11 @@ function initCluster(env: EnvironmentConfig): { cluster: any; args: (c: string) 
 const withVersion = (env: EnvironmentConfig, version: string, security?: object): EnvironmentConfig => {
   const copy = copyOf(env);
   copy.kubernetes.version = version;
-  if (security) copy.security = security;
+  if (security) {
+    copy.security = security;
+    // A shipped tenant deploys with GitLab CI tokens, which need the security.gitlabCi just replaced; tenants do not reach cloud-config.
+    delete copy.tenants;
+  }
   return copy;
 };
 

@@ -19,7 +19,7 @@ import { prodLike } from "./fixtures";
 describe("join token: synthesized resources", () => {
   const custom = copyOf(dev);
   custom.name = "custom";
-  custom.security = { joinTokenRotationHours: 12 };
+  custom.security = { ...custom.security, joinTokenRotationHours: 12 };
   const { stacks } = synthEnvironments([sandbox, dev, prod, custom]);
   const one = (stack: any, type: string, path: string) => {
     const found = resourcesByPath(stack, type)[path];

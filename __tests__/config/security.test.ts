@@ -7,6 +7,7 @@ describe("security settings", () => {
   it("turns every control on by default, with the tier's join-token rotation", () => {
     const bare = prodCopy();
     delete bare.security; // the example stacks configure the site's OIDC issuer: the defaults are what is left
+    delete bare.tenants; // one of them deploys with GitLab CI tokens, which need security.gitlabCi
     const prod = securitySettings(validateEnvironment(bare));
     expect(prod).toEqual({
       auditLog: { maxAgeDays: 30, maxSizeMiB: 100, maxBackups: 10 },
@@ -19,12 +20,14 @@ describe("security settings", () => {
       networkPolicies: true,
       oidc: undefined,
       admissionPolicies: Object.fromEntries(ADMISSION_POLICY_NAMES.map((name) => [name, "Enforce"])),
+      gitlabCi: undefined,
     });
     expect(securitySettings(validateEnvironment(sandboxCopy())).joinTokenRotationHours).toBe(168);
   });
 
   it("lets each control be overridden, and resolves OIDC claim defaults", () => {
     const env = prodCopy();
+    delete env.tenants;
     env.security = {
       auditLog: false,
       encryptionAtRest: false,
@@ -57,9 +60,44 @@ describe("security settings", () => {
     ["audit log size of zero", { auditLog: { maxSizeMiB: 0 } }, "prod.security.auditLog.maxSizeMiB: 0 is below the minimum of 1"],
   ])("rejects %s with one line naming the field", (_name, security, expected) => {
     const env = prodCopy();
+    delete env.tenants;
     env.security = security;
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(expected);
+  });
+});
+
+describe("security.gitlabCi: GitLab CI ID tokens as a second issuer", () => {
+  const gitlab = { issuerUrl: "https://gitlab.example.internal", audience: "kubernetes-prod" };
+  const withGitlab = (gitlabCi: unknown, env = prodCopy()) => ({ ...env, security: { ...env.security, gitlabCi } });
+
+  it("refuses unprotected refs on prod by default, not on sandbox; the switch wins", () => {
+    expect(securitySettings(validateEnvironment(withGitlab(gitlab))).gitlabCi).toEqual({ ...gitlab, protectedRefsOnly: true });
+    expect(securitySettings(validateEnvironment(withGitlab(gitlab, sandboxCopy()))).gitlabCi?.protectedRefsOnly).toBe(false);
+    expect(securitySettings(validateEnvironment(withGitlab({ ...gitlab, protectedRefsOnly: false }))).gitlabCi?.protectedRefsOnly).toBe(false);
+  });
+
+  it.each<[string, unknown, string]>([
+    ["an http issuer", { ...gitlab, issuerUrl: "http://gitlab.example.internal" }, 'prod.security.gitlabCi.issuerUrl: "http://gitlab.example.internal" must be an https URL without query or fragment'],
+    ["a trailing slash", { ...gitlab, issuerUrl: "https://gitlab.example.internal/" }, 'prod.security.gitlabCi.issuerUrl: "https://gitlab.example.internal/" ends with "/", which GitLab\'s "iss" claim never does'],
+    ["the directory's issuer", { ...gitlab, issuerUrl: "https://sso.example.internal/realms/corp" }, "is also security.oidc.issuerUrl; the API server takes each issuer once"],
+    ["no audience", { issuerUrl: gitlab.issuerUrl }, "prod.security.gitlabCi.audience: is required"],
+    ["two audiences in one", { ...gitlab, audience: "kubernetes-prod, kubernetes-dev" }, 'prod.security.gitlabCi.audience: "kubernetes-prod, kubernetes-dev" must be one audience without spaces or commas, e.g. "kubernetes-prod"'],
+    ["a CA that is no PEM", { ...gitlab, caPem: "MIIB..." }, "prod.security.gitlabCi.caPem: must be a PEM certificate"],
+    ["a string switch", { ...gitlab, protectedRefsOnly: "yes" }, 'prod.security.gitlabCi.protectedRefsOnly: "yes" must be true or false'],
+  ])("rejects %s with one line naming the field", (_name, gitlabCi, expected) => {
+    const problems = problemsOf(withGitlab(gitlabCi));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(expected);
+  });
+
+  it("needs structured authentication (Kubernetes 1.32+)", () => {
+    const env = withGitlab(gitlab);
+    env.kubernetes.version = "1.31.4";
+    const problems = problemsOf(env).filter((p) => p.includes("gitlabCi"));
+    expect(problems).toEqual([
+      'prod.security.gitlabCi: needs the API server\'s structured authentication (Kubernetes 1.32+ here), but kubernetes.version is "1.31.4"; upgrade first or remove gitlabCi',
+    ]);
   });
 });

@@ -27,6 +27,40 @@ describe("tenant settings", () => {
 describe("tenant validation: one ConfigError naming env, field, value and fix", () => {
   const withTenants = (tenants: unknown, env = sandboxCopy()) => ({ ...env, tenants });
 
+  it("GitLab CI: the project's path, security.gitlabCi to trust its tokens, refs the API server accepts", () => {
+    const noGitlab = sandboxCopy();
+    delete noGitlab.security.gitlabCi;
+    expect(problemsOf(withTenants([{ name: "team", ci: { gitlabProject: "team/deploy" } }], noGitlab))).toEqual([
+      'sandbox.tenants[0].ci.gitlabProject: "team/deploy" needs the API server to trust GitLab\'s tokens: set security.gitlabCi ({ issuerUrl, audience }) or remove gitlabProject',
+    ]);
+    const bad = ["deploy", "https://gitlab.example.internal/team/deploy", "team/deploy.git", "team/-deploy", "team//deploy"];
+    for (const project of bad) {
+      expect(problemsOf(withTenants([{ name: "team", ci: { gitlabProject: project } }]))).toEqual([
+        `sandbox.tenants[0].ci.gitlabProject: "${project}" is not a GitLab project path; write its full path as in its URL, e.g. "billing/deploy" or "shop/backend/api" (no https://, no .git)`,
+      ]);
+    }
+    expect(() => validateEnvironment(withTenants([{ name: "team", ci: { gitlabProject: "Team.Group/sub_group/my-app.v2" } }]))).not.toThrow();
+    expect(problemsOf(withTenants([{ name: "team", ci: { gitlabRefs: "any" } }]))).toEqual(["sandbox.tenants[0].ci.gitlabRefs: has no effect without gitlabProject; add the project or remove it"]);
+    expect(problemsOf(withTenants([{ name: "team", ci: { gitlabProject: "team/deploy", gitlabRefs: "all" } }]))).toEqual(['sandbox.tenants[0].ci.gitlabRefs: "all" is not one of protected, any']);
+    // prod refuses unprotected refs' tokens altogether: "any" could never work there.
+    expect(problemsOf(withTenants([{ name: "team", ci: { gitlabProject: "team/deploy", gitlabRefs: "any" } }], prodCopy()))).toEqual([
+      'prod.tenants[0].ci.gitlabRefs: "any" cannot work: security.gitlabCi.protectedRefsOnly (true on this tier by default) refuses every unprotected ref\'s token; remove gitlabRefs or set protectedRefsOnly: false',
+    ]);
+  });
+
+  it("a private repository's user: a plain Git user name (the password is a variable)", () => {
+    expect(problemsOf(withTenants([{ name: "team", gitops: { repoURL: "https://gitlab.example.internal/team/deploy.git", username: "bot:token" } }]))).toEqual([
+      'sandbox.tenants[0].gitops.username: "bot:token" must be a Git user name without spaces or ":" (the password comes from TF_VAR_tenant_<name>_repo_password)',
+    ]);
+  });
+
+  it("GitLab CI replaces the ServiceAccount unless tokenHours is given too", () => {
+    const settings = (ci: unknown) => tenantSettings(validateEnvironment(withTenants([{ name: "team", ci }])))[0];
+    expect([settings({ gitlabProject: "team/deploy" }).ciTokenHours, settings({ gitlabProject: "team/deploy" }).gitlabCi]).toEqual([undefined, { project: "team/deploy", protectedRefsOnly: true }]);
+    expect(settings({ gitlabProject: "team/deploy", gitlabRefs: "any", tokenHours: 4 })).toMatchObject({ ciTokenHours: 4, gitlabCi: { protectedRefsOnly: false } });
+    expect(settings(undefined)).toMatchObject({ ciTokenHours: 24, gitlabCi: undefined });
+  });
+
   it("refuses names that collide with system or platform namespaces, or with another tenant's", () => {
     const prod = prodCopy();
     expect(problemsOf(withTenants([{ name: "monitoring" }, { name: "default" }, { name: "kube-apps" }, { name: "argocd" }], prod))).toEqual([

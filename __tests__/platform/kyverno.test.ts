@@ -4,7 +4,9 @@ import { join } from "path";
 import { parse } from "yaml";
 import { mirrorBase } from "../../lib/config/registry-mirror";
 import { ADMISSION_POLICY_NAMES, type SecurityConfig } from "../../lib/config/security";
-import { exemptNamespaceNames, POLICY_EXEMPTIONS } from "../../lib/platform/kyverno-policies";
+import { exemptNamespaceNames, POLICY_EXEMPTIONS, TERRAFORM_OWNED_KINDS, TERRAFORM_OWNER_GROUPS } from "../../lib/platform/kyverno-policies";
+import { ADMIN_GROUP } from "../../lib/cluster/cluster-pki";
+import { TENANT_PRIORITY_CLASS } from "../../lib/config/tenants";
 import { NAMESPACE, PLATFORM_NAMESPACES } from "../../lib/platform/names";
 import { PLATFORM_RELEASE_NAMESPACES } from "../../lib/platform/namespaces";
 import { POD_LABELS } from "../../lib/platform/network-policies";
@@ -62,11 +64,11 @@ describe.each([
     for (const p of policies) expect([p.metadata.name, clusterPolicy(p)]).toEqual([p.metadata.name, []]);
   });
 
-  it("every rule excludes every exempt namespace and cert-manager's ACME solver pods (same label as the platform's NetworkPolicies), nothing else", () => {
-    for (const rule of policies.flatMap((p) => p.spec.rules)) {
-      expect(rule.exclude).toEqual({
-        any: [{ resources: { namespaces: Object.keys(POLICY_EXEMPTIONS) } }, { resources: { selector: { matchLabels: POD_LABELS.acmeSolver } } }],
-      });
+  it("every rule excludes every exempt namespace and cert-manager's ACME solver pods (same label as the platform's NetworkPolicies), nothing else but Terraform's own requests", () => {
+    const exempt = [{ resources: { namespaces: Object.keys(POLICY_EXEMPTIONS) } }, { resources: { selector: { matchLabels: POD_LABELS.acmeSolver } } }];
+    for (const policy of policies) {
+      const owners = policy.metadata.name === "protect-terraform-objects" ? [{ subjects: TERRAFORM_OWNER_GROUPS.map((name) => ({ kind: "Group", name })) }] : [];
+      for (const rule of policy.spec.rules) expect([policy.metadata.name, rule.exclude]).toEqual([policy.metadata.name, { any: [...exempt, ...owners] }]);
     }
   });
 
@@ -76,22 +78,45 @@ describe.each([
 });
 
 describe("modes per tier and per policy", () => {
+  // The validating policies' modes (the mutation has none: tenant-priority-class is checked apart).
   const modes = (s: SynthResult) =>
-    Object.fromEntries(policiesOf(s).map((p) => [p.metadata.name, [...new Set(p.spec.rules.map((r: any) => r.validate.failureAction))].join()]));
-  const failurePolicies = (s: SynthResult) => new Set(policiesOf(s).map((p) => p.spec.webhookConfiguration.failurePolicy));
+    Object.fromEntries(
+      policiesOf(s)
+        .filter((p) => p.metadata.name !== "tenant-priority-class")
+        .map((p) => [p.metadata.name, [...new Set(p.spec.rules.map((r: any) => r.validate.failureAction))].join()]),
+    );
+  const failurePolicies = (s: SynthResult, except: string[] = []) =>
+    new Set(policiesOf(s).filter((p) => !except.includes(p.metadata.name)).map((p) => p.spec.webhookConfiguration.failurePolicy));
+  const { "protect-terraform-objects": protect, ...tierModes } = { "protect-terraform-objects": "", ...modes(sandbox) };
 
   it("sandbox and dev audit (webhook failurePolicy Ignore: an audit never blocks); prod enforces and fails closed", () => {
-    expect(new Set(Object.values(modes(sandbox)))).toEqual(new Set(["Audit"]));
-    expect(new Set(Object.values(modes(synthPlatform(environment("dev")))))).toEqual(new Set(["Audit"]));
-    expect(failurePolicies(sandbox)).toEqual(new Set(["Ignore"]));
+    expect(new Set(Object.values(tierModes))).toEqual(new Set(["Audit"]));
+    const dev = modes(synthPlatform(environment("dev")));
+    expect(new Set(Object.entries(dev).filter(([n]) => n !== "protect-terraform-objects").map(([, m]) => m))).toEqual(new Set(["Audit"]));
+    expect(failurePolicies(sandbox, ["protect-terraform-objects"])).toEqual(new Set(["Ignore"]));
     expect(new Set(Object.values(modes(prod)))).toEqual(new Set(["Enforce"]));
-    expect(failurePolicies(prod)).toEqual(new Set(["Fail"]));
+    expect(failurePolicies(prod, ["tenant-priority-class"])).toEqual(new Set(["Fail"]));
+  });
+
+  it("protect-terraform-objects enforces on every tier, whatever the mode, and fails closed; the priority mutation never blocks", () => {
+    expect(protect).toBe("Enforce");
+    for (const s of [sandbox, prod, synthPlatform(withSecurity(environment("dev"), { admissionPolicies: { mode: "Audit" } }))]) {
+      const byName = Object.fromEntries(policiesOf(s).map((p) => [p.metadata.name, p]));
+      expect(byName["protect-terraform-objects"].spec.rules[0].validate.failureAction).toBe("Enforce");
+      expect(byName["protect-terraform-objects"].spec.webhookConfiguration.failurePolicy).toBe("Fail");
+      expect(byName["tenant-priority-class"].spec.webhookConfiguration.failurePolicy).toBe("Ignore");
+    }
+    // Its own setting still wins (an escape hatch, e.g. while a namespace is repaired by hand).
+    const off = synthPlatform(withSecurity(environment("prod"), { admissionPolicies: { policies: { "protect-terraform-objects": "Off", "tenant-priority-class": "Off" } } }));
+    expect(policiesOf(off).map((p) => p.metadata.name)).not.toEqual(expect.arrayContaining(["protect-terraform-objects"]));
+    expect(policiesOf(off).map((p) => p.metadata.name)).not.toContain("tenant-priority-class");
   });
 
   it("every policy is installed; mirror-images-only only where there is a mirror", () => {
+    const names = (s: SynthResult) => policiesOf(s).map((p) => p.metadata.name).sort();
     const others = ADMISSION_POLICY_NAMES.filter((n) => n !== "mirror-images-only");
-    expect(Object.keys(modes(prod)).sort()).toEqual([...others].sort());
-    expect(Object.keys(modes(prodMirror)).sort()).toEqual([...ADMISSION_POLICY_NAMES].sort());
+    expect(names(prod)).toEqual([...others].sort());
+    expect(names(prodMirror)).toEqual([...ADMISSION_POLICY_NAMES].sort());
   });
 
   it("a per-policy override wins over the mode; Off removes the policy", () => {
@@ -107,6 +132,8 @@ describe("modes per tier and per policy", () => {
   it("the mode can be set for the whole environment", () => {
     const env = withSecurity(environment("sandbox"), { admissionPolicies: { mode: "Enforce" } });
     expect(new Set(Object.values(modes(synthPlatform(env))))).toEqual(new Set(["Enforce"]));
+    const audit = modes(synthPlatform(withSecurity(environment("prod"), { admissionPolicies: { mode: "Audit" } })));
+    expect(Object.entries(audit).filter(([, m]) => m === "Enforce").map(([n]) => n)).toEqual(["protect-terraform-objects"]);
   });
 });
 
@@ -146,6 +173,33 @@ describe("what the policies check", () => {
     const spread = ruleOf("require-topology-spread");
     expect(spread.preconditions.all[0]).toMatchObject({ operator: "GreaterThan", value: 1 });
     expect(spread.validate.deny.conditions.any[0].key).toContain("topologyKey=='kubernetes.io/hostname'");
+  });
+
+  it("Terraform's objects in tenant namespaces: no update or delete but by Terraform, the superusers and the controllers", () => {
+    const policy = byName["protect-terraform-objects"];
+    const rule = policy.spec.rules[0];
+    expect(rule.match.any[0].resources).toEqual({ kinds: [...TERRAFORM_OWNED_KINDS], operations: ["UPDATE", "DELETE"] });
+    // The old object's label decides (an update removing the label is still refused); deletes have no new object.
+    expect(rule.preconditions.all).toEqual([{ key: '{{ request.oldObject.metadata.labels."app.kubernetes.io/managed-by" || \'\' }}', operator: "Equals", value: "terraform" }]);
+    expect(rule.validate.deny.conditions.any).toEqual([{ key: "{{ request.operation }}", operator: "AnyIn", value: ["UPDATE", "DELETE"] }]);
+    expect(policy.spec.background).toBe(false);
+    // Terraform authenticates with the admin certificate of the cluster PKI: the same group is exempt.
+    expect(TERRAFORM_OWNER_GROUPS).toContain(ADMIN_GROUP);
+    // The API server filters first (match conditions), so Terraform's and the namespace controller's requests never wait for Kyverno.
+    const conditions = policy.spec.webhookConfiguration.matchConditions;
+    expect(conditions.map((c: any) => c.name)).toEqual(["terraform-owned", "not-by-terraform"]);
+    for (const group of TERRAFORM_OWNER_GROUPS) expect(conditions[1].expression).toContain(`'${group}'`);
+    expect(conditions[0].expression).toContain("oldObject.metadata.labels['app.kubernetes.io/managed-by'] == 'terraform'");
+  });
+
+  it("tenant pods that name no PriorityClass get tenant-default with its value and preemption policy (the Priority plugin re-checks them)", () => {
+    const policy = byName["tenant-priority-class"];
+    expect(policy.metadata.annotations["pod-policies.kyverno.io/autogen-controllers"]).toBe("none");
+    const rule = policy.spec.rules[0];
+    expect(rule.match.any[0].resources).toEqual({ kinds: ["Pod"], operations: ["CREATE"] });
+    expect(rule.preconditions.all).toEqual([{ key: "{{ request.object.spec.priorityClassName || '' }}", operator: "Equals", value: "" }]);
+    expect(rule.mutate.patchStrategicMerge.spec).toEqual({ priorityClassName: "tenant-default", priority: TENANT_PRIORITY_CLASS.value, preemptionPolicy: "PreemptLowerPriority" });
+    expect(rule.validate).toBeUndefined();
   });
 
   it("no hostPath volume, no hostNetwork", () => {

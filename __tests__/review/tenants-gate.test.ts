@@ -42,16 +42,25 @@ describe("the gate on the real stack's tenants", () => {
   it("lets every other tenant resource be deleted without an unknown-type refusal; RoleBindings go to the second reviewer", () => {
     const others = resources.filter((r) => r.path.startsWith("tenants/") && r.type !== "kubernetes_namespace_v1" && r.type !== "helm_release");
     expect(new Set(others.map((r) => r.type))).toEqual(
-      new Set(["kubernetes_priority_class_v1", "kubernetes_resource_quota_v1", "kubernetes_limit_range_v1", "kubernetes_network_policy_v1", "kubernetes_role_binding_v1", "kubernetes_service_account_v1", "kubernetes_token_request_v1", "time_rotating", "terraform_data"]),
+      new Set([
+        "kubernetes_priority_class_v1", "kubernetes_resource_quota_v1", "kubernetes_limit_range_v1", "kubernetes_network_policy_v1", "kubernetes_role_binding_v1",
+        "kubernetes_service_account_v1", "kubernetes_token_request_v1", "time_rotating", "terraform_data",
+        // billing's Argo CD repository credentials: written again from TF_VAR_tenant_billing_repo_password (regenerated label).
+        "kubernetes_secret_v1",
+      ]),
     );
     const result = judge("prod", others.map((r) => change(r, "delete")), facts());
     expect(result.violations).toEqual([]);
     expect(new Set(result.security.map((s) => s.review.id))).toEqual(new Set(["rbac-grants"]));
+    // The GitLab CI binding (shop) is a grant like any other: a second reviewer reads it.
+    const gitlab = tenantsOf("kubernetes_role_binding_v1").filter((r) => r.path.endsWith("gitlab-ci-binding"));
+    expect(gitlab).toHaveLength(1);
+    expect(judge("prod", gitlab.map((r) => change(r, "create")), facts()).security.map((s) => s.review.id)).toEqual(["rbac-grants"]);
   });
 
   it("a CI token renewal (time_rotating due, its keeper and the TokenRequest replaced) is routine, and says so", () => {
     const renewal = [...tenantsOf("time_rotating"), ...tenantsOf("terraform_data"), ...tenantsOf("kubernetes_token_request_v1")].map((r) => change(r, "replace"));
-    expect(renewal).toHaveLength(9);
+    expect(renewal).toHaveLength(6); // billing and reports (shop deploys with GitLab CI tokens)
     const result = judge("prod", renewal, facts());
     expect(result.violations).toEqual([]);
     expect(result.routine.map((n) => n.operation.id)).toEqual(renewal.map(() => "ci-token-renewal"));

@@ -26,6 +26,7 @@ describe("the app", () => {
     TF_VAR_oidc_client_secret: "oidc-5ecret-9b2e7d",
     TF_VAR_object_store_access_key_id: "AKIA5TORE7KEYID9XQ",
     TF_VAR_object_store_secret_access_key: "s3-5ecret-access-k3y-71c0",
+    TF_VAR_tenant_billing_repo_password: "gldt-b1ll1ng-7c3e",
   };
   let synth: ReturnType<typeof synthEnvironments>;
   beforeAll(() => {
@@ -117,9 +118,21 @@ describe("the app", () => {
     for (const [env, stack] of Object.entries(synth.stacks)) {
       const refs = (value: unknown) => (JSON.stringify(value).match(/kubernetes_token_request_v1\.[\w-]+\.token/g) ?? []).length;
       const outputs = Object.entries<any>(stack.output).filter(([, o]) => refs(o) > 0);
-      expect([env, outputs.map(([name, o]) => [name, o.sensitive])]).toEqual([env, ["billing", "reports", "shop"].map((t) => [`tenant_${t}_kubeconfig`, true])]);
+      // shop deploys with GitLab CI ID tokens: no ServiceAccount token, and its GitLab kubeconfig holds no credential.
+      expect([env, outputs.map(([name, o]) => [name, o.sensitive])]).toEqual([env, ["billing", "reports"].map((t) => [`tenant_${t}_kubeconfig`, true])]);
+      expect([env, stack.output.tenant_shop_gitlab_kubeconfig.sensitive]).toEqual([env, undefined]);
       const inResources = Object.values<any>(stack.resource).flatMap((byName) => Object.values<any>(byName)).filter((r) => refs(r) > 0);
       expect([env, inResources]).toEqual([env, []]);
+    }
+  });
+
+  it("takes a tenant's Git password from a sensitive variable, referenced only by its Argo CD repository Secret's data", () => {
+    for (const [env, stack] of Object.entries(synth.stacks)) {
+      expect([env, stack.variable.tenant_billing_repo_password]).toEqual([env, expect.objectContaining({ type: "string", sensitive: true })]);
+      const all = Object.entries<any>(stack.resource).flatMap(([type, byName]) => Object.values<any>(byName).map((r) => [type, r] as const));
+      const users = all.filter(([, r]) => JSON.stringify(r).includes("var.tenant_billing_repo_password"));
+      expect([env, users.map(([type, r]) => [type, r.data?.password])]).toEqual([env, [["kubernetes_secret_v1", "${var.tenant_billing_repo_password}"]]]);
+      expect([env, JSON.stringify(stack.output)]).not.toContain("tenant_billing_repo_password");
     }
   });
 

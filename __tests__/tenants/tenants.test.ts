@@ -5,7 +5,7 @@
  */
 import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
-import { LimitRange, Namespace, ResourceQuota, ServiceAccount } from "kubernetes-models/v1";
+import { LimitRange, Namespace, ResourceQuota, Secret, ServiceAccount } from "kubernetes-models/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { PriorityClass } from "kubernetes-models/scheduling.k8s.io/v1";
@@ -13,6 +13,8 @@ import { parse } from "yaml";
 import { type TenantConfig, tenantNamespace } from "../../lib/config/tenants";
 import { OIDC_PREFIX } from "../../lib/config/security";
 import { PLATFORM_NAMESPACES } from "../../lib/platform/names";
+import { MANAGED_BY_TERRAFORM } from "../../lib/config/labels";
+import { TERRAFORM_OWNED_KINDS } from "../../lib/platform/kyverno-policies";
 import { dev } from "../../stacks/dev";
 import { prod } from "../../stacks/prod";
 import { sandbox } from "../../stacks/sandbox";
@@ -28,6 +30,17 @@ type Json = Record<string, any>;
 const all = (stack: Json, type: string): Json[] => Object.values<Json>(stack.resource[type] ?? {});
 const underTenants = (r: Json) => String(r["//"].metadata.path).includes("/tenants/");
 const meta = (r: Json) => (Array.isArray(r.metadata) ? r.metadata[0] : r.metadata);
+
+/**
+ * Argo CD's rule for an AppProject's destinations (AppProject.IsDestinationPermitted): a "!pattern" that matches
+ * denies, whatever else matches; otherwise any matching pattern permits. Patterns are globs (`*`).
+ */
+function argoDestinationPermitted(destinations: readonly Json[], namespace: string): boolean {
+  const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+  const inCluster = destinations.filter((d) => d.server === "https://kubernetes.default.svc");
+  const denied = inCluster.some((d) => d.namespace.startsWith("!") && glob(d.namespace.slice(1)).test(namespace));
+  return !denied && inCluster.some((d) => !d.namespace.startsWith("!") && glob(d.namespace).test(namespace));
+}
 
 describe("tenants in every shipped environment", () => {
   let stacks: Record<string, Json>;
@@ -56,12 +69,13 @@ describe("tenants in every shipped environment", () => {
           const policies = inNs("kubernetes_network_policy_v1", ns).map((p) => meta(p).name);
           expect(policies).toEqual(expect.arrayContaining(["default-deny", "same-namespace", "from-public-ingress", "dns"]));
           const bindings = inNs("kubernetes_role_binding_v1", ns).map((b) => [meta(b).name, b.role_ref.name]);
+          const gitlab = "ci" in t && "gitlabProject" in t.ci;
           const expected = [
             ...Object.entries(t.groups).map(([role]) => [{ admin: "tenant-admins", edit: "tenant-developers", view: "tenant-viewers" }[role], role]),
-            ["ci-edit", "edit"],
+            gitlab ? ["ci-gitlab", "edit"] : ["ci-edit", "edit"],
           ];
           expect(bindings.sort()).toEqual(expected.sort());
-          expect(inNs("kubernetes_service_account_v1", ns).map((a) => meta(a).name)).toEqual(["ci"]);
+          expect(inNs("kubernetes_service_account_v1", ns).map((a) => meta(a).name)).toEqual(gitlab ? [] : ["ci"]);
         }
       }
     });
@@ -79,7 +93,11 @@ describe("tenants in every shipped environment", () => {
       for (const b of all(stack, "kubernetes_role_binding_v1").filter(underTenants)) {
         const ns = meta(b).namespace;
         const owner = tenants.find((t) => stagesOf(env).some((s) => tenantNamespace(t.name, s) === ns))!;
-        const ownGroups = Object.values(owner.groups).flat().map((g) => `${OIDC_PREFIX}${g}`);
+        const ownGroups = [
+          ...Object.values(owner.groups).flat().map((g) => `${OIDC_PREFIX}${g}`),
+          // Its own GitLab project's CI jobs, protected refs only (the default).
+          ...("ci" in owner && "gitlabProject" in owner.ci ? [`gitlab:project_path:${owner.ci.gitlabProject}:protected`] : []),
+        ];
         for (const subject of b.subject) {
           if (subject.kind === "Group") expect([ns, subject.name, ownGroups.includes(subject.name)]).toEqual([ns, subject.name, true]);
           else expect([subject.kind, subject.namespace]).toEqual(["ServiceAccount", ns]);
@@ -135,6 +153,55 @@ describe("tenants in every shipped environment", () => {
       }
     });
 
+    it("every tenant namespace is denied to the environment's GitOps project and allowed to its own tenant's project only", () => {
+      const releaseValues = (name: string): Json => parse(all(stacks[env], "helm_release").find((r) => r.name === name)!.values[0]);
+      const projects: Json[] = [
+        ...Object.entries<Json>(releaseValues("argocd-apps").projects).map(([name, spec]) => ({ name, destinations: spec.destinations })),
+        ...tenants.filter((t) => "gitops" in t).map((t) => {
+          const project = releaseValues(`tenant-${t.name}`).resources[0];
+          return { name: project.metadata.name, destinations: project.spec.destinations };
+        }),
+      ];
+      expect(projects.map((p) => p.name)).toEqual(expect.arrayContaining([env, "bootstrap", "tenant-billing", "tenant-shop"]));
+      for (const t of tenants) {
+        for (const stage of stagesOf(env)) {
+          const ns = tenantNamespace(t.name, stage);
+          const permitted = projects.filter((p) => argoDestinationPermitted(p.destinations, ns)).map((p) => p.name);
+          expect([ns, permitted]).toEqual([ns, "gitops" in t ? [`tenant-${t.name}`] : []]);
+        }
+      }
+      // The environment's project still reaches an ordinary namespace.
+      expect(argoDestinationPermitted(projects.find((p) => p.name === env)!.destinations, "team-without-tenant")).toBe(true);
+    });
+
+    it("protect-terraform-objects covers exactly the kinds Terraform creates in tenant namespaces, each carrying the label it keys on", () => {
+      const kindOf: Record<string, string> = {
+        kubernetes_network_policy_v1: "NetworkPolicy", kubernetes_resource_quota_v1: "ResourceQuota", kubernetes_limit_range_v1: "LimitRange",
+        kubernetes_role_binding_v1: "RoleBinding", kubernetes_service_account_v1: "ServiceAccount",
+      };
+      const inTenantNamespace = (r: Json) => underTenants(r) && expectedNamespaces.includes(meta(r)?.namespace);
+      const namespaced = Object.keys(stacks[env].resource).filter((type) => all(stacks[env], type).some(inTenantNamespace));
+      expect(namespaced.filter((t) => t !== "kubernetes_token_request_v1").sort()).toEqual(Object.keys(kindOf).sort());
+      for (const type of Object.keys(kindOf)) {
+        for (const r of all(stacks[env], type).filter(underTenants)) expect([type, meta(r).labels[Object.keys(MANAGED_BY_TERRAFORM)[0]]]).toEqual([type, "terraform"]);
+      }
+      expect(Object.values(kindOf).sort()).toEqual([...TERRAFORM_OWNED_KINDS].sort());
+    });
+
+    it("a private GitOps repository gets an Argo CD repository Secret scoped to the tenant's project, its password a variable", () => {
+      const secrets = all(stacks[env], "kubernetes_secret_v1").filter(underTenants);
+      expect(secrets.map((r) => [meta(r).name, meta(r).namespace])).toEqual([["repo-tenant-billing", "argocd"]]);
+      const [secret] = secrets;
+      expect(meta(secret).labels).toMatchObject({ "argocd.argoproj.io/secret-type": "repository", "vsphere-kubeadm-platform/regenerated": "true" });
+      const billing: TenantConfig = tenants.find((t) => t.name === "billing")!;
+      expect(secret.data).toEqual({
+        type: "git", url: billing.gitops!.repoURL, project: "tenant-billing", username: billing.gitops!.username, password: "${var.tenant_billing_repo_password}",
+      });
+      expect(() => new Secret({ metadata: meta(secret), type: secret.type, stringData: secret.data }).validate()).not.toThrow();
+      // Nothing of it in the tenant's Helm values (the raw-chart release).
+      expect(all(stacks[env], "helm_release").find((r) => r.name === "tenant-billing")!.values[0]).not.toMatch(/password|repo_password/);
+    });
+
     it("every tenant object validates against the Kubernetes schema (kubernetes-models)", () => {
       const stack = stacks[env];
       const objects = [
@@ -172,18 +239,23 @@ describe("tenants in every shipped environment", () => {
         const rotation = stack.resource.time_rotating[rotationId.match(/\$\{time_rotating\.([\w-]+)\.id\}/)[1]];
         expect(rotation.rotation_hours).toBe(hours / 2);
       }
-      expect(all(stack, "kubernetes_token_request_v1")).toHaveLength(tenants.length * stagesOf(env).length);
+      const withServiceAccount = tenants.filter((t) => !("ci" in t && "gitlabProject" in t.ci));
+      expect(all(stack, "kubernetes_token_request_v1")).toHaveLength(withServiceAccount.length * stagesOf(env).length);
     });
 
-    it("outputs one sensitive kubeconfig per tenant with a context <env>-<tenant>-<stage> per stage", () => {
+    it("outputs one kubeconfig per tenant with a context <env>-<tenant>-<stage> per stage: sensitive with tokens, plain for GitLab CI", () => {
       for (const t of tenants) {
-        const output = stacks[env].output[`tenant_${t.name}_kubeconfig`];
-        expect(output.sensitive).toBe(true);
+        const gitlab = "ci" in t && "gitlabProject" in t.ci;
+        const output = stacks[env].output[gitlab ? `tenant_${t.name}_gitlab_kubeconfig` : `tenant_${t.name}_kubeconfig`];
+        expect(output.sensitive).toBe(gitlab ? undefined : true);
+        if (gitlab) expect(stacks[env].output[`tenant_${t.name}_kubeconfig`]).toBeUndefined();
         // The literal parts are base64 inside the Terraform expression: decode them to read the contexts.
         const text = [...String(output.value).matchAll(/base64decode\("([^"]+)"\)/g)].map((m) => Buffer.from(m[1], "base64").toString()).join("<value>");
         const kubeconfig = parse(text);
         expect(kubeconfig.contexts.map((c: Json) => [c.name, c.context.namespace])).toEqual(stagesOf(env).map((s) => [`${env}-${t.name}-${s}`, tenantNamespace(t.name, s)]));
         expect(kubeconfig["current-context"]).toBeUndefined();
+        // GitLab: no credential at all (the job passes its ID token with --token); otherwise the stage's token.
+        for (const u of kubeconfig.users) expect(Object.keys(u.user)).toEqual(gitlab ? [] : ["token"]);
       }
     });
   });

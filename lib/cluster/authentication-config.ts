@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { OIDC_PREFIX, type SecuritySettings } from "../config/security";
+import { GITLAB_CI_PREFIX, OIDC_PREFIX, type SecuritySettings, STRUCTURED_AUTHENTICATION_MIN_MINOR } from "../config/security";
 import { parseKubeVersion } from "./versions";
 
 export const AUTHENTICATION_CONFIG_PATH = "/etc/kubernetes/apiserver/authentication-config.yaml";
@@ -23,13 +23,39 @@ export const ANONYMOUS_PATHS = ["/livez", "/readyz", "/healthz", "/api/v1/namesp
  * system:public-info-viewer and cluster-info) and take OIDC through the --oidc-* flags.
  */
 export function usesStructuredAuthentication(version: string): boolean {
-  return parseKubeVersion(version).minor >= 32;
+  return parseKubeVersion(version).minor >= STRUCTURED_AUTHENTICATION_MIN_MINOR;
 }
 
-export function authenticationConfig(version: string, oidc: SecuritySettings["oidc"]): Record<string, unknown> {
+/**
+ * GitLab CI ID tokens as CEL over their claims (GitLab's `sub` has this shape by default, but a project may change its
+ * components: the claims themselves do not move). A missing claim fails the expression, and with it the token.
+ */
+export const GITLAB_CI_CLAIM_MAPPINGS = {
+  username: `'${GITLAB_CI_PREFIX}project_path:' + claims.project_path + ':ref_type:' + claims.ref_type + ':ref:' + claims.ref`,
+  groups:
+    `['${GITLAB_CI_PREFIX}project_path:' + claims.project_path] + ` +
+    `(claims.ref_protected == 'true' ? ['${GITLAB_CI_PREFIX}project_path:' + claims.project_path + ':protected'] : [])`,
+} as const;
+/** GitLab writes `ref_protected` as the string "true" or "false". */
+export const GITLAB_PROTECTED_REF_RULE = { expression: "claims.ref_protected == 'true'", message: "only CI jobs of protected branches and tags may use this cluster" } as const;
+
+/** The group of a GitLab project's CI jobs (all refs, or protected refs only) that tenant RoleBindings name. */
+export function gitlabCiGroup(project: string, protectedRefsOnly: boolean): string {
+  return `${GITLAB_CI_PREFIX}project_path:${project}${protectedRefsOnly ? ":protected" : ""}`;
+}
+
+function gitlabAuthenticator(gitlab: NonNullable<SecuritySettings["gitlabCi"]>): Record<string, unknown> {
+  return {
+    issuer: { url: gitlab.issuerUrl, audiences: [gitlab.audience], ...(gitlab.caPem ? { certificateAuthority: gitlab.caPem } : {}) },
+    ...(gitlab.protectedRefsOnly ? { claimValidationRules: [{ ...GITLAB_PROTECTED_REF_RULE }] } : {}),
+    claimMappings: { username: { expression: GITLAB_CI_CLAIM_MAPPINGS.username }, groups: { expression: GITLAB_CI_CLAIM_MAPPINGS.groups } },
+  };
+}
+
+export function authenticationConfig(version: string, oidc: SecuritySettings["oidc"], gitlab?: SecuritySettings["gitlabCi"]): Record<string, unknown> {
   const minor = parseKubeVersion(version).minor;
-  if (minor < 32) throw new Error(`Kubernetes ${version} has no anonymous conditions in AuthenticationConfiguration (1.32+): use oidcFlags`);
-  const jwt = oidc
+  if (minor < STRUCTURED_AUTHENTICATION_MIN_MINOR) throw new Error(`Kubernetes ${version} has no anonymous conditions in AuthenticationConfiguration (1.32+): use oidcFlags`);
+  const jwt: Record<string, unknown>[] = oidc
     ? [
         {
           issuer: { url: oidc.issuerUrl, audiences: [oidc.clientId], ...(oidc.caPem ? { certificateAuthority: oidc.caPem } : {}) },
@@ -40,6 +66,7 @@ export function authenticationConfig(version: string, oidc: SecuritySettings["oi
         },
       ]
     : [];
+  if (gitlab) jwt.push(gitlabAuthenticator(gitlab));
   return {
     apiVersion: minor >= 34 ? "apiserver.config.k8s.io/v1" : "apiserver.config.k8s.io/v1beta1",
     kind: "AuthenticationConfiguration",
@@ -48,8 +75,8 @@ export function authenticationConfig(version: string, oidc: SecuritySettings["oi
   };
 }
 
-export function authenticationConfigYaml(version: string, oidc: SecuritySettings["oidc"]): string {
-  return stringify(authenticationConfig(version, oidc), { lineWidth: 0 });
+export function authenticationConfigYaml(version: string, oidc: SecuritySettings["oidc"], gitlab?: SecuritySettings["gitlabCi"]): string {
+  return stringify(authenticationConfig(version, oidc, gitlab), { lineWidth: 0 });
 }
 
 /** The same OIDC trust as flags, for versions without structured authentication (< 1.32). */

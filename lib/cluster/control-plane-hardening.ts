@@ -81,7 +81,7 @@ export function controlPlaneFiles(env: EnvironmentConfig, keysB64: Readonly<Reco
     const keys: EncryptionKey[] = encryptionKeyNames(s.encryptionKeys).map((name) => ({ name, secretB64: keysB64[name] ?? encryptionKeyPlaceholder(name) }));
     add(ENCRYPTION_CONFIG_PATH, encryptionConfigYaml(keys, s.encryptionKeys[0] === IDENTITY_FIRST));
   }
-  if (usesStructuredAuthentication(env.kubernetes.version)) add(AUTHENTICATION_CONFIG_PATH, authenticationConfigYaml(env.kubernetes.version, s.oidc));
+  if (usesStructuredAuthentication(env.kubernetes.version)) add(AUTHENTICATION_CONFIG_PATH, authenticationConfigYaml(env.kubernetes.version, s.oidc, s.gitlabCi));
   else if (s.oidc?.caPem) add(OIDC_CA_PATH, s.oidc.caPem, "0644");
   add(ADMISSION_CONFIG_PATH, admissionConfigYaml(s.podSecurity));
   return files;

@@ -88,6 +88,8 @@ export interface TierRules {
   readonly certificateRenewBeforeDays: number;
   /** etcd snapshot schedule unless `backups.etcdSnapshots` says: prod loses at most an hour of cluster state. */
   readonly etcdSnapshots: { readonly intervalHours: number; readonly retentionDays: number };
+  /** The API server refuses GitLab CI tokens of unprotected branches and tags unless `security.gitlabCi.protectedRefsOnly` says. */
+  readonly gitlabCiProtectedRefsOnly: boolean;
   /** Velero's daily backups (tenant namespaces with their volumes; platform state): when (cron, UTC) and how long kept. */
   readonly backups: BackupScheduleRules;
 }
@@ -127,6 +129,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     certificateRenewBeforeDays: 180,
     backups: { tenantsCron: "0 2 * * *", platformCron: "0 3 * * *", retentionDays: 3 },
     etcdSnapshots: { intervalHours: 24, retentionDays: 2 },
+    gitlabCiProtectedRefsOnly: false,
   },
   dev: {
     minControlPlaneNodes: 1,
@@ -154,6 +157,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     certificateRenewBeforeDays: 120,
     backups: { tenantsCron: "0 2 * * *", platformCron: "0 3 * * *", retentionDays: 7 },
     etcdSnapshots: { intervalHours: 6, retentionDays: 3 },
+    gitlabCiProtectedRefsOnly: false,
   },
   prod: {
     minControlPlaneNodes: 3,
@@ -175,6 +179,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     certificateRenewBeforeDays: 90,
     backups: { tenantsCron: "0 2 * * *", platformCron: "0 3 * * *", retentionDays: 30 },
     etcdSnapshots: { intervalHours: 1, retentionDays: 7 },
+    gitlabCiProtectedRefsOnly: true,
   },
 };
 

@@ -6,7 +6,7 @@ import type { ContainerDefaults, TenantConfig, TenantEgress, TenantGitOps, Tenan
 import type { BackupsConfig, EtcdSnapshotsConfig, ObjectStoreConfig } from "./backups";
 import type { LogForwardConfig, LogsSettingsConfig } from "./logs";
 import type { CertificatesConfig } from "./certificates";
-import type { AdmissionPoliciesConfig, AuditLogConfig, OidcConfig, PodSecurityDefaults, SecurityConfig } from "./security";
+import type { AdmissionPoliciesConfig, AuditLogConfig, GitLabCiConfig, OidcConfig, PodSecurityDefaults, SecurityConfig } from "./security";
 import type {
   ControlPlaneConfig,
   EnvironmentConfig,
@@ -67,7 +67,9 @@ export const FIELDS = {
   storage: fieldsOf<StorageConfig>({ monCount: true, replication: true }),
   security: fieldsOf<SecurityConfig>({
     auditLog: true, encryptionAtRest: true, encryptionKeys: true, hostFirewall: true, joinTokenRotationHours: true, podSecurity: true, networkPolicies: true, oidc: true, admissionPolicies: true,
+    gitlabCi: true,
   }),
+  gitlabCi: fieldsOf<GitLabCiConfig>({ issuerUrl: true, audience: true, caPem: true, protectedRefsOnly: true }),
   admissionPolicies: fieldsOf<AdmissionPoliciesConfig>({ mode: true, policies: true }),
   auditLog: fieldsOf<AuditLogConfig>({ maxAgeDays: true, maxSizeMiB: true, maxBackups: true }),
   podSecurity: fieldsOf<PodSecurityDefaults>({ enforce: true, warn: true, audit: true }),
@@ -82,8 +84,8 @@ export const FIELDS = {
   }),
   containerDefaults: fieldsOf<ContainerDefaults>({ cpuRequest: true, cpuLimit: true, memoryRequest: true, memoryLimit: true }),
   tenantGroups: fieldsOf<TenantGroups>({ admin: true, edit: true, view: true }),
-  tenantGitOps: fieldsOf<TenantGitOps>({ repoURL: true, path: true, targetRevision: true, extraSourceRepos: true }),
-  tenantCi: fieldsOf<Exclude<NonNullable<TenantConfig["ci"]>, false>>({ tokenHours: true }),
+  tenantGitOps: fieldsOf<TenantGitOps>({ repoURL: true, path: true, targetRevision: true, extraSourceRepos: true, username: true }),
+  tenantCi: fieldsOf<Exclude<NonNullable<TenantConfig["ci"]>, false>>({ tokenHours: true, gitlabProject: true, gitlabRefs: true }),
   tenantPodSecurity: fieldsOf<NonNullable<TenantConfig["podSecurity"]>>({ level: true, reason: true }),
   tenantEgress: fieldsOf<TenantEgress>({ cidr: true, ports: true }),
   backups: fieldsOf<BackupsConfig>({ objectStore: true, etcdSnapshots: true }),

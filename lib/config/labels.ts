@@ -7,3 +7,9 @@ export const REGENERATED_SECRET_LABEL = "vsphere-kubeadm-platform/regenerated";
 
 /** The labels a regenerated Secret carries. */
 export const REGENERATED_LABEL = { [REGENERATED_SECRET_LABEL]: "true" } as const;
+
+/**
+ * The label on every Kubernetes object Terraform creates in tenant namespaces (and its cluster-wide ones): the
+ * admission policy protect-terraform-objects refuses anyone else's update or delete of such an object there.
+ */
+export const MANAGED_BY_TERRAFORM = { "app.kubernetes.io/managed-by": "terraform" } as const;

@@ -76,6 +76,31 @@ export interface OidcConfig {
   readonly viewerGroups?: readonly string[];
 }
 
+/**
+ * The site's GitLab as a second token issuer of the API server: a CI job's `id_tokens` JWT (audience `audience`)
+ * authenticates as `gitlab:project_path:<group/project>:ref_type:<branch|tag>:ref:<ref>`, in the groups
+ * `gitlab:project_path:<group/project>` and, for a protected branch or tag, `...:protected`. Tenants bind their
+ * project (`tenants[].ci.gitlabProject`). Needs structured authentication (Kubernetes 1.32+ here).
+ */
+export interface GitLabCiConfig {
+  /** https URL of the GitLab instance, exactly the `iss` of its ID tokens (no trailing slash), e.g. "https://gitlab.example.internal". */
+  readonly issuerUrl: string;
+  /** The `aud` CI jobs ask for in `id_tokens` and the API server requires, one per environment, e.g. "kubernetes-prod". */
+  readonly audience: string;
+  /** PEM CA of GitLab's TLS certificate, for the API server's discovery and key fetches. @default the system trust store */
+  readonly caPem?: string;
+  /**
+   * Refuse every token of an unprotected branch or tag (claim validation rule on `ref_protected`).
+   * @default true on prod, false on sandbox and dev (TIER_RULES.gitlabCiProtectedRefsOnly)
+   */
+  readonly protectedRefsOnly?: boolean;
+}
+
+/** Prefix of every GitLab CI identity inside Kubernetes (user and groups). */
+export const GITLAB_CI_PREFIX = "gitlab:";
+/** Oldest Kubernetes minor whose API server takes the AuthenticationConfiguration file this library writes. */
+export const STRUCTURED_AUTHENTICATION_MIN_MINOR = 32;
+
 /** What an admission policy does with a violation: report it (PolicyReports) or refuse the object. */
 export type AdmissionMode = "Audit" | "Enforce";
 export const ADMISSION_MODES: readonly AdmissionMode[] = ["Audit", "Enforce"];
@@ -83,9 +108,15 @@ export const ADMISSION_MODES: readonly AdmissionMode[] = ["Audit", "Enforce"];
 /** Kyverno ClusterPolicies the platform installs (lib/platform/kyverno-policies.ts), in tenant namespaces only. */
 export const ADMISSION_POLICY_NAMES = [
   "mirror-images-only", "disallow-latest-tag", "require-requests-limits", "require-probes", "require-pdb", "require-topology-spread",
-  "disallow-host-path-network",
+  "disallow-host-path-network", "protect-terraform-objects", "tenant-priority-class",
 ] as const;
 export type AdmissionPolicyName = (typeof ADMISSION_POLICY_NAMES)[number];
+/**
+ * Policies that do not follow the environment's `mode`: protect-terraform-objects enforces on every tier (nothing but
+ * Terraform may change what it owns, so there is no violation to learn from in Audit, only a namespace opened
+ * meanwhile); tenant-priority-class mutates (a mode means nothing to it). Each still takes a per-policy setting.
+ */
+export const ADMISSION_POLICY_FIXED_MODE: Partial<Record<AdmissionPolicyName, AdmissionMode>> = { "protect-terraform-objects": "Enforce", "tenant-priority-class": "Enforce" };
 /** One policy's setting: its mode, or "Off" (not installed). */
 export type AdmissionPolicySetting = AdmissionMode | "Off";
 const ADMISSION_POLICY_SETTINGS: readonly AdmissionPolicySetting[] = [...ADMISSION_MODES, "Off"];
@@ -93,7 +124,8 @@ const ADMISSION_POLICY_SETTINGS: readonly AdmissionPolicySetting[] = [...ADMISSI
 /** Kyverno admission policies for tenant workloads (README, "Admission policies (Kyverno)"). */
 export interface AdmissionPoliciesConfig {
   /**
-   * Mode of every policy not named in `policies`.
+   * Mode of every policy not named in `policies` (but protect-terraform-objects and tenant-priority-class, always on:
+   * ADMISSION_POLICY_FIXED_MODE).
    * @default "Audit" on sandbox and dev, "Enforce" on prod (TIER_RULES.admissionMode)
    */
   readonly mode?: AdmissionMode;
@@ -145,6 +177,8 @@ export interface SecurityConfig {
   readonly oidc?: OidcConfig;
   /** @default every policy, in the tier's mode (Audit on sandbox/dev, Enforce on prod) */
   readonly admissionPolicies?: AdmissionPoliciesConfig;
+  /** @default GitLab CI tokens are not trusted (tenants' CI uses a ServiceAccount token) */
+  readonly gitlabCi?: GitLabCiConfig;
 }
 
 /** What a join token outlives its rotation by: a plan saved just before the rotation is due stays applicable, and a node that boots from it joins. */
@@ -168,6 +202,7 @@ export interface SecuritySettings {
   readonly podSecurity: Required<PodSecurityDefaults>;
   readonly networkPolicies: boolean;
   readonly oidc: (Required<Omit<OidcConfig, "caPem" | "webClientId">> & Pick<OidcConfig, "caPem" | "webClientId">) | undefined;
+  readonly gitlabCi: Required<Omit<GitLabCiConfig, "caPem">> & Pick<GitLabCiConfig, "caPem"> | undefined;
   /** Every admission policy's setting (the tier's mode unless configured). */
   readonly admissionPolicies: Readonly<Record<AdmissionPolicyName, AdmissionPolicySetting>>;
 }
@@ -193,12 +228,15 @@ export function securitySettings(env: { readonly tier: Tier; readonly security?:
       viewerGroups: oidc.viewerGroups ?? [],
     },
     admissionPolicies: admissionPolicySettings(env.tier, s.admissionPolicies),
+    gitlabCi: s.gitlabCi && { ...s.gitlabCi, protectedRefsOnly: s.gitlabCi.protectedRefsOnly ?? TIER_RULES[env.tier].gitlabCiProtectedRefsOnly },
   };
 }
 
 function admissionPolicySettings(tier: Tier, config: AdmissionPoliciesConfig | undefined): Record<AdmissionPolicyName, AdmissionPolicySetting> {
   const mode = config?.mode ?? TIER_RULES[tier].admissionMode;
-  return Object.fromEntries(ADMISSION_POLICY_NAMES.map((name) => [name, config?.policies?.[name] ?? mode])) as Record<AdmissionPolicyName, AdmissionPolicySetting>;
+  return Object.fromEntries(
+    ADMISSION_POLICY_NAMES.map((name) => [name, config?.policies?.[name] ?? ADMISSION_POLICY_FIXED_MODE[name] ?? mode]),
+  ) as Record<AdmissionPolicyName, AdmissionPolicySetting>;
 }
 
 /** Checks `env.security` (untyped input, inside validateEnvironment). */
@@ -226,6 +264,43 @@ export function validateSecurity(env: Input, root: string, problems: Problems): 
   }
   if (s.oidc !== undefined) checkOidc(problems, s.oidc, `${path}.oidc`);
   if (s.admissionPolicies !== undefined) checkAdmissionPolicies(problems, s.admissionPolicies, `${path}.admissionPolicies`);
+  if (s.gitlabCi !== undefined) checkGitLabCi(problems, s.gitlabCi, `${path}.gitlabCi`, env, s);
+}
+
+function checkHttpsIssuer(problems: Problems, issuer: string, path: string, example: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(issuer);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== "https:" || url.search !== "" || url.hash !== "") {
+    problems.add(path, `${show(issuer)} must be an https URL without query or fragment, exactly the issuer's "issuer" (e.g. "${example}")`);
+  }
+}
+
+function checkGitLabCi(problems: Problems, value: unknown, path: string, env: Input, s: Input): void {
+  const gitlab = readObject(problems, value, path, FIELDS.gitlabCi);
+  if (!gitlab) return;
+  const issuer = readString(problems, gitlab, "issuerUrl", path);
+  if (issuer !== undefined) {
+    checkHttpsIssuer(problems, issuer, `${path}.issuerUrl`, "https://gitlab.example.internal");
+    if (issuer.endsWith("/")) problems.add(`${path}.issuerUrl`, `${show(issuer)} ends with "/", which GitLab's "iss" claim never does; remove the trailing slash`);
+    const oidc = s.oidc as Input | undefined;
+    if (typeof oidc?.issuerUrl === "string" && oidc.issuerUrl === issuer) {
+      problems.add(`${path}.issuerUrl`, `${show(issuer)} is also security.oidc.issuerUrl; the API server takes each issuer once: give GitLab's own URL`);
+    }
+  }
+  const audience = readString(problems, gitlab, "audience", path);
+  if (audience !== undefined && /[\s,]/.test(audience)) problems.add(`${path}.audience`, `${show(audience)} must be one audience without spaces or commas, e.g. "kubernetes-${String(env.name)}"`);
+  const ca = readString(problems, gitlab, "caPem", path, false);
+  if (ca !== undefined && !ca.includes("-----BEGIN CERTIFICATE-----")) problems.add(`${path}.caPem`, "must be a PEM certificate (-----BEGIN CERTIFICATE-----...)");
+  if (gitlab.protectedRefsOnly !== undefined && typeof gitlab.protectedRefsOnly !== "boolean") problems.add(`${path}.protectedRefsOnly`, `${show(gitlab.protectedRefsOnly)} must be true or false`);
+  const version = (env.kubernetes as Input | undefined)?.version;
+  const minor = typeof version === "string" ? Number(/^\d+\.(\d+)\./.exec(version)?.[1]) : NaN;
+  if (Number.isInteger(minor) && minor < STRUCTURED_AUTHENTICATION_MIN_MINOR) {
+    problems.add(path, `needs the API server's structured authentication (Kubernetes 1.${STRUCTURED_AUTHENTICATION_MIN_MINOR}+ here), but kubernetes.version is ${show(version)}; upgrade first or remove gitlabCi`);
+  }
 }
 
 function checkAdmissionPolicies(problems: Problems, value: unknown, path: string): void {
@@ -263,17 +338,7 @@ function checkOidc(problems: Problems, value: unknown, path: string): void {
   const oidc = readObject(problems, value, path, FIELDS.oidc);
   if (!oidc) return;
   const issuer = readString(problems, oidc, "issuerUrl", path);
-  if (issuer !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(issuer);
-    } catch {
-      url = undefined;
-    }
-    if (!url || url.protocol !== "https:" || url.search !== "" || url.hash !== "") {
-      problems.add(`${path}.issuerUrl`, `${show(issuer)} must be an https URL without query or fragment, exactly the issuer's "issuer" (e.g. "https://sso.example.internal/realms/corp")`);
-    }
-  }
+  if (issuer !== undefined) checkHttpsIssuer(problems, issuer, `${path}.issuerUrl`, "https://sso.example.internal/realms/corp");
   for (const key of ["clientId", "webClientId"] as const) {
     const id = readString(problems, oidc, key, path, key === "clientId");
     if (id !== undefined && /\s/.test(id)) problems.add(`${path}.${key}`, `${show(id)} must not contain spaces`);

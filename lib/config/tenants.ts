@@ -3,6 +3,7 @@ import { FIELDS } from "./field-lists";
 import { parseCidr } from "./ipv4";
 import { Problems, show } from "./problems";
 import type { PodSecurityLevel } from "./security";
+import { TIER_RULES } from "./defaults";
 import type { Tier } from "./types";
 // A pure list of names (no cdktf): the platform's namespaces a tenant must never take.
 import { NAMESPACE, PLATFORM_NAMESPACES } from "../platform/names";
@@ -70,6 +71,13 @@ export interface TenantGitOps {
   readonly targetRevision?: string;
   /** More repositories the project may read (chart dependencies). @default [] */
   readonly extraSourceRepos?: readonly string[];
+  /**
+   * User of a private `repoURL` (a GitLab deploy token's name, or any user for a project access token): Argo CD gets
+   * a repository Secret scoped to the tenant's project, its password from the sensitive variable
+   * `tenant_<name>_repo_password` (TF_VAR_tenant_<name>_repo_password).
+   * @default none (a public repository)
+   */
+  readonly username?: string;
 }
 
 /** Egress a tenant's pods may open beyond their namespace and DNS (a database, an API outside the cluster). */
@@ -77,6 +85,19 @@ export interface TenantEgress {
   readonly cidr: string;
   /** @default every port */
   readonly ports?: readonly { readonly protocol: "TCP" | "UDP"; readonly port: number }[];
+}
+
+/** A tenant's CI access (see TenantConfig.ci). */
+export interface TenantCi {
+  /** @default 24, or no ServiceAccount when `gitlabProject` is set */
+  readonly tokenHours?: number;
+  /** The GitLab project whose CI jobs get `edit` in every stage namespace, its full path ("group/subgroup/project"). @default none */
+  readonly gitlabProject?: string;
+  /**
+   * Which of the project's refs: "protected" (protected branches and tags, as protected CI variables) or "any".
+   * @default "protected"
+   */
+  readonly gitlabRefs?: "protected" | "any";
 }
 
 export interface TenantConfig {
@@ -98,11 +119,13 @@ export interface TenantConfig {
   /** @default no Argo CD project or Application */
   readonly gitops?: TenantGitOps;
   /**
-   * A ServiceAccount per stage with `edit` there and a token of this many hours, renewed by the first apply after
-   * half of it; `false`: none.
+   * CI access to every stage namespace (`edit` there): a ServiceAccount per stage with a token of `tokenHours` hours,
+   * renewed by the first apply after half of it; or, with `gitlabProject` (and `security.gitlabCi`), the project's GitLab
+   * CI `id_tokens`, with no stored token at all (then a ServiceAccount only if `tokenHours` is given too, e.g. while
+   * moving). `false`: no CI access.
    * @default { tokenHours: 24 }
    */
-  readonly ci?: { readonly tokenHours?: number } | false;
+  readonly ci?: TenantCi | false;
   /**
    * Pod Security level of the tenant's namespaces, below `restricted` only with a reason.
    * @default restricted
@@ -119,6 +142,15 @@ export const TENANT_STAGES: Readonly<Record<Tier, readonly string[]>> = {
   dev: ["dev", "integration", "recette", "preproduction"],
   prod: [PRODUCTION_STAGE],
 };
+/**
+ * Scheduling priority of tenant workloads: below every pod that names no class (all platform add-ons, value 0)
+ * and far below system-cluster-critical / system-node-critical (2e9, which Calico and kube-system use), so under
+ * pressure the scheduler preempts tenant pods, never the platform's. Not globalDefault: a global default would
+ * also give the platform's class-less pods this low value and undo the ordering. The admission policy
+ * tenant-priority-class sets it on tenant pods that name no class (lib/platform/kyverno-policies.ts).
+ */
+export const TENANT_PRIORITY_CLASS = { name: "tenant-default", value: -1000, preemptionPolicy: "PreemptLowerPriority" } as const;
+
 export const TENANT_CI_TOKEN_HOURS = 24;
 /** Kubernetes refuses a TokenRequest under 10 minutes; a day-long minimum keeps the rotation sane. */
 const CI_TOKEN_HOURS = { min: 1, max: 24 * 30 };
@@ -147,9 +179,11 @@ export interface TenantSettings {
   readonly stages: readonly TenantStageSettings[];
   readonly containerDefaults: Required<ContainerDefaults>;
   readonly groups: Required<TenantGroups>;
-  readonly gitops: (Required<TenantGitOps>) | undefined;
+  readonly gitops: (Required<Omit<TenantGitOps, "username">> & Pick<TenantGitOps, "username">) | undefined;
   /** Hours a CI token lives; undefined: no CI ServiceAccount. */
   readonly ciTokenHours: number | undefined;
+  /** The GitLab project whose CI `id_tokens` get `edit`, and whether only its protected refs; undefined: none. */
+  readonly gitlabCi: { readonly project: string; readonly protectedRefsOnly: boolean } | undefined;
   readonly podSecurity: PodSecurityLevel;
   readonly egress: readonly TenantEgress[];
 }
@@ -165,7 +199,8 @@ export function tenantSettings(env: { readonly tier: Tier; readonly tenants?: re
     containerDefaults: { ...CONTAINER_DEFAULTS, ...t.containerDefaults },
     groups: { admin: [], edit: [], view: [], ...t.groups },
     gitops: t.gitops && { path: ".", targetRevision: "main", extraSourceRepos: [], ...t.gitops },
-    ciTokenHours: t.ci === false ? undefined : (t.ci?.tokenHours ?? TENANT_CI_TOKEN_HOURS),
+    ciTokenHours: t.ci === false ? undefined : (t.ci?.tokenHours ?? (t.ci?.gitlabProject ? undefined : TENANT_CI_TOKEN_HOURS)),
+    gitlabCi: t.ci && t.ci.gitlabProject ? { project: t.ci.gitlabProject, protectedRefsOnly: (t.ci.gitlabRefs ?? "protected") === "protected" } : undefined,
     podSecurity: t.podSecurity?.level ?? "restricted",
     egress: t.egress ?? [],
   }));
@@ -229,10 +264,7 @@ export function validateTenants(env: Input, root: string, problems: Problems): v
     checkContainerDefaults(problems, t.containerDefaults, `${path}.containerDefaults`);
     checkGroups(problems, t.groups, `${path}.groups`);
     checkGitOps(problems, t.gitops, `${path}.gitops`);
-    if (t.ci !== undefined && t.ci !== false) {
-      const ci = readObject(problems, t.ci, `${path}.ci`, FIELDS.tenantCi);
-      if (ci) readInteger(problems, ci, "tokenHours", `${path}.ci`, { ...CI_TOKEN_HOURS, required: false, why: "a CI token must expire" });
-    }
+    if (t.ci !== undefined && t.ci !== false) checkCi(problems, t.ci, `${path}.ci`, env);
     if (t.podSecurity !== undefined) {
       const psa = readObject(problems, t.podSecurity, `${path}.podSecurity`, FIELDS.tenantPodSecurity);
       if (psa) {
@@ -243,6 +275,33 @@ export function validateTenants(env: Input, root: string, problems: Problems): v
     }
     checkEgress(problems, t, path);
   });
+}
+
+/** A GitLab full path: namespace segments and the project, each as GitLab allows (no leading "-", no trailing "." or ".git"). */
+const GITLAB_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+function checkGitLabProject(problems: Problems, project: string, path: string): void {
+  const segments = project.split("/");
+  const bad = segments.length < 2 || segments.some((seg) => !GITLAB_SEGMENT.test(seg) || seg.endsWith(".") || seg.endsWith(".git") || seg.endsWith(".atom"));
+  if (bad) problems.add(path, `${show(project)} is not a GitLab project path; write its full path as in its URL, e.g. "billing/deploy" or "shop/backend/api" (no https://, no .git)`);
+}
+
+function checkCi(problems: Problems, value: unknown, path: string, env: Input): void {
+  const ci = readObject(problems, value, path, FIELDS.tenantCi);
+  if (!ci) return;
+  readInteger(problems, ci, "tokenHours", path, { ...CI_TOKEN_HOURS, required: false, why: "a CI token must expire" });
+  const project = readString(problems, ci, "gitlabProject", path, false);
+  if (project !== undefined) checkGitLabProject(problems, project, `${path}.gitlabProject`);
+  const refs = readEnum(problems, ci, "gitlabRefs", path, ["protected", "any"], false);
+  if (refs !== undefined && project === undefined) problems.add(`${path}.gitlabRefs`, "has no effect without gitlabProject; add the project or remove it");
+  const gitlab = isObject(env.security) && isObject(env.security.gitlabCi) ? env.security.gitlabCi : undefined;
+  if (project !== undefined && !gitlab) {
+    problems.add(`${path}.gitlabProject`, `${show(project)} needs the API server to trust GitLab's tokens: set security.gitlabCi ({ issuerUrl, audience }) or remove gitlabProject`);
+  }
+  const protectedOnly = gitlab?.protectedRefsOnly ?? (typeof env.tier === "string" ? TIER_RULES[env.tier as Tier]?.gitlabCiProtectedRefsOnly : undefined);
+  if (refs === "any" && protectedOnly === true) {
+    problems.add(`${path}.gitlabRefs`, `"any" cannot work: security.gitlabCi.protectedRefsOnly (true on this tier by default) refuses every unprotected ref's token; remove gitlabRefs or set protectedRefsOnly: false`);
+  }
 }
 
 function readStages(problems: Problems, t: Input, path: string, tier: Tier): readonly string[] {
@@ -316,6 +375,8 @@ function checkGitOps(problems: Problems, value: unknown, path: string): void {
     problems.add(`${path}.path`, `${show(chartPath)} must be relative to the repository root, without ".."`);
   }
   readString(problems, g, "targetRevision", path, false);
+  const username = readString(problems, g, "username", path, false);
+  if (username !== undefined && /[\s:]/.test(username)) problems.add(`${path}.username`, `${show(username)} must be a Git user name without spaces or ":" (the password comes from TF_VAR_tenant_<name>_repo_password)`);
   (readStringList(problems, g, "extraSourceRepos", path, false) ?? []).forEach((r, i) => checkRepoUrl(problems, r, `${path}.extraSourceRepos[${i}]`));
 }
 

@@ -77,6 +77,22 @@ export interface ArgocdAppsProps {
   readonly context: PlatformContext;
   /** Must include the argo-cd release: the CRDs and controller must exist, and on destroy this goes first. */
   readonly dependsOn: readonly ITerraformDependable[];
+  /**
+   * Every tenant's stage namespaces: denied to the environment's project (each belongs to its tenant's project only).
+   * @default []
+   */
+  readonly tenantNamespaces?: readonly string[];
+}
+
+/**
+ * The environment project's destinations: this cluster, every allowed namespace except the platform's, argocd's and
+ * the tenants' ("!ns" entries deny, whatever the allowed patterns match; Argo CD checks denials first).
+ */
+export function environmentProjectDestinations(allowed: readonly string[], tenantNamespaces: readonly string[]): { server: string; namespace: string }[] {
+  return [
+    ...[...PLATFORM_NAMESPACES, NAMESPACE.argocd, ...tenantNamespaces].map((ns) => ({ server: IN_CLUSTER, namespace: `!${ns}` })),
+    ...allowed.map((ns) => ({ server: IN_CLUSTER, namespace: ns })),
+  ];
 }
 
 /**
@@ -86,8 +102,9 @@ export interface ArgocdAppsProps {
  * - `bootstrap`, the root app's: it may only create Argo CD `Application` and `AppProject` objects in the
  *   argocd namespace, so the GitOps repository cannot rewrite Argo CD's own configuration through it;
  * - one named after the environment, the child applications': only the GitOps repository (plus
- *   `extraSourceRepos`), only this cluster, no platform namespace and not argocd's (those belong to
- *   Terraform/Helm; "!ns" entries deny); cluster-scoped kinds limited to Namespace.
+ *   `extraSourceRepos`), only this cluster, no platform namespace, not argocd's (those belong to
+ *   Terraform/Helm) and no tenant's (each is its tenant project's); "!ns" entries deny; cluster-scoped kinds
+ *   limited to Namespace.
  * Both projects carry the resources finalizer: on destroy a project goes only after the applications in
  * it, so deleting the release (root app cascading to its children) never leaves an application stuck.
  * The `default` project is locked (lockedDefaultProject), and the environment's project allows only
@@ -103,11 +120,7 @@ export class ArgocdApps extends Construct {
     const { context } = props;
     const { gitops } = context.platform;
     const project = context.environment;
-    const allowed = gitops.destinationNamespaces ?? ["*"];
-    const destinations = [
-      ...[...PLATFORM_NAMESPACES, NAMESPACE.argocd].map((ns) => ({ server: IN_CLUSTER, namespace: `!${ns}` })),
-      ...allowed.map((ns) => ({ server: IN_CLUSTER, namespace: ns })),
-    ];
+    const destinations = environmentProjectDestinations(gitops.destinationNamespaces ?? ["*"], props.tenantNamespaces ?? []);
     this.addon = new HelmAddon(this, "helm", {
       releaseName: "argocd-apps",
       chart: CHARTS.argocdApps,

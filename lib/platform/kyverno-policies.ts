@@ -1,4 +1,6 @@
+import { MANAGED_BY_TERRAFORM } from "../config/labels";
 import { mirrorBase } from "../config/registry-mirror";
+import { TENANT_PRIORITY_CLASS } from "../config/tenants";
 import type { AdmissionMode, AdmissionPolicyName, AdmissionPolicySetting } from "../config/security";
 import type { RegistryMirrorConfig } from "../config/types";
 import { NAMESPACE, PLATFORM_NAMESPACES } from "./names";
@@ -31,7 +33,34 @@ export function exemptNamespaceNames(): string[] {
 const POD_KINDS = ["Pod"];
 /** The policy-level annotation that turns autogen off (the rule then judges Pods only). */
 const AUTOGEN_OFF = { "pod-policies.kyverno.io/autogen-controllers": "none" };
-const PODS_ONLY: readonly AdmissionPolicyName[] = ["require-requests-limits"];
+const PODS_ONLY: readonly AdmissionPolicyName[] = ["require-requests-limits", "tenant-priority-class"];
+
+/**
+ * Who may still change what Terraform owns in tenant namespaces: Terraform itself (its admin certificate's group,
+ * ADMIN_GROUP in lib/cluster/cluster-pki.ts), the break-glass superuser group, and kube-controller-manager's
+ * controllers (kubeadm runs each as a kube-system ServiceAccount: the namespace controller deletes a namespace's
+ * objects, the garbage collector follows owners).
+ */
+export const TERRAFORM_OWNER_GROUPS = ["kubeadm:cluster-admins", "system:masters", "system:serviceaccounts:kube-system"] as const;
+/** The kinds Terraform creates inside a tenant namespace (lib/tenants/tenant-stage.ts, ci-access.ts). */
+export const TERRAFORM_OWNED_KINDS = ["NetworkPolicy", "ResourceQuota", "LimitRange", "RoleBinding", "ServiceAccount"] as const;
+const [MANAGED_BY_KEY, MANAGED_BY_VALUE] = Object.entries(MANAGED_BY_TERRAFORM)[0];
+
+/**
+ * The same scope as CEL match conditions, evaluated by the API server before it calls Kyverno: Terraform's own
+ * requests (and the controllers') never reach the webhook, so with Kyverno down (failurePolicy Fail) Terraform still
+ * applies and a namespace still deletes; only others' changes to a Terraform-owned object wait.
+ */
+export function terraformObjectMatchConditions(): { name: string; expression: string }[] {
+  const groups = TERRAFORM_OWNER_GROUPS.map((g) => `'${g}'`).join(", ");
+  return [
+    {
+      name: "terraform-owned",
+      expression: `oldObject != null && has(oldObject.metadata.labels) && '${MANAGED_BY_KEY}' in oldObject.metadata.labels && oldObject.metadata.labels['${MANAGED_BY_KEY}'] == '${MANAGED_BY_VALUE}'`,
+    },
+    { name: "not-by-terraform", expression: `!has(request.userInfo.groups) || !request.userInfo.groups.exists(g, g in [${groups}])` },
+  ];
+}
 
 type Rule = Record<string, unknown>;
 
@@ -169,6 +198,39 @@ function policyRules(name: AdmissionPolicyName, mirror: RegistryMirrorConfig | u
           },
         },
       ];
+    case "protect-terraform-objects":
+      // A tenant's `edit` may delete NetworkPolicies, its `admin` RoleBindings: what Terraform created stays as written
+      // until the next apply (default-deny deleted would open the namespace until then). The old object's label decides,
+      // so removing the label in the same update does not help.
+      return [
+        {
+          name: "terraform-owned-objects",
+          match: { any: [{ resources: { kinds: [...TERRAFORM_OWNED_KINDS], operations: ["UPDATE", "DELETE"] } }] },
+          exclude: { any: [{ subjects: TERRAFORM_OWNER_GROUPS.map((name) => ({ kind: "Group", name })) }] },
+          preconditions: { all: [{ key: `{{ request.oldObject.metadata.labels."${MANAGED_BY_KEY}" || '' }}`, operator: "Equals", value: MANAGED_BY_VALUE }] },
+          validate: {
+            message: `This object belongs to Terraform (label ${MANAGED_BY_KEY}=${MANAGED_BY_VALUE}): change it in the environment's config (tenants), or add your own object beside it.`,
+            deny: { conditions: { any: [{ key: "{{ request.operation }}", operator: "AnyIn", value: ["UPDATE", "DELETE"] }] } },
+          },
+        },
+      ];
+    case "tenant-priority-class":
+      // The Priority admission plugin resolves priorityClassName before any webhook and gives a class-less pod
+      // priority 0. A webhook's change re-runs the in-tree plugins (admission reinvocation), which then refuse a pod
+      // whose priority differs from its class's ("the integer value of priority (0) must not be provided"): so the
+      // patch sets the class, its value and its preemption policy together. CREATE only: the fields are immutable.
+      return [
+        {
+          name: "tenant-default-priority",
+          match: { any: [{ resources: { kinds: ["Pod"], operations: ["CREATE"] } }] },
+          preconditions: { all: [{ key: "{{ request.object.spec.priorityClassName || '' }}", operator: "Equals", value: "" }] },
+          mutate: {
+            patchStrategicMerge: {
+              spec: { priorityClassName: TENANT_PRIORITY_CLASS.name, priority: TENANT_PRIORITY_CLASS.value, preemptionPolicy: TENANT_PRIORITY_CLASS.preemptionPolicy },
+            },
+          },
+        },
+      ];
     case "disallow-host-path-network":
       return [
         {
@@ -185,10 +247,22 @@ function policyRules(name: AdmissionPolicyName, mirror: RegistryMirrorConfig | u
   }
 }
 
+const isMutation = (rules: readonly Rule[]) => rules.every((r) => r.mutate !== undefined);
+
 const resourcesPattern = { resources: { requests: { cpu: "?*", memory: "?*" }, limits: { cpu: "?*", memory: "?*" } } };
 
-/** Policies that read the API server during admission cannot run in background scans (no admission request). */
-const ADMISSION_ONLY: readonly AdmissionPolicyName[] = ["require-pdb"];
+/** Policies that read the API server or the admission request (old object, user) cannot run in background scans. */
+const ADMISSION_ONLY: readonly AdmissionPolicyName[] = ["require-pdb", "protect-terraform-objects", "tenant-priority-class"];
+/** Policies whose webhook the API server calls only for their CEL match conditions. */
+const MATCH_CONDITIONS: Partial<Record<AdmissionPolicyName, () => { name: string; expression: string }[]>> = {
+  "protect-terraform-objects": terraformObjectMatchConditions,
+};
+
+/** A rule's exclusions: the exempt namespaces and pods, plus its own (e.g. subjects). */
+function excludeOf(rule: Rule): Rule {
+  const own = (rule.exclude as { any?: unknown[] } | undefined)?.any ?? [];
+  return { any: [...exemptions.any, ...own] };
+}
 
 /**
  * The ClusterPolicies of an environment: every policy not "Off" (and mirror-images-only only with a mirror), each rule
@@ -212,8 +286,17 @@ export function admissionPolicies(settings: Readonly<Record<AdmissionPolicyName,
         },
         spec: {
           background: !ADMISSION_ONLY.includes(name),
-          webhookConfiguration: { failurePolicy: mode === "Enforce" ? "Fail" : "Ignore", timeoutSeconds: 10 },
-          rules: rules.map((rule) => ({ ...rule, exclude: exemptions, validate: { ...(rule.validate as Record<string, unknown>), failureAction: mode } })),
+          webhookConfiguration: {
+            // A mutation never blocks: without Kyverno a tenant pod only misses its lower priority.
+            failurePolicy: mode === "Enforce" && !isMutation(rules) ? "Fail" : "Ignore",
+            timeoutSeconds: 10,
+            ...(MATCH_CONDITIONS[name] ? { matchConditions: MATCH_CONDITIONS[name]!() } : {}),
+          },
+          rules: rules.map((rule) => ({
+            ...rule,
+            exclude: excludeOf(rule),
+            ...(rule.validate ? { validate: { ...(rule.validate as Record<string, unknown>), failureAction: mode } } : {}),
+          })),
         },
       },
     ];

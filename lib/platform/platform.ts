@@ -2,6 +2,7 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { ClusterConnection } from "../cluster/kubeadm-cluster";
 import { securitySettings } from "../config/security";
+import { tenantSettings } from "../config/tenants";
 import type { ValidatedEnvironment } from "../config/types";
 import { ArgoCd } from "./argo-cd";
 import { type PlatformContext, platformContext } from "./platform-context";
@@ -135,7 +136,11 @@ export class Platform extends Construct {
     this.people = oidc && new PeopleAccess(this, "people", { oidc, dependsOn: [gate] });
     const sso = { oidc, oidcClientSecret: this.people?.webClientSecret };
     this.argoCd = new ArgoCd(this, "argo-cd", { context, dependsOn: [...network, ...tls, ...home("argocd"), adminIngress], ...sso });
-    this.argocdApps = new ArgocdApps(this, "argocd-apps", { context, dependsOn: [...network, ...home("argocd"), this.argoCd.addon.release] });
+    this.argocdApps = new ArgocdApps(this, "argocd-apps", {
+      context,
+      dependsOn: [...network, ...home("argocd"), this.argoCd.addon.release],
+      tenantNamespaces: tenantSettings(props.config).flatMap((t) => t.stages.map((s) => s.namespace)),
+    });
     this.monitoring = new KubePrometheusStack(this, "kube-prometheus-stack", {
       context,
       dependsOn: [...network, ...tls, ...home("monitoring"), adminIngress, this.rookCephCluster.addon.release],

@@ -7,8 +7,11 @@ export interface TenantKubeconfigInput {
   /** https://VIP:6443 */
   readonly server: string;
   readonly caCertB64: string;
-  /** Stage -> its CI token (or a placeholder the caller replaces with a Terraform value). */
-  readonly tokens: Readonly<Record<string, string>>;
+  /**
+   * Stage -> its CI token (or a placeholder the caller replaces with a Terraform value); undefined: a user without
+   * credentials (GitLab CI passes its ID token with `kubectl --token`).
+   */
+  readonly tokens: Readonly<Record<string, string | undefined>>;
 }
 
 /** `<env>-<tenant>-<stage>`: the contexts of every environment and tenant merge into one KUBECONFIG. */
@@ -28,7 +31,7 @@ export function renderTenantKubeconfig(k: TenantKubeconfigInput): string {
       apiVersion: "v1",
       kind: "Config",
       clusters: [{ name: k.environment, cluster: { server: k.server, "certificate-authority-data": k.caCertB64 } }],
-      users: stages.map((stage) => ({ name: name(stage), user: { token: k.tokens[stage] } })),
+      users: stages.map((stage) => ({ name: name(stage), user: k.tokens[stage] === undefined ? {} : { token: k.tokens[stage] } })),
       contexts: stages.map((stage) => ({ name: name(stage), context: { cluster: k.environment, user: name(stage), namespace: tenantNamespace(k.tenant, stage) } })),
       preferences: {},
     },

@@ -1,3 +1,4 @@
+import { MANAGED_BY_TERRAFORM } from "../config/labels";
 import type { ContainerDefaults, TenantEgress, TenantQuota, TenantSettings } from "../config/tenants";
 import { NAMESPACE } from "../platform/names";
 import type { NetworkPolicyObject, PolicyPeer } from "../platform/network-policies";
@@ -18,14 +19,11 @@ export const TENANT_BINDINGS: Readonly<Record<TenantRole, string>> = { admin: "t
 /** The CI identity of every stage: a ServiceAccount with `edit` in its own namespace only. */
 export const CI_SERVICE_ACCOUNT = "ci";
 export const CI_BINDING = "ci-edit";
+/** The RoleBinding of the tenant's GitLab project's CI jobs (their `id_tokens`, security.gitlabCi) to `edit`. */
+export const GITLAB_CI_BINDING = "ci-gitlab";
 
-/**
- * Scheduling priority of tenant workloads: below every pod that names no class (all platform add-ons, value 0)
- * and far below system-cluster-critical / system-node-critical (2e9, which Calico and kube-system use), so under
- * pressure the scheduler preempts tenant pods, never the platform's. Not globalDefault: a global default would
- * also give the platform's class-less pods this low value and undo the ordering.
- */
-export const TENANT_PRIORITY_CLASS = { name: "tenant-default", value: -1000 } as const;
+/** The PriorityClass of tenant workloads (defined with the tenant config: the admission policy that sets it reads it too). */
+export { TENANT_PRIORITY_CLASS } from "../config/tenants";
 
 /** Label keys on every tenant namespace (and object): admission policies select tenant namespaces by TENANT_LABEL. */
 export const TENANT_LABEL = "vsphere-kubeadm-platform/tenant";
@@ -33,7 +31,7 @@ export const STAGE_LABEL = "vsphere-kubeadm-platform/stage";
 
 /** Labels on everything a tenant owns: who it belongs to, for people, policies and the review. */
 export function tenantLabels(tenant: string, stage: string): Record<string, string> {
-  return { "app.kubernetes.io/managed-by": "terraform", [TENANT_LABEL]: tenant, [STAGE_LABEL]: stage };
+  return { ...MANAGED_BY_TERRAFORM, [TENANT_LABEL]: tenant, [STAGE_LABEL]: stage };
 }
 
 const QUOTA_KEYS: Readonly<Record<keyof TenantQuota, string>> = {

@@ -10,7 +10,8 @@ import { podSecurityLabels } from "../platform/namespaces";
 import { providerSpec } from "../platform/platform-network-policies";
 import { oidcGroupSubject } from "../platform/people-access";
 import { CiAccess } from "./ci-access";
-import { TENANT_BINDINGS, TENANT_ROLES, type TenantRole, containerLimits, quotaHard, tenantLabels, tenantNetworkPolicies } from "./tenant-objects";
+import { gitlabCiGroup } from "../cluster/authentication-config";
+import { GITLAB_CI_BINDING, TENANT_BINDINGS, TENANT_ROLES, type TenantRole, containerLimits, quotaHard, tenantLabels, tenantNetworkPolicies } from "./tenant-objects";
 
 export interface TenantStageProps {
   readonly tenant: TenantSettings;
@@ -25,7 +26,7 @@ export interface TenantStageProps {
 
 /**
  * One stage of a tenant: its namespace (Pod Security labels), ResourceQuota, LimitRange, NetworkPolicies, the
- * RoleBindings of its directory groups and, when on, its CI ServiceAccount and token. Everything in the
+ * RoleBindings of its directory groups and, when on, its CI ServiceAccount and token and its GitLab project's binding. Everything in the
  * namespace depends on it, so Terraform deletes the namespace last.
  */
 export class TenantStage extends Construct {
@@ -60,6 +61,15 @@ export class TenantStage extends Construct {
           dependsOn: after,
         });
       }
+    }
+    if (tenant.gitlabCi) {
+      // The project's CI jobs as the API server names them from their id_tokens (security.gitlabCi): no stored token.
+      new RoleBindingV1(this, "gitlab-ci-binding", {
+        metadata: inNamespace(GITLAB_CI_BINDING),
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: TENANT_ROLES.edit },
+        subject: [{ kind: "Group", name: gitlabCiGroup(tenant.gitlabCi.project, tenant.gitlabCi.protectedRefsOnly), apiGroup: "rbac.authorization.k8s.io" }],
+        dependsOn: after,
+      });
     }
     if (tenant.ciTokenHours !== undefined) {
       this.ci = new CiAccess(this, "ci", { namespace: name, labels, tokenHours: tenant.ciTokenHours, dependsOn: after });

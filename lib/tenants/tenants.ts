@@ -11,6 +11,7 @@ import { NAMESPACE } from "../platform/names";
 import { TENANT_PRIORITY_CLASS } from "./tenant-objects";
 import { tenantAppProject, tenantApplications } from "./tenant-projects";
 import { renderTenantKubeconfig } from "./tenant-kubeconfig";
+import { TenantRepository } from "./tenant-repository";
 import { TenantStage } from "./tenant-stage";
 
 export interface TenantsProps {
@@ -27,6 +28,11 @@ export interface TenantsProps {
 /** Output name of a tenant's CI kubeconfig: `terraform output -raw tenant_<name>_kubeconfig`. */
 export function tenantKubeconfigOutput(tenant: string): string {
   return `tenant_${tenant.replace(/-/g, "_")}_kubeconfig`;
+}
+
+/** Output name of a tenant's GitLab CI kubeconfig (no credential: the job's ID token goes to `kubectl --token`). */
+export function tenantGitlabKubeconfigOutput(tenant: string): string {
+  return `tenant_${tenant.replace(/-/g, "_")}_gitlab_kubeconfig`;
 }
 
 /**
@@ -53,6 +59,7 @@ export class Tenants extends Construct {
     new PriorityClassV1(this, "priority-class", {
       metadata: { name: TENANT_PRIORITY_CLASS.name, labels: { "app.kubernetes.io/managed-by": "terraform" } },
       value: TENANT_PRIORITY_CLASS.value,
+      preemptionPolicy: TENANT_PRIORITY_CLASS.preemptionPolicy,
       globalDefault: false,
       description: "Tenant workloads: below every platform add-on, so the scheduler preempts tenants first (README, Tenants)",
       dependsOn: [...props.dependsOn],
@@ -75,11 +82,25 @@ export class Tenants extends Construct {
           // Destinations must exist before an automated sync; on destroy the applications go before their namespaces.
           dependsOn: [props.argocd, ...stages.map((s) => s.namespace)],
         });
+        if (tenant.gitops.username !== undefined) new TenantRepository(scopeOf, "repository", { tenant: tenant.name, gitops: tenant.gitops, dependsOn: [props.argocd] });
+      }
+      const ca = "<ca>";
+      if (tenant.gitlabCi) {
+        const text = renderTenantKubeconfig({
+          environment: config.name,
+          tenant: tenant.name,
+          server: props.connection.host,
+          caCertB64: ca,
+          tokens: Object.fromEntries(stages.map((s) => [s.node.id, undefined])),
+        });
+        new TerraformOutput(scopeOf, "gitlab-kubeconfig", {
+          description: `GitLab CI kubeconfig of tenant ${tenant.name} on ${config.name} (${tenant.gitlabCi.project}): no credential, kubectl --token "$<id_token variable>"`,
+          value: terraformString(text, { [ca]: Fn.base64encode(props.connection.clusterCaCertificate) }),
+        }).overrideLogicalId(tenantGitlabKubeconfigOutput(tenant.name));
       }
       const withCi = stages.filter((s) => s.ci);
       if (withCi.length === 0) continue;
       const placeholder = (stage: string) => `<token:${stage}>`;
-      const ca = "<ca>";
       const text = renderTenantKubeconfig({
         environment: config.name,
         tenant: tenant.name,
