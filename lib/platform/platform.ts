@@ -24,7 +24,6 @@ import { FluentBit } from "./fluent-bit";
 import { logPipelineAlertRules } from "./log-alert-rules";
 import { Loki, lokiServices } from "./loki";
 import type { ObjectStoreCredentials } from "../backups/object-store-credentials";
-import { tenantSettings } from "../config/tenants";
 import { InClusterObjectStore } from "./object-store";
 import { Velero } from "./velero";
 
