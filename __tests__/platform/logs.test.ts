@@ -157,7 +157,7 @@ describe("logs: false", () => {
     expect(Object.keys(off.releases)).not.toContain("fluent-bit");
     const kps = off.releases["kube-prometheus-stack"].values as any;
     expect(kps.grafana.additionalDataSources).toBeUndefined();
-    expect(Object.keys(kps.additionalPrometheusRulesMap)).toEqual(["platform-alerts"]);
+    expect(Object.keys(kps.additionalPrometheusRulesMap)).not.toContain("log-pipeline-alerts");
   });
 });
 

@@ -39,7 +39,7 @@ describe("the gate on the real stack's namespaces and NetworkPolicies", () => {
 
   it("each platform namespace deleted: refused, stateful ones by stateful-namespace, the rest by namespace-contents", () => {
     const namespaces = resources.filter((r) => r.type === "kubernetes_namespace_v1" && r.path.startsWith("platform/"));
-    expect(namespaces).toHaveLength(9);
+    expect(namespaces).toHaveLength(10);
     const result = judge("prod", namespaces.map((r) => change(r, "delete")), facts());
     const byRule = Object.fromEntries(result.violations.map((v) => [v.rule.id, v.hits.map((h) => h.how).sort()]));
     expect(byRule).toEqual({
