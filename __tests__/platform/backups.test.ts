@@ -9,6 +9,7 @@ import { NAMESPACE_POD_SECURITY } from "../../lib/platform/namespaces";
 import { platformNetworkPolicies, POD_LABELS, POLICY_PORTS } from "../../lib/platform/network-policies";
 import { CEPH_OBJECT_STORE, OBJECT_STORE_USER, OBJECT_STORE_USER_KEYS_SECRET } from "../../lib/platform/object-store";
 import { PLATFORM_STATE_NAMESPACES, VELERO_AWS_PLUGIN_IMAGE, VELERO_CREDENTIALS_SECRET } from "../../lib/platform/velero";
+import { veleroAlertRules } from "../../lib/platform/velero-alert-rules";
 import { environment, MIRROR, OBJECT_STORE } from "./fixtures";
 import { sensitiveSource, synthPlatform } from "./synth";
 import { CHARTS_DIR, upstreamValues, upstreamValuesText } from "./upstream";
@@ -93,6 +94,13 @@ describe("Velero", () => {
     expect([3, 7, 30]).toEqual(["sandbox", "dev", "prod"].map((t) => TIER_RULES[t as "prod"].backups.retentionDays));
   });
 
+  it("alerts on its schedules: the velero-alerts rules are in kube-prometheus-stack, with or without logs", () => {
+    for (const s of [sandbox, prod, synthPlatform({ ...environment("dev"), logs: false })]) {
+      const rules = (s.releases["kube-prometheus-stack"].values as any).additionalPrometheusRulesMap["velero-alerts"];
+      expect(rules).toEqual(veleroAlertRules());
+    }
+  });
+
   it("has no tenants' schedule without tenants: an empty includedNamespaces would back up every namespace", () => {
     expect(Object.keys((velero(prodMirror).values as any).schedules)).toEqual(["platform"]);
   });
@@ -158,10 +166,13 @@ describe("network policies for backups", () => {
     expect(upstreamValuesText("velero")).toContain(`# The address to expose prometheus metrics. Default: :${POLICY_PORTS.veleroMetrics}\n  metricsAddress:\n`);
   });
 
-  it("lets only the admin Traefik reach the RGW gateway pods", () => {
+  it("lets the admin Traefik (s3.<domain>) and Loki (the gateway's Service) reach the RGW gateway pods, on the port they listen on", () => {
     const p = named("rook-ceph", "rgw-from-traefik-admin")!;
     expect(p.spec.podSelector).toEqual({ matchLabels: POD_LABELS.cephRgw });
     expect(p.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik-admin" } }, podSelector: { matchLabels: POD_LABELS.traefik } }], ports: [{ protocol: "TCP", port: 8080 }] }]);
+    const loki = named("rook-ceph", "rgw-from-loki")!;
+    expect(loki.spec.podSelector).toEqual({ matchLabels: POD_LABELS.cephRgw });
+    expect(loki.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "logging" } }, podSelector: { matchLabels: POD_LABELS.loki } }], ports: [{ protocol: "TCP", port: 8080 }] }]);
   });
 });
 

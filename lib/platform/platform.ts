@@ -26,6 +26,7 @@ import { Loki, lokiServices } from "./loki";
 import type { ObjectStoreCredentials } from "../backups/object-store-credentials";
 import { InClusterObjectStore } from "./object-store";
 import { Velero } from "./velero";
+import { veleroAlertRules } from "./velero-alert-rules";
 
 export interface PlatformProps {
   /** What `validateEnvironment` returned (it checks the platform too). */
@@ -144,11 +145,10 @@ export class Platform extends Construct {
       context,
       dependsOn: [...network, ...tls, ...home("monitoring"), adminIngress, this.rookCephCluster.addon.release],
       ...sso,
+      // Velero is always installed (below); its alerts live with the other rules.
+      extraAlertRules: { "velero-alerts": veleroAlertRules(), ...(context.logs ? { "log-pipeline-alerts": logPipelineAlertRules() } : {}) },
       ...(context.logs
-        ? {
-            dataSources: [{ name: "Loki", type: "loki", uid: "loki", access: "proxy", url: lokiServices(context).query, jsonData: { maxLines: 1000 } }],
-            extraAlertRules: { "log-pipeline-alerts": logPipelineAlertRules() },
-          }
+        ? { dataSources: [{ name: "Loki", type: "loki", uid: "loki", access: "proxy", url: lokiServices(context).query, jsonData: { maxLines: 1000 } }] }
         : {}),
     });
     this.blackboxExporter = new BlackboxExporter(this, "blackbox-exporter", {
