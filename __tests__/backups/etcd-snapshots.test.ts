@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { BOOTSTRAP_SCRIPT_PATH } from "../../lib/cluster/bootstrap-script";
 import { ETCD_SNAPSHOT_PATHS, ETCD_SNAPSHOT_SCRIPT_PATH, ETCD_SNAPSHOT_TIMER, etcdSnapshotCalendar } from "../../lib/backups/etcd-snapshot";
 import { etcdSnapshotSettings } from "../../lib/config/backups";
 import { allNodes } from "../../lib/config/pool-nodes";
@@ -60,11 +61,11 @@ describe("etcd snapshots on the nodes", () => {
   const cp = rendered(prodLike, "prod-control-plane-1");
   const worker = rendered(prodLike, allNodes(prodLike).find((n) => n.role === "worker")!.name);
 
-  test("control-plane nodes: script, service, hourly timer enabled after the bootstrap, S3 keys as root-only secret files", () => {
+  test("control-plane nodes: script, service, hourly timer enabled before the bootstrap (which stays last), S3 keys as root-only secret files", () => {
     expect(file(cp, ETCD_SNAPSHOT_SCRIPT_PATH)?.permissions).toBe("0755");
     expect(file(cp, ETCD_SNAPSHOT_PATHS.timer)?.content).toContain("OnCalendar=*-*-* 00/1:07:00");
     expect(file(cp, ETCD_SNAPSHOT_PATHS.service)?.content).toContain("ConditionPathExists=/etc/kubernetes/manifests/etcd.yaml");
-    expect(cp.runcmd.at(-1)).toEqual(["systemctl", "enable", "--now", ETCD_SNAPSHOT_TIMER]);
+    expect(cp.runcmd.slice(-2)).toEqual([["systemctl", "enable", "--now", ETCD_SNAPSHOT_TIMER], [BOOTSTRAP_SCRIPT_PATH]]);
     expect(file(cp, ETCD_SNAPSHOT_PATHS.accessKeyId)).toEqual({ path: ETCD_SNAPSHOT_PATHS.accessKeyId, content: OBJECT_STORE_KEY_PLACEHOLDERS.accessKeyId, encoding: "b64", permissions: "0600", owner: "root:root" });
     expect(file(cp, ETCD_SNAPSHOT_PATHS.secretAccessKey)).toMatchObject({ content: OBJECT_STORE_KEY_PLACEHOLDERS.secretAccessKey, permissions: "0600" });
     const env = file(cp, ETCD_SNAPSHOT_PATHS.env)!;

@@ -1,6 +1,7 @@
 import { parse, parseAllDocuments } from "yaml";
 import { allNodes, type PoolNode } from "../../lib/config/pool-nodes";
 import type { EnvironmentConfig } from "../../lib/config/types";
+import { BOOTSTRAP_SCRIPT_PATH } from "../../lib/cluster/bootstrap-script";
 import { renderCloudConfig, runsKubeadmInit } from "../../lib/cluster/cloud-config";
 import { CA_CERT_HASH_PLACEHOLDER, INIT_TOKEN_PLACEHOLDER } from "../../lib/cluster/kubeadm-config";
 import { placeholderFor, placeholderSecrets } from "../../lib/cluster/secrets";
@@ -29,6 +30,10 @@ describe("every node's cloud-config", () => {
     const doc = parse(text) as Record<string, unknown>;
     expect(validate(doc) ? [] : validate.errors).toEqual([]);
     expect(Object.keys(doc).filter((k) => !topLevelKeys.has(k))).toEqual([]);
+  });
+
+  test.each(cases)("%s/%s runs the bootstrap as its last runcmd (its exit status is runcmd's: cloud-init reports a failed bootstrap)", (_e, _n, env, node) => {
+    expect(parsed(env, node).runcmd.at(-1)).toEqual([BOOTSTRAP_SCRIPT_PATH]);
   });
 
   test("the schema check can fail: a typo'd top-level key and a bad write_files entry are caught", () => {

@@ -9,6 +9,7 @@ import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { VsphereProvider } from "@cdktf/provider-vsphere/lib/provider";
 import type { EnvironmentConfig } from "../../lib/config/types";
+import { ObjectStoreCredentials } from "../../lib/backups/object-store-credentials";
 import { KubeadmCluster } from "../../lib/cluster/kubeadm-cluster";
 import { NodeTemplate } from "../../lib/vsphere/node-template";
 import { resolveNodeTemplate } from "../../lib/vsphere/node-template-spec";
@@ -35,7 +36,9 @@ export function synthCluster(config: EnvironmentConfig, templateVersion = config
   const placement = new VspherePlacement(stack, "placement", { vsphere: config.vsphere });
   const spec = { ...resolveNodeTemplate(config.name, config.template), kubernetesVersion: templateVersion };
   const template = new NodeTemplate(stack, "template", { spec, placement });
-  const cluster = new KubeadmCluster(stack, "cluster", { config: validateEnvironment(config), placement, template });
+  const validated = validateEnvironment(config);
+  const objectStore = new ObjectStoreCredentials(stack, "object-store", validated);
+  const cluster = new KubeadmCluster(stack, "cluster", { config: validated, placement, template, objectStore });
   app.synth();
   const text = readFileSync(join(outdir, "stacks", config.name, "cdk.tf.json"), "utf8");
   return { outdir, text, json: JSON.parse(text), cluster };

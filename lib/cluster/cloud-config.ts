@@ -207,9 +207,11 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
     runcmd: [
       ...(firewall ? [["systemctl", "enable", "--now", HOST_FIREWALL_UNIT]] : []),
       ...(cp ? [["systemctl", "enable", "--now", CERT_RENEWAL_TIMER]] : []),
-      [BOOTSTRAP_SCRIPT_PATH],
-      // After the bootstrap: the first run finds this node an etcd member (or skips until it is).
+      // Timers first (they fire on the calendar; a run before the node is an etcd member fails and retries at the
+      // next one). The bootstrap must be the LAST command: runcmd's exit status is its last command's, and that is
+      // what tells cloud-init (status "error") and the VM test that the bootstrap failed.
       ...(snapshots ? [["systemctl", "enable", "--now", ETCD_SNAPSHOT_TIMER]] : []),
+      [BOOTSTRAP_SCRIPT_PATH],
     ],
   };
   if (mirror?.caPem) doc.ca_certs = { trusted: [mirror.caPem] };

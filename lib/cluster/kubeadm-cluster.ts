@@ -18,7 +18,7 @@ import { encryptionKeyNames } from "./encryption-config";
 import { clusterConfigurationYaml } from "./kubeadm-config";
 import { KubeadmConfigGate } from "./kubeadm-config-gate";
 import { encryptionKeyPlaceholder, OBJECT_STORE_KEY_PLACEHOLDERS, placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
-import { ObjectStoreCredentials } from "../backups/object-store-credentials";
+import type { ObjectStoreCredentials } from "../backups/object-store-credentials";
 import { terraformString } from "./terraform-string";
 
 /** What the kubernetes and helm providers need to reach the cluster as Terraform's admin. */
@@ -54,10 +54,11 @@ export interface KubeadmClusterProps {
    */
   readonly readinessTimeoutSeconds?: number;
   /**
-   * The object store's S3 keys, written to the control-plane nodes for the etcd snapshots and their restore.
-   * @default a new ObjectStoreCredentials (id "object-store") under this cluster
+   * The object store's S3 keys, written to the control-plane nodes for the etcd snapshots and their restore. The
+   * same instance the Platform gets (KubernetesEnvironment.objectStore): two would declare the variables twice or,
+   * in-cluster, generate keys Rook never hears of.
    */
-  readonly objectStore?: ObjectStoreCredentials;
+  readonly objectStore: ObjectStoreCredentials;
 }
 
 function reinitializeNotice(config: ValidatedEnvironment): Record<string, string> {
@@ -103,7 +104,7 @@ export class KubeadmCluster extends Construct {
 
     const security = securitySettings(config);
     const encryptionKeys = security.encryptionAtRest ? encryptionKeyNames(security.encryptionKeys) : [];
-    const objectStore = props.objectStore ?? new ObjectStoreCredentials(this, "object-store", config);
+    const { objectStore } = props;
     this.pki = new ClusterPki(this, "pki", { environment: config.name, joinTokenRotationHours: security.joinTokenRotationHours, encryptionKeys });
     const values = {
       ...Object.fromEntries(SECRET_NAMES.map((n) => [placeholderFor(n), this.pki.secrets[n]])),
