@@ -1,10 +1,6 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { stringify } from "yaml";
 import { API_SERVER_PROBE_JOB, PROBE_JOB, platformAlertRules } from "../../lib/platform/alert-rules";
 import { describeWithTool } from "../tools";
+import { promtoolRules } from "./helpers/promtool";
 
 /**
  * The platform's own alert rules, run by the real Prometheus rule engine (promtool, Debian's prometheus
@@ -171,19 +167,17 @@ const unitTests = {
 };
 
 describeWithTool("promtool")("the platform alert rules in the real Prometheus rule engine (promtool)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "alert-rules-"));
-  writeFileSync(join(dir, "rules.yaml"), stringify(platformAlertRules()));
-  writeFileSync(join(dir, "tests.yaml"), stringify(unitTests));
+  const promtool = promtoolRules("alert-rules", platformAlertRules(), unitTests);
 
   it("parses every expression and annotation template", () => {
-    const out = execFileSync("promtool", ["check", "rules", join(dir, "rules.yaml")], { encoding: "utf8" });
+    const out = promtool.check();
     const count = platformAlertRules().groups.flatMap((g) => g.rules).length;
     expect(out).toContain(`SUCCESS: ${count} rules found`);
   });
 
   it("fires each alert when it should, not before, with its labels and rendered annotations", () => {
-    const run = spawnSync("promtool", ["test", "rules", "tests.yaml"], { cwd: dir, encoding: "utf8" });
-    expect(`${run.stdout}${run.stderr}`).toContain("SUCCESS");
+    const run = promtool.test();
+    expect(run.output).toContain("SUCCESS");
     expect(run.status).toBe(0);
   });
 });

@@ -1,10 +1,6 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { stringify } from "yaml";
 import { ETCD_BACKUP_RUNBOOK, etcdBackupAlertRules } from "../../lib/backups/etcd-backup-alerts";
 import { describeWithTool } from "../tools";
+import { promtoolRules } from "./helpers/promtool";
 
 /**
  * The etcd backup alerts (hourly snapshots) in the real Prometheus rule engine: the newest success across
@@ -64,17 +60,15 @@ const unitTests = {
 };
 
 describeWithTool("promtool")("etcd backup alerts in the real Prometheus rule engine (promtool)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "etcd-backup-alerts-"));
-  writeFileSync(join(dir, "rules.yaml"), stringify({ groups: [etcdBackupAlertRules(1)] }));
-  writeFileSync(join(dir, "tests.yaml"), stringify(unitTests));
+  const promtool = promtoolRules("etcd-backup-alerts", { groups: [etcdBackupAlertRules(1)] }, unitTests);
 
   it("parses every expression and annotation template", () => {
-    expect(execFileSync("promtool", ["check", "rules", join(dir, "rules.yaml")], { encoding: "utf8" })).toContain("SUCCESS: 3 rules found");
+    expect(promtool.check()).toContain("SUCCESS: 3 rules found");
   });
 
   it("fires when the newest snapshot is two intervals old, when a run fails, and when none was ever uploaded", () => {
-    const run = spawnSync("promtool", ["test", "rules", "tests.yaml"], { cwd: dir, encoding: "utf8" });
-    expect(`${run.stdout}${run.stderr}`).toContain("SUCCESS");
+    const run = promtool.test();
+    expect(run.output).toContain("SUCCESS");
     expect(run.status).toBe(0);
   });
 });

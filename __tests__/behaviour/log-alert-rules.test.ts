@@ -1,10 +1,6 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { stringify } from "yaml";
 import { LOG_PIPELINE_RUNBOOK, logPipelineAlertRules } from "../../lib/platform/log-alert-rules";
 import { describeWithTool } from "../tools";
+import { promtoolRules } from "./helpers/promtool";
 
 /**
  * The log-pipeline alerts (Fluent Bit → Loki) in the real Prometheus rule engine (promtool): each fires on the
@@ -181,19 +177,17 @@ const unitTests = {
 };
 
 describeWithTool("promtool")("the log-pipeline alert rules in the real Prometheus rule engine (promtool)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "log-alert-rules-"));
-  writeFileSync(join(dir, "rules.yaml"), stringify(logPipelineAlertRules()));
-  writeFileSync(join(dir, "tests.yaml"), stringify(unitTests));
+  const promtool = promtoolRules("log-alert-rules", logPipelineAlertRules(), unitTests);
 
   it("parses every expression and annotation template", () => {
-    const out = execFileSync("promtool", ["check", "rules", join(dir, "rules.yaml")], { encoding: "utf8" });
+    const out = promtool.check();
     const count = logPipelineAlertRules().groups.flatMap((g) => g.rules).length;
     expect(out).toContain(`SUCCESS: ${count} rules found`);
   });
 
   it("fires each alert when it should, not before, with its labels, rendered annotations and runbook", () => {
-    const run = spawnSync("promtool", ["test", "rules", "tests.yaml"], { cwd: dir, encoding: "utf8" });
-    expect(`${run.stdout}${run.stderr}`).toContain("SUCCESS");
+    const run = promtool.test();
+    expect(run.output).toContain("SUCCESS");
     expect(run.status).toBe(0);
   });
 });

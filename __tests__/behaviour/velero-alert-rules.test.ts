@@ -1,10 +1,6 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { stringify } from "yaml";
 import { VELERO_RUNBOOK, veleroAlertRules } from "../../lib/platform/velero-alert-rules";
 import { describeWithTool } from "../tools";
+import { promtoolRules } from "./helpers/promtool";
 
 /**
  * Velero's backup alerts in the real Prometheus rule engine (promtool): each fires on the series Velero publishes
@@ -102,18 +98,16 @@ const unitTests = {
 };
 
 describeWithTool("promtool")("Velero's backup alert rules in the real Prometheus rule engine (promtool)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "velero-alert-rules-"));
-  writeFileSync(join(dir, "rules.yaml"), stringify(veleroAlertRules()));
-  writeFileSync(join(dir, "tests.yaml"), stringify(unitTests));
+  const promtool = promtoolRules("velero-alert-rules", veleroAlertRules(), unitTests);
 
   it("parses every expression and annotation template", () => {
-    const out = execFileSync("promtool", ["check", "rules", join(dir, "rules.yaml")], { encoding: "utf8" });
+    const out = promtool.check();
     expect(out).toContain(`SUCCESS: ${veleroAlertRules().groups.flatMap((g) => g.rules).length} rules found`);
   });
 
   it("fires each alert when it should, not before, with its labels, rendered annotations and runbook", () => {
-    const run = spawnSync("promtool", ["test", "rules", "tests.yaml"], { cwd: dir, encoding: "utf8" });
-    expect(`${run.stdout}${run.stderr}`).toContain("SUCCESS");
+    const run = promtool.test();
+    expect(run.output).toContain("SUCCESS");
     expect(run.status).toBe(0);
   });
 });
