@@ -1,6 +1,6 @@
 import { API_SERVER_PORT, TIER_RULES, type TierRules } from "../config/defaults";
 import type { AddonName, HelmValues, PlatformConfig } from "../config/platform";
-import { etcdSnapshotSettings, objectStoreSettings, type ObjectStoreSettings } from "../config/backups";
+import { etcdSnapshotSettings } from "../config/backups";
 import { logsSettings, type LogsSettings } from "../config/logs";
 import { poolNodes } from "../config/pool-nodes";
 import type { RegistryMirrorConfig, Tier, ValidatedEnvironment } from "../config/types";
@@ -35,8 +35,6 @@ export interface PlatformContext {
   readonly cephOsdNodes: readonly CephOsdNode[];
   /** The environment's `platform` block as written (domain, ingress, gitops, monitoring, storage, overrides). */
   readonly platform: PlatformConfig;
-  /** Where backups and logs go (`backups`): external or the in-cluster Ceph object store, its endpoint and buckets. */
-  readonly objectStore: ObjectStoreSettings;
   /** @default undefined when `logs` is false (no Loki, no Fluent Bit) */
   readonly logs?: LogsSettings;
   /**
@@ -60,7 +58,6 @@ export function platformContext(config: ValidatedEnvironment): PlatformContext {
     controlPlaneIps: poolNodes(config.name, config.controlPlane, "control-plane").map((n) => n.ip),
     cephOsdNodes: cephOsdNodes(config),
     platform: config.platform,
-    objectStore: objectStoreSettings(config),
     logs: logsSettings(config),
     etcdSnapshotIntervalHours: etcdSnapshotSettings(config)?.intervalHours,
   };
