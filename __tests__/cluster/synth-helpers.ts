@@ -11,6 +11,7 @@ import { VsphereProvider } from "@cdktf/provider-vsphere/lib/provider";
 import type { EnvironmentConfig } from "../../lib/config/types";
 import { ObjectStoreCredentials } from "../../lib/backups/object-store-credentials";
 import { KubeadmCluster } from "../../lib/cluster/kubeadm-cluster";
+import { PlatformCa } from "../../lib/platform/platform-ca";
 import { NodeTemplate } from "../../lib/vsphere/node-template";
 import { resolveNodeTemplate } from "../../lib/vsphere/node-template-spec";
 import { VspherePlacement } from "../../lib/vsphere/placement";
@@ -38,7 +39,8 @@ export function synthCluster(config: EnvironmentConfig, templateVersion = config
   const template = new NodeTemplate(stack, "template", { spec, placement });
   const validated = validateEnvironment(config);
   const objectStore = new ObjectStoreCredentials(stack, "object-store", validated);
-  const cluster = new KubeadmCluster(stack, "cluster", { config: validated, placement, template, objectStore });
+  const platformCa = new PlatformCa(stack, "platform-ca", validated);
+  const cluster = new KubeadmCluster(stack, "cluster", { config: validated, placement, template, objectStore, platformCa });
   app.synth();
   const text = readFileSync(join(outdir, "stacks", config.name, "cdk.tf.json"), "utf8");
   return { outdir, text, json: JSON.parse(text), cluster };

@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import type { EnvironmentConfig } from "../../lib/config/types";
 import { chartRegistryCredentials } from "../../lib/platform/air-gap";
 import { Platform } from "../../lib/platform/platform";
+import { PlatformCa } from "../../lib/platform/platform-ca";
 import { ObjectStoreCredentials } from "../../lib/backups/object-store-credentials";
 
 export interface SynthRelease {
@@ -57,7 +58,8 @@ export function synthPlatform(env: EnvironmentConfig): SynthResult {
   const gate = new NullResource(stack, "api-ready");
   const config = validateEnvironment(env);
   const objectStore = new ObjectStoreCredentials(stack, "object-store", config);
-  new Platform(stack, "platform", { config, readiness: gate, connection: TEST_CONNECTION, objectStore });
+  const platformCa = new PlatformCa(stack, "platform-ca", config);
+  new Platform(stack, "platform", { config, readiness: gate, connection: TEST_CONNECTION, objectStore, platformCa });
   const json = JSON.parse(Testing.synth(stack)) as Record<string, any>;
   const releases: Record<string, SynthRelease> = {};
   for (const [address, r] of Object.entries<Record<string, any>>(json.resource?.helm_release ?? {})) {

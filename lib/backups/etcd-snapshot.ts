@@ -15,6 +15,8 @@ import type { EtcdSnapshotSettings } from "../config/backups";
  *   are lib/backups/etcd-backup-alerts.ts.
  * - The S3 keys are files of their own (0600, cloud-init writes them from sensitive Terraform values);
  *   curl reads them from stdin (`--config -`), never from its command line.
+ * - curl trusts `s3-ca.crt` (S3_CA_FILE) besides the system store when the settings name a CA (`ca`): an external
+ *   store's caPem, or the platform issuer's CA for the in-cluster store (the site CA: a sensitive variable).
  * - `etcd-snapshot restore KEY` is the bootstrap's restore (controlPlane.restoreFromSnapshot): download,
  *   verify, `etcdutl snapshot restore` into /var/lib/etcd as this node's single member.
  * K8S_BOOTSTRAP_ROOT prefixes every path and K8S_ETCD_TOOLS_DIR replaces the image's etcdctl/etcdutl:
@@ -30,7 +32,7 @@ export const ETCD_BACKUP_METRICS_FILE = `${NODE_EXPORTER_TEXTFILE_DIR}/etcd_back
 /** Minutes past the hour the timer fires: away from the full hour when other jobs start. */
 export const ETCD_SNAPSHOT_MINUTE = 7;
 
-/** The files a control-plane node gets (paths, contents, modes); secrets are the S3 key files, written by cloud-config. */
+/** The files a control-plane node gets (paths, contents, modes); secrets are the S3 key files (and the site CA), written by cloud-config. */
 export interface EtcdSnapshotFiles {
   readonly env: string;
   readonly script: string;
@@ -58,7 +60,7 @@ export function etcdSnapshotEnv(settings: EtcdSnapshotSettings, node: { readonly
     S3_BUCKET: settings.bucket,
     KEY_PREFIX: settings.keyPrefix,
     RETENTION_DAYS: String(settings.retentionDays),
-    S3_CA_FILE: settings.store.caPem ? ETCD_SNAPSHOT_PATHS.caFile : "",
+    S3_CA_FILE: settings.ca ? ETCD_SNAPSHOT_PATHS.caFile : "",
   };
   return `${Object.entries(values).map(([k, v]) => `${k}='${v}'`).join("\n")}\n`;
 }

@@ -13,7 +13,7 @@ import { kubeadmInitConfig, kubeadmJoinConfig } from "./kubeadm-config";
 import { KUBE_VIP_KUBECONFIG, kubeVipManifest, kubeVipRbac, SUPER_ADMIN_KUBECONFIG } from "./kube-vip";
 import { mirroredImage } from "../config/registry-mirror";
 import { mirrorCaPath } from "./mirror";
-import { OBJECT_STORE_KEY_PLACEHOLDERS, type ClusterSecrets } from "./secrets";
+import { OBJECT_STORE_KEY_PLACEHOLDERS, SITE_CA_CERT_PLACEHOLDER, type ClusterSecrets } from "./secrets";
 import { etcdSnapshotSettings, etcdSnapshotStore } from "../config/backups";
 import {
   ETCD_SNAPSHOT_PATHS, ETCD_SNAPSHOT_SCRIPT_PATH, ETCD_SNAPSHOT_TIMER, NODE_EXPORTER_TEXTFILE_DIR,
@@ -191,7 +191,9 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
     const keys = secrets.objectStoreKeysB64 ?? OBJECT_STORE_KEY_PLACEHOLDERS;
     secretFile(ETCD_SNAPSHOT_PATHS.accessKeyId, keys.accessKeyId);
     secretFile(ETCD_SNAPSHOT_PATHS.secretAccessKey, keys.secretAccessKey);
-    if (store.store.caPem) file(ETCD_SNAPSHOT_PATHS.caFile, store.store.caPem);
+    // The CA curl trusts for the store: from config as is, the site CA (a sensitive variable) like the keys.
+    if (store.ca?.kind === "pem") file(ETCD_SNAPSHOT_PATHS.caFile, store.ca.pem);
+    if (store.ca?.kind === "site-ca") secretFile(ETCD_SNAPSHOT_PATHS.caFile, secrets.siteCaCertB64 ?? SITE_CA_CERT_PLACEHOLDER, "0644");
     file(ETCD_SNAPSHOT_SCRIPT_PATH, etcdSnapshotScript(), "0755");
   }
   if (snapshots) {

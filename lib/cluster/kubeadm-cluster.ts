@@ -17,8 +17,9 @@ import { ReadinessGate } from "./readiness-gate";
 import { encryptionKeyNames } from "./encryption-config";
 import { clusterConfigurationYaml } from "./kubeadm-config";
 import { KubeadmConfigGate } from "./kubeadm-config-gate";
-import { encryptionKeyPlaceholder, OBJECT_STORE_KEY_PLACEHOLDERS, placeholderFor, placeholderSecrets, SECRET_NAMES } from "./secrets";
+import { encryptionKeyPlaceholder, OBJECT_STORE_KEY_PLACEHOLDERS, placeholderFor, placeholderSecrets, SECRET_NAMES, SITE_CA_CERT_PLACEHOLDER } from "./secrets";
 import type { ObjectStoreCredentials } from "../backups/object-store-credentials";
+import type { PlatformCa } from "../platform/platform-ca";
 import { terraformString } from "./terraform-string";
 
 /** What the kubernetes and helm providers need to reach the cluster as Terraform's admin. */
@@ -59,6 +60,12 @@ export interface KubeadmClusterProps {
    * in-cluster, generate keys Rook never hears of.
    */
   readonly objectStore: ObjectStoreCredentials;
+  /**
+   * The CA behind the platform's certificates: the etcd snapshot upload trusts it for the in-cluster object store
+   * (`https://s3.<platform.domain>`, issuer `ca`: the site CA variable, written to the control-plane nodes). The
+   * same instance the Platform gets (KubernetesEnvironment.platformCa): two would declare the variables twice.
+   */
+  readonly platformCa: PlatformCa;
 }
 
 function reinitializeNotice(config: ValidatedEnvironment): Record<string, string> {
@@ -104,13 +111,15 @@ export class KubeadmCluster extends Construct {
 
     const security = securitySettings(config);
     const encryptionKeys = security.encryptionAtRest ? encryptionKeyNames(security.encryptionKeys) : [];
-    const { objectStore } = props;
+    const { objectStore, platformCa } = props;
     this.pki = new ClusterPki(this, "pki", { environment: config.name, joinTokenRotationHours: security.joinTokenRotationHours, encryptionKeys });
     const values = {
       ...Object.fromEntries(SECRET_NAMES.map((n) => [placeholderFor(n), this.pki.secrets[n]])),
       ...Object.fromEntries(Object.entries(this.pki.encryptionKeysB64).map(([name, b64]) => [encryptionKeyPlaceholder(name), b64])),
       [OBJECT_STORE_KEY_PLACEHOLDERS.accessKeyId]: Fn.base64encode(objectStore.accessKeyId),
       [OBJECT_STORE_KEY_PLACEHOLDERS.secretAccessKey]: Fn.base64encode(objectStore.secretAccessKey),
+      // Only where the renderer wrote the placeholder (etcdSnapshotStore: in-cluster store, issuer `ca`).
+      ...(platformCa.certPem !== undefined ? { [SITE_CA_CERT_PLACEHOLDER]: Fn.base64encode(platformCa.certPem) } : {}),
     };
     // Rendered once per node with placeholders: the same text becomes the Terraform value (placeholders
     // swapped for references) and the reviewable file (renderedCloudConfigs).

@@ -32,6 +32,13 @@ export interface ClusterSecrets {
    * @default OBJECT_STORE_KEY_PLACEHOLDERS (KubeadmCluster swaps them for the ObjectStoreCredentials tokens)
    */
   readonly objectStoreKeysB64?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * The site CA certificate, base64: what the etcd snapshot upload trusts for the in-cluster object store (issuer
+   * `ca`). Public in itself, but Terraform's variable is sensitive, so it is handled like the secrets; control-plane
+   * nodes only, in /etc/kubernetes/etcd-snapshot/s3-ca.crt.
+   * @default SITE_CA_CERT_PLACEHOLDER (KubeadmCluster swaps it for PlatformCa's variable)
+   */
+  readonly siteCaCertB64?: string;
 }
 
 /** Placeholders of the object store's S3 keys in the rendered files. */
@@ -40,8 +47,11 @@ export const OBJECT_STORE_KEY_PLACEHOLDERS = {
   secretAccessKey: "<secret:object-store-secret-access-key>",
 } as const;
 
+/** Placeholder of the site CA certificate (PlatformCa) in the rendered files. */
+export const SITE_CA_CERT_PLACEHOLDER = "<secret:site-ca-cert>";
+
 /** The fixed secrets (the encryption keys are named by config: encryptionKeyPlaceholder). */
-export type SecretName = Exclude<keyof ClusterSecrets, "encryptionKeysB64" | "objectStoreKeysB64">;
+export type SecretName = Exclude<keyof ClusterSecrets, "encryptionKeysB64" | "objectStoreKeysB64" | "siteCaCertB64">;
 
 /** Which values are secrets (placeholder `<secret:...>`) and which are only unknown until apply (`<generated:...>`). */
 const SECRET: Readonly<Record<SecretName, boolean>> = {

@@ -1,6 +1,7 @@
 import { TIER_RULES } from "./defaults";
 import { readInteger, readObject, readString, type Input } from "./fields";
 import { FIELDS } from "./field-lists";
+import { tlsConfig, type TlsConfig } from "./platform";
 import { Problems, show } from "./problems";
 import type { Tier } from "./types";
 
@@ -100,12 +101,23 @@ export interface EtcdSnapshotSettings {
   readonly bucket: string;
   /** Object keys start with it: `<environment>/`, so one bucket can hold several environments. */
   readonly keyPrefix: string;
+  /**
+   * The CA the upload trusts besides the node's system store (written to the control-plane nodes):
+   * - external store: its `caPem`;
+   * - in-cluster store (`https://s3.<domain>`, a certificate of the platform issuer): the site CA (issuer `ca`,
+   *   a sensitive Terraform variable, so only its placeholder is known here) or `platform.tls.caPem` (`acme`).
+   * @default undefined: the system trust store only (external without caPem, ACME without caPem)
+   */
+  readonly ca?: EtcdSnapshotCa;
 }
+
+/** A PEM from the config, or the site CA that only Terraform knows (PlatformCa's variable). */
+export type EtcdSnapshotCa = { readonly kind: "pem"; readonly pem: string } | { readonly kind: "site-ca" };
 
 /** Hour counts that divide the day: the timer fires at the same hours on every node, every day. */
 export const ETCD_SNAPSHOT_INTERVALS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
 
-type SnapshotEnv = { readonly name: string; readonly tier: Tier; readonly backups?: BackupsConfig; readonly platform: { readonly domain: string } };
+type SnapshotEnv = { readonly name: string; readonly tier: Tier; readonly backups?: BackupsConfig; readonly platform: { readonly domain: string; readonly tls?: TlsConfig } };
 
 /** The environment's etcd snapshot schedule, or undefined when `backups.etcdSnapshots` is false. */
 export function etcdSnapshotSettings(env: SnapshotEnv): EtcdSnapshotSettings | undefined {
@@ -123,7 +135,14 @@ export function etcdSnapshotStore(env: SnapshotEnv): EtcdSnapshotSettings {
     store,
     bucket: store.buckets.etcd,
     keyPrefix: `${env.name}/`,
+    ca: snapshotCa(store, tlsConfig(env.platform)),
   };
+}
+
+function snapshotCa(store: ObjectStoreSettings, tls: TlsConfig): EtcdSnapshotCa | undefined {
+  const pem = (value: string | undefined): EtcdSnapshotCa | undefined => (value === undefined ? undefined : { kind: "pem", pem: value });
+  if (store.kind === "external") return pem(store.caPem);
+  return tls.issuer === "ca" ? { kind: "site-ca" } : pem(tls.caPem);
 }
 
 /** S3 bucket names: 3-63 lowercase letters, digits, dashes; a prefix leaves room for "-velero". */

@@ -254,6 +254,13 @@ export interface PlatformConfig {
   readonly overrides?: Partial<Record<AddonName, HelmValues>>;
 }
 
+/** What every platform certificate is issued from when `platform.tls` is not set. */
+export const DEFAULT_TLS: TlsConfig = { issuer: "ca" };
+
+export function tlsConfig(platform: { readonly tls?: TlsConfig }): TlsConfig {
+  return platform.tls ?? DEFAULT_TLS;
+}
+
 export const NODE_PORT_MIN = 30000;
 export const NODE_PORT_MAX = 32767;
 const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;

@@ -12,6 +12,7 @@ import { KubeadmCluster } from "../cluster/kubeadm-cluster";
 import { writeRenderedCloudConfigs } from "../cluster/rendered-files";
 import { chartRegistryCredentials } from "../platform/air-gap";
 import { Platform } from "../platform/platform";
+import { PlatformCa } from "../platform/platform-ca";
 import { Tenants } from "../tenants/tenants";
 import { NodeTemplate } from "../vsphere/node-template";
 import { resolveNodeTemplate } from "../vsphere/node-template-spec";
@@ -46,6 +47,8 @@ export class KubernetesEnvironment extends Construct {
   readonly tenants: Tenants;
   /** The S3 keys of the backups/logs object store (etcd snapshots, Velero, Loki). */
   readonly objectStore: ObjectStoreCredentials;
+  /** The CA behind the platform's certificates (the site CA variables with issuer `ca`): cert-manager, the nodes' snapshot upload. */
+  readonly platformCa: PlatformCa;
 
   constructor(scope: Construct, id: string, props: KubernetesEnvironmentProps) {
     super(scope, id);
@@ -56,6 +59,7 @@ export class KubernetesEnvironment extends Construct {
     new TimeProvider(this, "time"); // time_rotating: the join token's rotation
 
     this.objectStore = new ObjectStoreCredentials(this, "object-store", config);
+    this.platformCa = new PlatformCa(this, "platform-ca", config);
     this.placement = new VspherePlacement(this, "placement", { vsphere: config.vsphere });
     const spec = resolveNodeTemplate(config.name, config.template, props.baseDir);
     this.template = new NodeTemplate(this, "template", { spec, placement: this.placement });
@@ -66,7 +70,7 @@ export class KubernetesEnvironment extends Construct {
       const poolSpec = resolveNodeTemplate(config.name, pool.template, props.baseDir);
       poolTemplates[pool.name] = new NodeTemplate(this, `template-${pool.name}`, { spec: poolSpec, placement: this.placement });
     }
-    this.cluster = new KubeadmCluster(this, "cluster", { config, placement: this.placement, template: this.template, poolTemplates, objectStore: this.objectStore });
+    this.cluster = new KubeadmCluster(this, "cluster", { config, placement: this.placement, template: this.template, poolTemplates, objectStore: this.objectStore, platformCa: this.platformCa });
 
     // Both providers authenticate as Terraform's admin certificate (group kubeadm:cluster-admins).
     // Provider configuration is lazy: nothing connects before the readiness gate has passed.
@@ -80,6 +84,7 @@ export class KubernetesEnvironment extends Construct {
       readiness: this.cluster.readiness.resource,
       connection: this.cluster.connection,
       objectStore: this.objectStore,
+      platformCa: this.platformCa,
     });
     // After the platform: tenant pods start under the public Traefik and DNS their policies name; on destroy they go first.
     const p = this.platform;

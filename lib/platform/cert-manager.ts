@@ -1,11 +1,12 @@
-import { Fn, ITerraformDependable, TerraformVariable } from "cdktf";
+import { Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import type { PlatformConfig, TlsConfig } from "../config/platform";
+import { type PlatformConfig, tlsConfig } from "../config/platform";
 import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
 import { INGRESS_CLASS, IngressClassName, NAMESPACE } from "./names";
+import type { PlatformCa } from "./platform-ca";
 
 /**
  * Every cert-manager image (controller, webhook, cainjector, acmesolver, startupapicheck) is
@@ -14,25 +15,15 @@ import { INGRESS_CLASS, IngressClassName, NAMESPACE } from "./names";
  */
 export const CERT_MANAGER_IMAGES: readonly ImageField[] = [{ kind: "registry", path: "imageRegistry", upstream: "quay.io" }];
 
-/** What every platform certificate is issued from when `platform.tls` is not set. */
-export const DEFAULT_TLS: TlsConfig = { issuer: "ca" };
-
 /** The annotation cert-manager's ingress-shim reads: it creates a Certificate for the Ingress's tls block. */
 export const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
 /** ingress-shim copies it to the Certificate: HTTP-01 challenges are then served on the Ingress's own class. */
 const ACME_SOLVER_CLASS_ANNOTATION = "acme.cert-manager.io/http01-ingress-ingressclassname";
 
-/** Sensitive Terraform variables of the site CA (`TF_VAR_tls_site_ca_cert_pem`, `TF_VAR_tls_site_ca_key_pem`). */
-export const SITE_CA_VARIABLES = { cert: "tls_site_ca_cert_pem", key: "tls_site_ca_key_pem" } as const;
-
 /** Secret (in cert-manager's namespace) holding the site CA that the `ca` ClusterIssuer signs with. */
 export const SITE_CA_SECRET = "site-ca";
 /** Secret Traefik's default TLSStore serves: the `*.<domain>` certificate, one copy per Traefik namespace. */
 export const DEFAULT_CERTIFICATE_SECRET = "default-certificate";
-
-export function tlsConfig(platform: PlatformConfig): TlsConfig {
-  return platform.tls ?? DEFAULT_TLS;
-}
 
 /** The ClusterIssuer's name: named after its kind, so switching ca <-> acme re-issues every certificate. */
 export function clusterIssuerName(platform: PlatformConfig): string {
@@ -106,6 +97,8 @@ export interface CertManagerProps {
   readonly context: PlatformContext;
   /** The readiness gate and the CNI (the webhook is a pod the API server must reach). */
   readonly dependsOn: readonly ITerraformDependable[];
+  /** The issuer's CA (KubernetesEnvironment.platformCa): with `ca`, the site CA variables the ClusterIssuer signs with. */
+  readonly platformCa: PlatformCa;
 }
 
 /**
@@ -116,8 +109,8 @@ export interface CertManagerProps {
  * - `cluster-issuer` (bedag `raw` chart): the ClusterIssuer and, for `ca`, the Secret with the site CA. A release
  *   of its own because custom resources cannot be in the release that creates their CRD (Helm fails with "no
  *   matches for kind ClusterIssuer") and cert-manager's webhook must be up before it accepts them.
- * The CA certificate and key come from sensitive variables, base64-encoded by Terraform into the Secret's `data`
- * through set_sensitive only.
+ * The CA certificate and key come from the sensitive variables of PlatformCa, base64-encoded by Terraform into the
+ * Secret's `data` through set_sensitive only.
  */
 export class CertManager extends Construct {
   readonly addon: HelmAddon;
@@ -148,23 +141,16 @@ export class CertManager extends Construct {
       dependsOn: props.dependsOn,
     });
 
+    const { platformCa } = props;
+    if (platformCa.issuer !== tls.issuer) throw new Error(`${this.node.path}: platformCa is for the "${platformCa.issuer}" issuer but platform.tls.issuer is "${tls.issuer}": create PlatformCa from the same config`);
+    this.trustedCaPem = platformCa.certPem;
     const sensitive: SensitiveValue[] = [];
-    if (tls.issuer === "ca") {
-      const variable = (name: string, description: string) => {
-        const v = new TerraformVariable(this, name, { type: "string", sensitive: true, description });
-        v.overrideLogicalId(name); // TF_VAR_<name> must be predictable
-        return v.stringValue;
-      };
-      const cert = variable(SITE_CA_VARIABLES.cert, "PEM certificate of the site CA that signs the platform's TLS certificates");
-      const key = variable(SITE_CA_VARIABLES.key, "PEM private key of the site CA (an intermediate CA for this environment is best)");
-      this.trustedCaPem = cert;
+    if (platformCa.certPem !== undefined && platformCa.keyPem !== undefined) {
       // Secret data is base64 (no "," or "\" that Helm's --set parser would split on); "\." keeps the key's dot.
       sensitive.push(
-        { path: "resources[0].data.tls\\.crt", value: Fn.base64encode(cert) },
-        { path: "resources[0].data.tls\\.key", value: Fn.base64encode(key) },
+        { path: "resources[0].data.tls\\.crt", value: Fn.base64encode(platformCa.certPem) },
+        { path: "resources[0].data.tls\\.key", value: Fn.base64encode(platformCa.keyPem) },
       );
-    } else {
-      this.trustedCaPem = tls.caPem;
     }
 
     this.issuer = new HelmAddon(this, "issuer", {

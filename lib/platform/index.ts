@@ -22,6 +22,7 @@ export * from "./object-store";
 export * from "./oidc-sso";
 export * from "./people-access";
 export * from "./platform";
+export * from "./platform-ca";
 export * from "./platform-context";
 export * from "./platform-network-policies";
 export * from "./pod-network-gate";

@@ -25,6 +25,7 @@ import { logPipelineAlertRules } from "./log-alert-rules";
 import { Loki, lokiServices } from "./loki";
 import type { ObjectStoreCredentials } from "../backups/object-store-credentials";
 import { InClusterObjectStore } from "./object-store";
+import type { PlatformCa } from "./platform-ca";
 import { Velero } from "./velero";
 import { veleroAlertRules } from "./velero-alert-rules";
 
@@ -40,6 +41,12 @@ export interface PlatformProps {
   readonly connection: ClusterConnection;
   /** The backups/logs object store and its S3 keys (KubernetesEnvironment.objectStore): Velero, Loki, and in-cluster Rook. */
   readonly objectStore: ObjectStoreCredentials;
+  /**
+   * The CA behind the platform's certificates (KubernetesEnvironment.platformCa): cert-manager signs with it, the
+   * blackbox exporter and Velero trust it. The same instance KubeadmCluster gets: two would declare the site CA
+   * variables twice.
+   */
+  readonly platformCa: PlatformCa;
 }
 
 /**
@@ -120,7 +127,7 @@ export class Platform extends Construct {
       triggers: { calico_version: CHARTS.tigeraOperator.version },
     });
     const network = [gate, this.calico.operator.release, this.podNetwork.resource];
-    this.certManager = new CertManager(this, "cert-manager", { context, dependsOn: [...network, ...home("cert-manager")] });
+    this.certManager = new CertManager(this, "cert-manager", { context, platformCa: props.platformCa, dependsOn: [...network, ...home("cert-manager")] });
     // Certificates need cert-manager's CRDs and webhook and are issued by the ClusterIssuer; on destroy they go first.
     const tls = [this.certManager.addon.release, this.certManager.issuer.release];
     this.traefikPublic = new Traefik(this, "traefik-public", { context, ingressClass: "public", dependsOn: [...network, ...tls, ...home("traefik-public")] });
