@@ -9,9 +9,11 @@ import type { EnvironmentConfig } from "../../lib/config/types";
 import { validateEnvironment } from "../../lib/config/validate";
 import { environmentWarnings } from "../../lib/config/warnings";
 import { renderCloudConfig } from "../../lib/cluster/cloud-config";
-import { OBJECT_STORE_KEY_PLACEHOLDERS, placeholderSecrets } from "../../lib/cluster/secrets";
+import { OBJECT_STORE_KEY_PLACEHOLDERS, placeholderSecrets, SITE_CA_CERT_PLACEHOLDER } from "../../lib/cluster/secrets";
+import { SITE_CA_VARIABLES } from "../../lib/platform/platform-ca";
 import { NODE_EXPORTER_CHART_ARGS } from "../../lib/platform/kube-prometheus-stack";
 import { prodLike, sandboxLike } from "../cluster/fixtures";
+import { ACME_CA, acmeTls } from "../platform/fixtures";
 import { synthCluster } from "../cluster/synth-helpers";
 
 type WriteFile = { path: string; content: string; encoding?: string; permissions: string };
@@ -96,6 +98,48 @@ describe("etcd snapshots on the nodes", () => {
     expect(file(r, ETCD_SNAPSHOT_PATHS.timer)).toBeUndefined();
     expect(file(r, "/etc/kubernetes/bootstrap/bootstrap.env")?.content).toContain("MODE='init'\n");
     expect(file(r, "/etc/kubernetes/bootstrap/bootstrap.env")?.content).toContain("RESTORE_SNAPSHOT='sandbox/20260101T030700Z-sandbox-control-plane-1.db'");
+  });
+});
+
+describe("the object store's CA on the control-plane nodes (S3_CA_FILE)", () => {
+  const STORE_CA = "-----BEGIN CERTIFICATE-----\nMIIBstoreTestCa\n-----END CERTIFICATE-----\n";
+  const caFileOf = (env: EnvironmentConfig, name: string) => file(rendered(validateEnvironment(env), name), ETCD_SNAPSHOT_PATHS.caFile);
+  const caEnvOf = (env: EnvironmentConfig, name: string) => /^S3_CA_FILE='(.*)'$/m.exec(file(rendered(validateEnvironment(env), name), ETCD_SNAPSHOT_PATHS.env)!.content)?.[1];
+  const sandboxWorker = allNodes(sandboxLike).find((n) => n.role === "worker")!.name;
+
+  test("in-cluster store, issuer ca (sandbox/dev default): the site CA through its secret placeholder, on control-plane nodes only", () => {
+    expect(caFileOf(sandboxLike, "sandbox-control-plane-1")).toEqual({ path: ETCD_SNAPSHOT_PATHS.caFile, content: SITE_CA_CERT_PLACEHOLDER, encoding: "b64", permissions: "0644", owner: "root:root" });
+    expect(caEnvOf(sandboxLike, "sandbox-control-plane-1")).toBe(ETCD_SNAPSHOT_PATHS.caFile);
+    expect(caFileOf(sandboxLike, sandboxWorker)).toBeUndefined();
+  });
+
+  test("external store: its caPem as is, or no CA file at all (prod unchanged)", () => {
+    const withCa = { ...prodLike, backups: { objectStore: { ...prodLike.backups!.objectStore!, caPem: STORE_CA } } };
+    expect(caFileOf(withCa, "prod-control-plane-1")).toMatchObject({ content: STORE_CA, permissions: "0644" });
+    expect(caFileOf(withCa, "prod-control-plane-1")?.encoding).toBeUndefined();
+    expect(caEnvOf(withCa, "prod-control-plane-1")).toBe(ETCD_SNAPSHOT_PATHS.caFile);
+    expect(caFileOf(prodLike, "prod-control-plane-1")).toBeUndefined();
+    expect(caEnvOf(prodLike, "prod-control-plane-1")).toBe("");
+  });
+
+  test("in-cluster store, issuer acme: platform.tls.caPem when configured, else the system trust store", () => {
+    const acme = (caPem?: string) => ({ ...sandboxLike, platform: { ...sandboxLike.platform, ...acmeTls(caPem) } }) as EnvironmentConfig;
+    expect(caFileOf(acme(ACME_CA), "sandbox-control-plane-1")).toMatchObject({ content: ACME_CA });
+    expect(caEnvOf(acme(ACME_CA), "sandbox-control-plane-1")).toBe(ETCD_SNAPSHOT_PATHS.caFile);
+    expect(caFileOf(acme(), "sandbox-control-plane-1")).toBeUndefined();
+    expect(caEnvOf(acme(), "sandbox-control-plane-1")).toBe("");
+  });
+
+  test("in Terraform: sandbox control-plane user-data reads the site CA variable (base64), workers and rendered files never", () => {
+    const sandbox = synthCluster(sandboxLike);
+    const vms = Object.values<any>(sandbox.json.resource.vsphere_virtual_machine);
+    const reads = (vm: any) => vm.extra_config["guestinfo.userdata"].includes(`base64encode(var.${SITE_CA_VARIABLES.cert})`);
+    expect(vms.filter(reads).map((vm) => vm.name)).toEqual(["sandbox-control-plane-1"]);
+    expect(vms.length).toBeGreaterThan(1);
+    expect(sandbox.json.variable[SITE_CA_VARIABLES.cert]).toEqual({ description: "PEM certificate of the site CA that signs the platform's TLS certificates", sensitive: true, type: "string" });
+    for (const text of sandbox.cluster.renderedCloudConfigs.values()) expect(text).not.toMatch(/var\.tls_site_ca/);
+    // prod's store is external: nothing of the site CA reaches its nodes.
+    expect(synthCluster(prodLike).text).not.toContain(`base64encode(var.${SITE_CA_VARIABLES.cert})`);
   });
 });
 

@@ -2,7 +2,9 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { TerraformVariable } from "cdktf";
 import { ConfigError } from "../../lib/config/problems";
+import { SITE_CA_VARIABLES } from "../../lib/platform/platform-ca";
 import { renderedCloudConfigs } from "../../lib/cluster/rendered-files";
 import { buildApp } from "../../stacks/app";
 import { prod } from "../../stacks/prod";
@@ -27,6 +29,8 @@ describe("the app", () => {
     TF_VAR_object_store_access_key_id: "AKIA5TORE7KEYID9XQ",
     TF_VAR_object_store_secret_access_key: "s3-5ecret-access-k3y-71c0",
     TF_VAR_tenant_billing_repo_password: "gldt-b1ll1ng-7c3e",
+    TF_VAR_tls_site_ca_cert_pem: "-----BEGIN CERTIFICATE-----\nMIIBs1teCaCert5ecret\n-----END CERTIFICATE-----\n",
+    TF_VAR_tls_site_ca_key_pem: "-----BEGIN PRIVATE KEY-----\nMIGs1teCaKey5ecret\n-----END PRIVATE KEY-----\n",
   };
   let synth: ReturnType<typeof synthEnvironments>;
   beforeAll(() => {
@@ -173,6 +177,32 @@ describe("the app", () => {
       const holders = Object.values<any>(stack.resource.kubernetes_secret_v1 ?? {}).filter((r) => keyRef.test(JSON.stringify(r.data ?? {})));
       const expected = stack.variable.object_store_access_key_id ? ["loki-object-store", "velero-credentials"] : ["loki-object-store", "object-store-user-keys", "velero-credentials"];
       expect([env, holders.map((r) => r.metadata.name).sort()]).toEqual([env, expected]);
+    }
+  });
+
+  it("declares the site CA variables once per stack (one PlatformCa for cert-manager and the nodes), sensitive, unchanged", () => {
+    for (const name of Object.values(SITE_CA_VARIABLES)) {
+      const declarations = synth.app.node.findAll().filter((c) => c instanceof TerraformVariable && c.friendlyUniqueId === name);
+      // cdktf writes a second declaration of the same name over the first without a word: count constructs.
+      expect([name, declarations.map((c) => c.node.path).sort()]).toEqual([name, ["dev/Default/platform-ca/" + name, "prod/Default/platform-ca/" + name, "sandbox/Default/platform-ca/" + name]]);
+    }
+    for (const stack of Object.values<any>(synth.stacks)) {
+      expect(stack.variable.tls_site_ca_cert_pem).toEqual({ description: "PEM certificate of the site CA that signs the platform's TLS certificates", sensitive: true, type: "string" });
+      expect(stack.variable.tls_site_ca_key_pem).toEqual({ description: "PEM private key of the site CA (an intermediate CA for this environment is best)", sensitive: true, type: "string" });
+    }
+  });
+
+  it("writes the site CA to the control-plane nodes of sandbox/dev (in-cluster object store) only, as a placeholder in the rendered files", () => {
+    for (const [env, stack] of Object.entries<any>(synth.stacks)) {
+      const vms = Object.values<any>(stack.resource.vsphere_virtual_machine);
+      const readers = vms.filter((vm) => vm.extra_config["guestinfo.userdata"].includes("base64encode(var.tls_site_ca_cert_pem)")).map((vm) => vm.name);
+      const controlPlane = vms.map((vm) => vm.name).filter((n: string) => n.includes("-control-plane-"));
+      expect([env, readers]).toEqual([env, env === "prod" ? [] : controlPlane]);
+      for (const node of vms.map((vm) => vm.name as string)) {
+        const text = readFileSync(join(synth.outdir, "rendered", env, `${node}.cloud-config.yaml`), "utf8");
+        const expected = readers.includes(node) ? 1 : 0;
+        expect([node, text.split("<secret:site-ca-cert>").length - 1, text.includes("S3_CA_FILE='/etc/kubernetes/etcd-snapshot/s3-ca.crt'")]).toEqual([node, expected, expected === 1]);
+      }
     }
   });
 
