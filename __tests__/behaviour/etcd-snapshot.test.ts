@@ -6,7 +6,8 @@ import { dirname, join } from "node:path";
 import { ETCD_BACKUP_METRICS_FILE, ETCD_SNAPSHOT_PATHS, ETCD_SNAPSHOT_SCRIPT_PATH } from "../../lib/backups/etcd-snapshot";
 import { allNodes } from "../../lib/config/pool-nodes";
 import { renderCloudConfig } from "../../lib/cluster/cloud-config";
-import { placeholderSecrets } from "../../lib/cluster/secrets";
+import { type ClusterSecrets, placeholderSecrets } from "../../lib/cluster/secrets";
+import type { EnvironmentConfig } from "../../lib/config/types";
 import { describeWithTools } from "../tools";
 import { etcdTools, loopbackSandbox, writeNodeFiles } from "./helpers/etcd-snapshot-lab";
 import { S3Lab, S3RVER_KEYS } from "./helpers/s3-lab";
@@ -41,9 +42,9 @@ describeWithTools([["etcd"], ["etcdctl", ["version"]], ["curl"]])("etcd snapshot
     (await promisify(execFile)("curl", ["-sS", "--fail", "--cacert", join(dir, "s3-ca/ca.crt"), "--aws-sigv4", "aws:amz:us-east-1:s3", "--user", `${S3RVER_KEYS.accessKeyId}:${S3RVER_KEYS.secretAccessKey}`,
       "-H", `x-amz-content-sha256: ${method === "PUT" ? "UNSIGNED-PAYLOAD" : "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}`, "-X", method, ...extra, `${s3.endpoint}/lab-etcd${path}`], { encoding: "utf8" })).stdout;
   const keys = async () => [...(await curlS3("GET", "/?list-type=2")).matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]).sort();
-  const run = (toolsDir = tools) =>
+  const run = (toolsDir = tools, nodeRoot = root) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn(join(root, ETCD_SNAPSHOT_SCRIPT_PATH), [], { env: { PATH: process.env.PATH, K8S_BOOTSTRAP_ROOT: root, K8S_ETCD_TOOLS_DIR: toolsDir, ETCDCTL_API: "3" } });
+      const child = spawn(join(nodeRoot, ETCD_SNAPSHOT_SCRIPT_PATH), [], { env: { PATH: process.env.PATH, K8S_BOOTSTRAP_ROOT: nodeRoot, K8S_ETCD_TOOLS_DIR: toolsDir, ETCDCTL_API: "3" } });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += d));
@@ -84,18 +85,23 @@ describeWithTools([["etcd"], ["etcdctl", ["version"]], ["curl"]])("etcd snapshot
 
     // The node: its rendered files (S3 keys through the secret mechanism), and the etcd PKI kubeadm would have made.
     const env = loopbackSandbox("lab", NET, s3.endpoint, readFileSync(join(dir, "s3-ca/ca.crt"), "utf8"));
-    const node = allNodes(env).find((n) => n.role === "control-plane")!;
     root = join(dir, "node");
-    const secrets = { ...placeholderSecrets(), objectStoreKeysB64: { accessKeyId: b64(S3RVER_KEYS.accessKeyId), secretAccessKey: b64(S3RVER_KEYS.secretAccessKey) } };
-    writeNodeFiles(root, renderCloudConfig(env, node, secrets));
-    const pki = join(root, "etc/kubernetes/pki/etcd");
-    mkdirSync(pki, { recursive: true });
-    writeFileSync(join(pki, "ca.crt"), etcdCa.certPem);
-    writeFileSync(join(pki, "healthcheck-client.crt"), readFileSync(join(dir, "certs/client.crt")));
-    writeFileSync(join(pki, "healthcheck-client.key"), readFileSync(join(dir, "certs/client.key")));
-    mkdirSync(join(root, "var/lib"), { recursive: true });
+    writeNode(env, root);
     tools = etcdTools(dir);
   }, 60_000);
+
+  /** A control-plane node of `env` under `nodeRoot`: its rendered files with the given secrets, and the etcd PKI. */
+  const writeNode = (env: EnvironmentConfig, nodeRoot: string, extra: Partial<ClusterSecrets> = {}) => {
+    const node = allNodes(env).find((n) => n.role === "control-plane")!;
+    const secrets = { ...placeholderSecrets(), objectStoreKeysB64: { accessKeyId: b64(S3RVER_KEYS.accessKeyId), secretAccessKey: b64(S3RVER_KEYS.secretAccessKey) }, ...extra };
+    writeNodeFiles(nodeRoot, renderCloudConfig(env, node, secrets));
+    const pki = join(nodeRoot, "etc/kubernetes/pki/etcd");
+    mkdirSync(pki, { recursive: true });
+    writeFileSync(join(pki, "ca.crt"), readFileSync(join(dir, "etcd-ca/ca.crt")));
+    writeFileSync(join(pki, "healthcheck-client.crt"), readFileSync(join(dir, "certs/client.crt")));
+    writeFileSync(join(pki, "healthcheck-client.key"), readFileSync(join(dir, "certs/client.key")));
+    mkdirSync(join(nodeRoot, "var/lib"), { recursive: true });
+  };
 
   afterAll(async () => {
     if (etcdPid) process.kill(etcdPid, "SIGKILL");
@@ -171,6 +177,31 @@ describeWithTools([["etcd"], ["etcdctl", ["version"]], ["curl"]])("etcd snapshot
       writeFileSync(secretFile, good);
     }
     expect(metric("etcd_backup_last_run_success")).toBe(0);
+  }, 60_000);
+
+  test("in-cluster store (issuer ca): the site CA written from its placeholder makes curl trust the store; the system store alone does not", async () => {
+    // sandbox/dev without backups.objectStore: https://s3.<domain> with a certificate of the site CA (the test's s3 CA).
+    const env = loopbackSandbox("lab", NET, s3.endpoint, "", { backups: { etcdSnapshots: { intervalHours: 1, retentionDays: 2 } } });
+    const nodeRoot = join(dir, "in-cluster-node");
+    writeNode(env, nodeRoot, { siteCaCertB64: b64(readFileSync(join(dir, "s3-ca/ca.crt"), "utf8")) });
+    const envFile = join(nodeRoot, ETCD_SNAPSHOT_PATHS.env);
+    const settings = readFileSync(envFile, "utf8");
+    expect(settings).toContain(`S3_ENDPOINT='https://s3.${env.platform.domain}'`);
+    expect(settings).toContain(`S3_CA_FILE='${ETCD_SNAPSHOT_PATHS.caFile}'`);
+    // s3.<domain> does not resolve here: the loopback store stands in for it (same CA, same bucket name).
+    writeFileSync(envFile, settings.replace(/^S3_ENDPOINT=.*$/m, `S3_ENDPOINT='${s3.endpoint}'`));
+
+    const trusted = await run(tools, nodeRoot);
+    expect(trusted.stderr).toContain("uploaded s3://lab-etcd/lab/");
+    expect(trusted.status).toBe(0);
+
+    const requests = s3.requests.length;
+    writeFileSync(envFile, readFileSync(envFile, "utf8").replace(/^S3_CA_FILE=.*$/m, "S3_CA_FILE=''"));
+    const untrusted = await run(tools, nodeRoot);
+    expect(untrusted.status).not.toBe(0);
+    expect(untrusted.stderr).toMatch(/SSL certificate problem|certificate verify failed/);
+    expect(untrusted.stderr).toContain("FAILED: upload to");
+    expect(s3.requests.length).toBe(requests); // refused in the TLS handshake: no request reached the store
   }, 60_000);
 
   test("etcd unreachable: fails before any upload", async () => {

@@ -6,7 +6,11 @@ import { parse } from "yaml";
 import { mirrorBase } from "../../lib/config/registry-mirror";
 import { CHARTS } from "../../lib/platform/chart-versions";
 import { API_SERVER_PROBE_MODULE, GUARDED_PROBE_MODULE, PROBE_CA_FILE, PROBE_CA_SECRET } from "../../lib/platform/blackbox-exporter";
-import { CLUSTER_ISSUER_ANNOTATION, SITE_CA_SECRET } from "../../lib/platform/cert-manager";
+import { TerraformStack, Testing } from "cdktf";
+import { validateEnvironment } from "../../lib/config/validate";
+import { CertManager, CLUSTER_ISSUER_ANNOTATION, SITE_CA_SECRET } from "../../lib/platform/cert-manager";
+import { PlatformCa } from "../../lib/platform/platform-ca";
+import { platformContext } from "../../lib/platform/platform-context";
 import { deepMerge, isPlainObject, valueAt } from "../../lib/platform/values";
 import { ACME_CA, acmeTls as acme, environment, MIRROR, platformConfig, withLoadBalancer as lb } from "./fixtures";
 import { sensitiveSource, synthPlatform } from "./synth";
@@ -289,5 +293,17 @@ describe("the CRD check can fail", () => {
   });
   it("the values schema rejects an unknown cert-manager key", () => {
     expect(certManagerSchema(deepMerge(upstreamValues("cert-manager"), { imageRegistyr: "x" }))).toBe(false);
+  });
+});
+
+describe("PlatformCa: the one declaration of the issuer's CA", () => {
+  it("cert-manager refuses a PlatformCa made for the other issuer (its Secret would be empty, every certificate unissued)", () => {
+    const stack = new TerraformStack(Testing.app(), "mismatch");
+    const caConfig = validateEnvironment(environment("prod"));
+    const acmeCa = new PlatformCa(stack, "platform-ca", validateEnvironment(environment("prod", { platform: acme(ACME_CA) })));
+    const context = platformContext(caConfig);
+    expect(() => new CertManager(stack, "cert-manager", { context, platformCa: acmeCa, dependsOn: [] })).toThrow(
+      'mismatch/cert-manager: platformCa is for the "acme" issuer but platform.tls.issuer is "ca": create PlatformCa from the same config',
+    );
   });
 });
