@@ -95,7 +95,7 @@ const ALLOW: Record<string, AllowList> = {
     schedules: "map of Schedule specs keyed by name (example in comments); the template is Velero's BackupSpec, checked by backups.test",
   },
   "rook-ceph-cluster": {
-    "cephClusterSpec.storage.nodes": "commented out in values.yaml; CephCluster spec.storage.nodes (name + deviceFilter)",
+    "cephClusterSpec.storage.nodes": "commented out in values.yaml; CephCluster spec.storage.nodes (name + devicePathFilter)",
     // Keys such as "csi.storage.k8s.io/fstype" contain dots, which a dotted path cannot address anyway.
     "cephBlockPools[].storageClass.parameters": "StorageClass parameters: free-form map of the RBD provisioner's parameters",
     "cephBlockPools[].spec": "CephBlockPool spec (Rook CRD): requireSafeReplicaSize is documented there, not in values.yaml",
