@@ -19,6 +19,7 @@ const ALLOW: Record<string, AllowList> = {
     "service.spec": "documented: 'Additional entries here will be added to the Service spec'",
     tlsStore: "map of TLSStore specs keyed by name (templates/tlsstore.yaml renders spec as given); our default store names a Secret",
     extraObjects: "list of Kubernetes objects rendered as given: our cert-manager Certificate, validated against cert-manager's CRD schema (tls.test)",
+    "ports.web.http.redirections.entryPoint": "{} in values.yaml; its comment names the keys (to, scheme, permanent, priority), which templates/_podtemplate.tpl reads (traefik.test)",
   },
   "argo-cd": {
     "server.ingress.annotations": "free-form map of Ingress annotations (cert-manager's cluster-issuer)",

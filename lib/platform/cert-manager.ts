@@ -5,7 +5,7 @@ import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
-import { INGRESS_CLASS, IngressClassName, NAMESPACE } from "./names";
+import { ACME_SOLVER_ROUTER_PRIORITY, INGRESS_CLASS, IngressClassName, NAMESPACE } from "./names";
 
 /**
  * Every cert-manager image (controller, webhook, cainjector, acmesolver, startupapicheck) is
@@ -21,6 +21,7 @@ export const DEFAULT_TLS: TlsConfig = { issuer: "ca" };
 export const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
 /** ingress-shim copies it to the Certificate: HTTP-01 challenges are then served on the Ingress's own class. */
 const ACME_SOLVER_CLASS_ANNOTATION = "acme.cert-manager.io/http01-ingress-ingressclassname";
+const TRAEFIK_ROUTER_PRIORITY_ANNOTATION = "traefik.ingress.kubernetes.io/router.priority";
 
 /** Sensitive Terraform variables of the site CA (`TF_VAR_tls_site_ca_cert_pem`, `TF_VAR_tls_site_ca_key_pem`). */
 export const SITE_CA_VARIABLES = { cert: "tls_site_ca_cert_pem", key: "tls_site_ca_key_pem" } as const;
@@ -94,7 +95,17 @@ export function issuerManifests(platform: PlatformConfig): Record<string, unknow
           privateKeySecretRef: { name: `${clusterIssuerName(platform)}-account` },
           ...(tls.caPem !== undefined ? { caBundle: Buffer.from(tls.caPem).toString("base64") } : {}),
           // Default class for applications; platform Ingresses name their own class (ingressTlsAnnotations).
-          solvers: [{ http01: { ingress: { ingressClassName: INGRESS_CLASS.public } } }],
+          // Above Traefik's HTTP -> HTTPS redirect, so the challenge is answered on port 80 (names.ts).
+          solvers: [
+            {
+              http01: {
+                ingress: {
+                  ingressClassName: INGRESS_CLASS.public,
+                  ingressTemplate: { metadata: { annotations: { [TRAEFIK_ROUTER_PRIORITY_ANNOTATION]: String(ACME_SOLVER_ROUTER_PRIORITY) } } },
+                },
+              },
+            },
+          ],
         },
       },
     },
