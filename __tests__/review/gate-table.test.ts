@@ -391,6 +391,14 @@ const ROWS: Row[] = [
     routine: ["ceph-osd-device-selection"],
   },
   {
+    id: "ceph_filter_and_resources",
+    says: "the filter change together with new daemon requests (both let through on their own): routine, passes",
+    v1: { rel: rookCluster(osdNodes({ deviceFilter: "^sdb$" }) + "  resources:\n    osd:\n      requests:\n        cpu: 1000m\n") },
+    v2: { rel: rookCluster(osdNodes({ devicePathFilter: "^/dev/disk/by-path/pci-[0-9a-f:.]+-scsi-0:0:1:0$" }) + "  resources:\n    osd:\n      requests:\n        cpu: 500m\n") },
+    refused: [],
+    routine: ["ceph-osd-device-selection"],
+  },
+  {
     id: "ceph_filter_and_node",
     says: "the same filter change with a storage node dropped is storage layout (Rook stops managing its OSDs)",
     v1: { rel: rookCluster(osdNodes({ deviceFilter: "^sdb$" })) },

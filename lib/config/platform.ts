@@ -55,7 +55,7 @@ export interface TraefikInstanceConfig {
    */
   readonly proxyProtocol?: boolean;
   /**
-   * Plain HTTP (`web`) answers with a permanent redirect (308) to HTTPS on the same host, port 443. Under the
+   * Plain HTTP (`web`) answers with a permanent redirect (301, 308 for non-GET) to HTTPS on the same host, port 443. Under the
    * `acme` issuer cert-manager's HTTP-01 challenges are still answered on port 80 (their solver Ingress
    * outranks the redirect). Off: `web` serves every Ingress over plain HTTP too (e.g. a load balancer that
    * terminates TLS and forwards to httpNodePort: the redirect would loop).

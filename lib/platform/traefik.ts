@@ -46,9 +46,10 @@ export function loadBalancerValues(instance: TraefikInstanceConfig): Record<stri
 
 /**
  * `web` redirects to `websecure` (the chart turns `to` into websecure's exposed port, `:443`, where the load
- * balancer listens), permanently (308: the method and body are kept). Traefik's redirect router outranks every
- * Ingress router; under `acme` it is lowered just enough for cert-manager's solver Ingress to answer HTTP-01
- * challenges on port 80 (names.ts), rather than relying on the ACME server following a redirect to HTTPS.
+ * balancer listens), permanently (301, or 308 for non-GET requests: method and body kept). Traefik's
+ * redirect router outranks every Ingress router; under `acme` it is lowered just enough for cert-manager's
+ * solver Ingress to answer HTTP-01 challenges on port 80 (names.ts), rather than relying on the ACME server
+ * following a redirect to HTTPS. Off with `redirectToHttps: false`, and by default when the UIs are http://.
  */
 export function httpRedirectValues(instance: TraefikInstanceConfig, platform: PlatformConfig): Record<string, unknown> {
   if (!(instance.redirectToHttps ?? (platform.urlScheme ?? PLATFORM_DEFAULTS.urlScheme) === "https")) return {};

@@ -405,23 +405,26 @@ export const ROUTINE_OPERATIONS: readonly RoutineOperation[] = [
 ];
 
 /**
- * A rook-ceph-cluster update whose values differ only in the disk selection keys of the storage nodes (same
- * nodes, same order), with the release itself (name, namespace, chart, version) unchanged.
+ * A rook-ceph-cluster update whose values differ in the disk selection keys of the storage nodes (same nodes,
+ * same order) and otherwise at most in what ceph-storage-layout already lets through (daemon resources), with
+ * the release itself (name, namespace, chart, version) unchanged.
  */
 function isCephOsdSelectionChange(c: PlannedChange): boolean {
   if (!HELM_RELEASE_TYPES.has(c.type) || c.action !== "update" || !chartNames(c.after).includes("rook-ceph-cluster")) return false;
   const [before, after] = [asObject(c.before), asObject(c.after)];
   if (["name", "namespace", "chart", "version", "repository"].some((k) => !sameJson(before[k], after[k]))) return false;
   const [from, to] = [mergedHelmValues(c.before), mergedHelmValues(c.after)];
-  if (from === undefined || to === undefined || sameJson(from, to)) return false;
-  const withoutSelection = (values: Record<string, unknown>): unknown => {
-    const spec = asObject(values.cephClusterSpec);
+  if (from === undefined || to === undefined) return false;
+  /** The values without the routine cephClusterSpec keys and, with `selection` false, without the nodes' selection keys. */
+  const strip = (values: Record<string, unknown>, selection: boolean): unknown => {
+    const spec = Object.fromEntries(Object.entries(asObject(values.cephClusterSpec)).filter(([k]) => !CEPH_CLUSTER_SPEC_ROUTINE_KEYS.has(k)));
     const storage = asObject(spec.storage);
-    if (!Array.isArray(storage.nodes)) return values;
-    const nodes = storage.nodes.map((n) => Object.fromEntries(Object.entries(asObject(n)).filter(([k]) => !CEPH_OSD_SELECTION_KEYS.includes(k))));
+    const nodes = Array.isArray(storage.nodes) && !selection
+      ? storage.nodes.map((n) => Object.fromEntries(Object.entries(asObject(n)).filter(([k]) => !CEPH_OSD_SELECTION_KEYS.includes(k))))
+      : storage.nodes;
     return { ...values, cephClusterSpec: { ...spec, storage: { ...storage, nodes } } };
   };
-  return sameJson(withoutSelection(from), withoutSelection(to));
+  return !sameJson(strip(from, true), strip(to, true)) && sameJson(strip(from, false), strip(to, false));
 }
 
 /**
