@@ -17,7 +17,7 @@ export { resolveNodeTemplate, parsePackerManifest, type NodeTemplateSpec } from 
 export { NodePool, IGNORED_NODE_CHANGES, DATA_DISK_PROVISIONING, type NodePoolProps } from "./vsphere/node-pool";
 export { checkTemplateFit, type PoolTemplateSpecs } from "./vsphere/template-fit";
 export { checkVersionSkew, compareVersions, MAX_KUBELET_MINORS_BEHIND, type TemplateVersion, type UpgradeVersions } from "./config/version-skew";
-export { DATA_DISK_UNIT, OS_DISK_UNIT, guestDeviceForUnit } from "./vsphere/disk-layout";
+export { DATA_DISK_UNIT, OS_DISK_UNIT, guestDeviceForUnit, guestDiskPathPattern } from "./vsphere/disk-layout";
 
 export * from "./cluster";
 export * from "./environment";

@@ -6,12 +6,12 @@ import { App, TerraformStack, TerraformVariable } from "cdktf";
 import { PodNetworkGate } from "../../lib/platform/pod-network-gate";
 import { describeWithTool } from "../tools";
 import { issue, makeCa, type TestCa } from "./helpers/test-pki";
-import { type CalicoStatus, startTigeraStatusServer, type TigeraStatusServer } from "./helpers/tigerastatus-server";
+import { CALICO_VERSION, type CalicoStatus, startTigeraStatusServer, type TigeraStatusServer } from "./helpers/tigerastatus-server";
 
 /**
  * The pod network gate's local-exec exactly as synthesized (interpreter, command, environment), run by
  * /bin/sh (dash here) with curl against a loopback HTTPS stand-in for the API server that serves
- * tigerastatus/calico and accepts only client certificates of the cluster CA. The one Terraform function
+ * tigerastatus/calico and installation/default and accepts only client certificates of the cluster CA. The one Terraform function
  * in the environment, sensitive() around the client key, is asserted and then evaluated here; the last
  * test lets Terraform itself run the synthesized JSON.
  */
@@ -35,6 +35,7 @@ function synthesize(outdir: string, endpoint: string, creds: Credentials, timeou
   new PodNetworkGate(stack, "pod-network-ready", {
     connection: { host: endpoint, clusterCaCertificate: creds.caPem, clientCertificate: creds.certPem, clientKey },
     dependsOn: [],
+    calicoVersion: CALICO_VERSION,
     timeoutSeconds,
   });
   app.synth();
@@ -83,8 +84,8 @@ describeWithTool("curl")("pod network gate, run by /bin/sh with curl against a l
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const serve = async (status: (n: number) => CalicoStatus) => {
-    api = await startTigeraStatusServer({ ...server, clientCaPem: ca.certPem }, status);
+  const serve = async (status: (n: number) => CalicoStatus, running?: (n: number) => string | undefined) => {
+    api = await startTigeraStatusServer({ ...server, clientCaPem: ca.certPem }, status, running);
     return api;
   };
 
@@ -105,8 +106,9 @@ describeWithTool("curl")("pod network gate, run by /bin/sh with curl against a l
     const r = await run(admin, 30);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("pod network ready: tigerastatus/calico is Available");
+    expect(r.stdout).toContain(`pod network ready: tigerastatus/calico is Available (Calico ${CALICO_VERSION})`);
     expect(api!.requests).toBe(1);
+    expect(api!.installationRequests).toBe(1);
     expect(readdirSync(r.tmp)).toEqual([]);
   });
 
@@ -116,6 +118,33 @@ describeWithTool("curl")("pod network gate, run by /bin/sh with curl against a l
     expect(r.code).toBe(0);
     expect(api!.requests).toBe(3);
     expect(r.seconds).toBeGreaterThanOrEqual(2);
+  });
+
+  test("right after a Calico bump, a stale Available (the Installation still reports the old Calico) does NOT pass", async () => {
+    await serve(() => "available", () => "v3.31.4");
+    const r = await run(admin, 3);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain("pod network ready");
+    expect(api!.requests).toBe(0);
+    expect(api!.installationRequests).toBeGreaterThanOrEqual(2);
+    expect(r.stderr.match(/GIVING UP/g)).toHaveLength(1);
+    expect(r.stderr).toContain(`installation/default reports Calico 'v3.31.4', not ${CALICO_VERSION}: the operator has not finished rolling out this release`);
+  });
+
+  test("passes once the operator reports the new Calico (none yet on a fresh install, then the old one, then the new) and tigerastatus is Available", async () => {
+    await serve(() => "available", (n) => (n === 1 ? undefined : n === 2 ? "v3.31.4" : CALICO_VERSION));
+    const r = await run(admin, 30);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("pod network ready");
+    expect(api!.installationRequests).toBe(3);
+    expect(api!.requests).toBe(1);
+  });
+
+  test("a version that only starts with the pinned one (v3.32.10) is not it", async () => {
+    await serve(() => "available", () => `${CALICO_VERSION}0`);
+    const r = await run(admin, 2);
+    expect(r.code).toBe(1);
+    expect(api!.requests).toBe(0);
   });
 
   test("is not fooled by another condition being True while Available is False", async () => {
@@ -142,6 +171,7 @@ describeWithTool("curl")("pod network gate, run by /bin/sh with curl against a l
     const r = await run(admin, 2);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/GIVING UP: .*: curl: \(22\) The requested URL returned error: 404/);
+    expect(api!.installationRequests).toBeGreaterThanOrEqual(1);
   });
 
   test("fails when the server's certificate is not from the cluster CA (no way around TLS)", async () => {

@@ -1,7 +1,8 @@
-import { cephDeviceFilter, cephOsdNodes } from "../../lib/platform/ceph-devices";
+import { cephDevicePathFilter, cephOsdNodes } from "../../lib/platform/ceph-devices";
 import { CEPH_BLOCK_STORAGE_CLASS } from "../../lib/platform/names";
 import { poolNodes } from "../../lib/config/pool-nodes";
-import { DATA_DISK_UNIT, guestDeviceForUnit } from "../../lib/vsphere/disk-layout";
+import { DATA_DISK_UNIT, guestDiskPathPattern, OS_DISK_UNIT } from "../../lib/vsphere/disk-layout";
+import { synthEnvironments } from "../helpers/synth";
 import { environment } from "./fixtures";
 import { synthPlatform } from "./synth";
 
@@ -19,17 +20,29 @@ describe.each([["sandbox"], ["dev"], ["prod"]] as const)("consistency (%s)", (ti
     expect(calico.installation.calicoNetwork.ipPools.map((p: any) => p.cidr)).toEqual([env.kubernetes.podCidr]);
   });
 
-  it("OSDs only on nodes of pools with a data disk, with the device filter of the data disk unit", () => {
+  it("OSDs only on nodes of pools with a data disk, selected by the by-path name of the unit the VM's data disk is on", () => {
     const expected = env.workers.filter((p) => p.dataDiskGiB !== undefined).flatMap((p) => poolNodes(env.name, p, "worker").map((n) => n.name));
     const storage = rook.cephClusterSpec.storage;
     expect(storage.useAllNodes).toBe(false);
     expect(storage.useAllDevices).toBe(false);
+    // No cluster-level filter: Rook copies one onto every node, and a deviceFilter wins over devicePathFilter.
+    expect(storage.deviceFilter).toBeUndefined();
+    expect(storage.devicePathFilter).toBeUndefined();
     expect(storage.nodes.map((n: any) => n.name)).toEqual(expected);
-    const device = guestDeviceForUnit(DATA_DISK_UNIT);
+    // The unit Terraform gives each storage node's data disk, read from the synthesized VMs.
+    const vms = Object.values<any>(synthEnvironments([env]).stacks[env.name].resource.vsphere_virtual_machine);
+    const units = new Map(vms.map((vm) => [vm.name, vm.disk.map((d: any) => d.unit_number)]));
+    // Links udev creates for each disk of a vSphere pvscsi controller (systemd path_id: pci-<controller>-scsi-<host>:<channel>:<target>:<lun>).
+    const byPath = (unit: number) => `/dev/disk/by-path/pci-0000:03:00.0-scsi-0:0:${unit}:0`;
     for (const n of storage.nodes) {
-      expect(new RegExp(n.deviceFilter).test(device)).toBe(true);
-      expect(new RegExp(n.deviceFilter).test(guestDeviceForUnit(0))).toBe(false); // never the OS disk
-      expect(new RegExp(n.deviceFilter).test(`${device}1`)).toBe(false); // never a partition
+      expect(Object.keys(n)).toEqual(["name", "devicePathFilter"]); // a deviceFilter or devices list would make Rook ignore it
+      const filter = new RegExp(n.devicePathFilter);
+      const [os, data] = units.get(n.name)!;
+      expect(filter.test(byPath(data))).toBe(true);
+      expect(filter.test(byPath(os))).toBe(false); // never the OS disk
+      expect(filter.test(`${byPath(data)}-part1`)).toBe(false); // never a partition
+      expect(filter.test("/dev/sdb")).toBe(false); // never by kernel name
+      expect(filter.test(`/dev/disk/by-path/pci-0000:00:10.0-scsi-0:0:${data}:0`)).toBe(true); // LSI Logic's PCI slot
     }
   });
 
@@ -65,11 +78,14 @@ describe.each([["sandbox"], ["dev"], ["prod"]] as const)("consistency (%s)", (ti
   });
 });
 
-describe("device filter derivation", () => {
+describe("device path filter derivation", () => {
   it("follows DATA_DISK_UNIT and is undefined without a data disk", () => {
     const pool = environment("prod").workers[0];
-    expect(cephDeviceFilter(pool)).toBe(`^${guestDeviceForUnit(DATA_DISK_UNIT)}$`);
-    expect(cephDeviceFilter({ ...pool, dataDiskGiB: undefined })).toBeUndefined();
+    expect(cephDevicePathFilter(pool)).toBe(guestDiskPathPattern(DATA_DISK_UNIT));
+    expect(guestDiskPathPattern(DATA_DISK_UNIT)).toBe("^/dev/disk/by-path/pci-[0-9a-f:.]+-scsi-0:0:1:0$");
+    expect(guestDiskPathPattern(OS_DISK_UNIT)).not.toBe(guestDiskPathPattern(DATA_DISK_UNIT));
+    expect(() => guestDiskPathPattern(7)).toThrow("SCSI unit 7 is not a disk unit on controller 0");
+    expect(cephDevicePathFilter({ ...pool, dataDiskGiB: undefined })).toBeUndefined();
     expect(cephOsdNodes(environment("prod")).map((n) => n.name)).toEqual(["prod-storage-1", "prod-storage-2", "prod-storage-3"]);
   });
 });

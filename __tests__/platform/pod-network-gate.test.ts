@@ -35,6 +35,8 @@ describe("the pod network gate", () => {
       K8S_CA_PEM: TEST_CONNECTION.clusterCaCertificate,
       K8S_CLIENT_CERT_PEM: TEST_CONNECTION.clientCertificate,
       K8S_WAIT_SECONDS: "1200",
+      // What the Installation must report before a tigerastatus Available counts: the pinned Calico.
+      CALICO_VERSION: CHARTS.tigeraOperator.version,
     });
     expect(exec.environment.K8S_CLIENT_KEY_PEM).toBe(`\${sensitive("${TEST_CONNECTION.clientKey}")}`);
     // Nothing secret anywhere else: not in the command, not in the (plan-visible) input.

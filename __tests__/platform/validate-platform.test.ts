@@ -104,6 +104,20 @@ describe("validatePlatform", () => {
       ],
     ],
     [
+      "HTTP redirect: not a boolean, or forced on the UIs' class when they are reached over http://",
+      withPlatform(prod, {
+        urlScheme: "http",
+        ingress: {
+          public: { ...prod.platform.ingress.public, redirectToHttps: "yes" as unknown as boolean },
+          admin: { ...prod.platform.ingress.admin, redirectToHttps: true },
+        },
+      }),
+      [
+        'prod.platform.ingress.public.redirectToHttps: "yes" must be true (the default: HTTP redirected to HTTPS) or false (HTTP served as is)',
+        'prod.platform.ingress.admin.redirectToHttps: true redirects the UIs\' http:// URLs (urlScheme "http") to https://; drop it, or set urlScheme "https"',
+      ],
+    ],
+    [
       "alert routing: a receiver nothing routes to, a malformed matcher, an unknown default receiver",
       withPlatform(prod, {
         monitoring: {

@@ -19,6 +19,7 @@ const ALLOW: Record<string, AllowList> = {
     "service.spec": "documented: 'Additional entries here will be added to the Service spec'",
     tlsStore: "map of TLSStore specs keyed by name (templates/tlsstore.yaml renders spec as given); our default store names a Secret",
     extraObjects: "list of Kubernetes objects rendered as given: our cert-manager Certificate, validated against cert-manager's CRD schema (tls.test)",
+    "ports.web.http.redirections.entryPoint": "{} in values.yaml; its comment names the keys (to, scheme, permanent, priority), which templates/_podtemplate.tpl reads (traefik.test)",
   },
   "argo-cd": {
     "server.ingress.annotations": "free-form map of Ingress annotations (cert-manager's cluster-issuer)",
@@ -95,7 +96,7 @@ const ALLOW: Record<string, AllowList> = {
     schedules: "map of Schedule specs keyed by name (example in comments); the template is Velero's BackupSpec, checked by backups.test",
   },
   "rook-ceph-cluster": {
-    "cephClusterSpec.storage.nodes": "commented out in values.yaml; CephCluster spec.storage.nodes (name + deviceFilter)",
+    "cephClusterSpec.storage.nodes": "commented out in values.yaml; CephCluster spec.storage.nodes (name + devicePathFilter)",
     // Keys such as "csi.storage.k8s.io/fstype" contain dots, which a dotted path cannot address anyway.
     "cephBlockPools[].storageClass.parameters": "StorageClass parameters: free-form map of the RBD provisioner's parameters",
     "cephBlockPools[].spec": "CephBlockPool spec (Rook CRD): requireSafeReplicaSize is documented there, not in values.yaml",

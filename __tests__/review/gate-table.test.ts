@@ -25,6 +25,10 @@ const vm = (path: string, name: string, extra: Record<string, unknown> = {}, rep
 const release = (path: string, input: Record<string, unknown>): StandIn => ({ as: "helm_release", path, input: { namespace: "default", ...input } });
 const rookCluster = (values: string) =>
   release("platform/rook-ceph-cluster/helm/release", { name: "rook-ceph-cluster", chart: "rook-ceph-cluster", namespace: "rook-ceph", values: [values] });
+/** cephClusterSpec with two OSD nodes, each with `selection` (the prod layout's shape). */
+const osdNodes = (selection: Record<string, string>, count = 2) =>
+  `cephClusterSpec:\n  storage:\n    useAllNodes: false\n    useAllDevices: false\n    nodes:\n` +
+  Array.from({ length: count }, (_, i) => `      - name: prod-storage-${i + 1}\n` + Object.entries(selection).map(([k, v]) => `        ${k}: ${JSON.stringify(v)}\n`).join("")).join("");
 const pool = (size: number) => `cephBlockPools:\n  - name: ceph-blockpool\n    spec:\n      failureDomain: host\n      replicated:\n        size: ${size}\n`;
 const clientCert = (v: number): StandIn => ({
   as: "tls_locally_signed_cert",
@@ -377,6 +381,36 @@ const ROWS: Row[] = [
     v1: { rel: rookCluster(`cephClusterSpec:\n  storage:\n    useAllNodes: false\n  resources:\n    osd:\n      requests:\n        cpu: 1000m\n`) },
     v2: { rel: rookCluster(`cephClusterSpec:\n  storage:\n    useAllNodes: false\n  resources:\n    osd:\n      requests:\n        cpu: 500m\n`) },
     refused: [],
+  },
+  {
+    id: "ceph_device_path_filter",
+    says: "the OSD disks selected by stable by-path name instead of kernel name (deviceFilter -> devicePathFilter), same nodes: routine, passes with a note",
+    v1: { rel: rookCluster(osdNodes({ deviceFilter: "^sdb$" })) },
+    v2: { rel: rookCluster(osdNodes({ devicePathFilter: "^/dev/disk/by-path/pci-[0-9a-f:.]+-scsi-0:0:1:0$" })) },
+    refused: [],
+    routine: ["ceph-osd-device-selection"],
+  },
+  {
+    id: "ceph_filter_and_resources",
+    says: "the filter change together with new daemon requests (both let through on their own): routine, passes",
+    v1: { rel: rookCluster(osdNodes({ deviceFilter: "^sdb$" }) + "  resources:\n    osd:\n      requests:\n        cpu: 1000m\n") },
+    v2: { rel: rookCluster(osdNodes({ devicePathFilter: "^/dev/disk/by-path/pci-[0-9a-f:.]+-scsi-0:0:1:0$" }) + "  resources:\n    osd:\n      requests:\n        cpu: 500m\n") },
+    refused: [],
+    routine: ["ceph-osd-device-selection"],
+  },
+  {
+    id: "ceph_filter_and_node",
+    says: "the same filter change with a storage node dropped is storage layout (Rook stops managing its OSDs)",
+    v1: { rel: rookCluster(osdNodes({ deviceFilter: "^sdb$" })) },
+    v2: { rel: rookCluster(osdNodes({ devicePathFilter: "^/dev/disk/by-path/pci-[0-9a-f:.]+-scsi-0:0:1:0$" }, 1)) },
+    refused: [["ceph-storage-layout", 1]],
+  },
+  {
+    id: "ceph_filter_and_pool",
+    says: "the same filter change together with a pool change is storage layout (the routine note covers the filter alone)",
+    v1: { rel: rookCluster(osdNodes({ deviceFilter: "^sdb$" }) + pool(3)) },
+    v2: { rel: rookCluster(osdNodes({ devicePathFilter: "^/dev/disk/by-path/pci-[0-9a-f:.]+-scsi-0:0:1:0$" }) + pool(2)) },
+    refused: [["ceph-storage-layout", 1]],
   },
   {
     id: "ceph_cleanup_policy",

@@ -169,6 +169,18 @@ describe("template fit", () => {
     );
   });
 
+  it("refuses an LSI Logic SAS template for a pool with a Ceph data disk (udev names SAS disks by address, not unit)", () => {
+    const env = prodCopy();
+    env.template = { name: "rocky9-k8s-1.35.9-20261201T0900", os: "rocky-9", diskGiB: 40, kubernetesVersion: "1.35.9", scsiType: "lsilogic-sas" };
+    const i = env.workers.findIndex((p: any) => p.dataDiskGiB !== undefined);
+    expect(() => synthEnvironments([env])).toThrow(
+      `prod.workers[${i}].dataDiskGiB: ${env.workers[i].dataDiskGiB} needs a SCSI controller whose disks udev names by unit (/dev/disk/by-path/...-scsi-0:0:<unit>:0), but the template "rocky9-k8s-1.35.9-20261201T0900" has "lsilogic-sas"`,
+    );
+    // Only the pools with a data disk: the others (and the control plane) are fine on it.
+    const message = (() => { try { synthEnvironments([env]); return ""; } catch (e) { return String(e); } })();
+    expect(message.match(/dataDiskGiB:/g)).toHaveLength(env.workers.filter((p: any) => p.dataDiskGiB !== undefined).length);
+  });
+
   it("refuses a cluster version that differs from the template's", () => {
     const env = sandboxCopy();
     env.kubernetes.version = "1.34.2";

@@ -54,6 +54,7 @@ export const FIELDS = {
   ingress: fieldsOf<IngressConfig>({ public: true, admin: true }),
   traefikInstance: fieldsOf<TraefikInstanceConfig>({
     httpNodePort: true, httpsNodePort: true, replicas: true, loadBalancerAddress: true, loadBalancerSourceIps: true, proxyProtocol: true,
+    redirectToHttps: true,
   }),
   tlsCa: fieldsOf<Extract<TlsConfig, { issuer: "ca" }>>({ issuer: true }),
   tlsAcme: fieldsOf<Extract<TlsConfig, { issuer: "acme" }>>({ issuer: true, server: true, email: true, caPem: true }),

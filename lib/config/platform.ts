@@ -54,6 +54,14 @@ export interface TraefikInstanceConfig {
    * @default false
    */
   readonly proxyProtocol?: boolean;
+  /**
+   * Plain HTTP (`web`) answers with a permanent redirect (301, 308 for non-GET) to HTTPS on the same host, port 443. Under the
+   * `acme` issuer cert-manager's HTTP-01 challenges are still answered on port 80 (their solver Ingress
+   * outranks the redirect). Off: `web` serves every Ingress over plain HTTP too (e.g. a load balancer that
+   * terminates TLS and forwards to httpNodePort: the redirect would loop).
+   * @default true, false when platform.urlScheme is "http"
+   */
+  readonly redirectToHttps?: boolean;
 }
 
 export interface IngressConfig {
@@ -292,6 +300,10 @@ export function validatePlatform(env: unknown, problems: Problems): void {
     if (p[flag] !== undefined && typeof p[flag] !== "boolean") problems.add(`${root}.${flag}`, `${show(p[flag])} must be true or false`);
   }
   checkIngress(problems, p.ingress, `${root}.ingress`);
+  const admin = isObject(p.ingress) && isObject(p.ingress.admin) ? p.ingress.admin : {};
+  if (p.urlScheme === "http" && admin.redirectToHttps === true) {
+    problems.add(`${root}.ingress.admin.redirectToHttps`, `true redirects the UIs' http:// URLs (urlScheme "http") to https://; drop it, or set urlScheme "https"`);
+  }
   checkTls(problems, p.tls, `${root}.tls`);
   checkGitops(problems, p.gitops, `${root}.gitops`);
   checkMonitoring(problems, p.monitoring, `${root}.monitoring`);
@@ -344,6 +356,9 @@ function checkLoadBalancer(problems: Problems, inst: Input, path: string): void 
   sources?.forEach((ip, i) => {
     if (!isIpv4OrCidr(ip)) problems.add(`${path}.loadBalancerSourceIps[${i}]`, `${show(ip)} is not an IPv4 address or CIDR (without host bits), e.g. "10.20.40.2" or "10.20.40.0/28"`);
   });
+  if (inst.redirectToHttps !== undefined && typeof inst.redirectToHttps !== "boolean") {
+    problems.add(`${path}.redirectToHttps`, `${show(inst.redirectToHttps)} must be true (the default: HTTP redirected to HTTPS) or false (HTTP served as is)`);
+  }
   if (inst.proxyProtocol === undefined) return;
   if (typeof inst.proxyProtocol !== "boolean") return problems.add(`${path}.proxyProtocol`, `${show(inst.proxyProtocol)} must be true or false`);
   const trusted = sources ?? (address !== undefined && parseIpv4(address) !== undefined ? [address] : []);

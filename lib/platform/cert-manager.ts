@@ -5,7 +5,7 @@ import type { ImageField } from "./air-gap";
 import { CHARTS } from "./chart-versions";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon, SensitiveValue } from "./helm-addon";
-import { INGRESS_CLASS, IngressClassName, NAMESPACE } from "./names";
+import { ACME_SOLVER_ROUTER_PRIORITY, INGRESS_CLASS, IngressClassName, NAMESPACE } from "./names";
 import type { PlatformCa } from "./platform-ca";
 
 /**
@@ -19,6 +19,7 @@ export const CERT_MANAGER_IMAGES: readonly ImageField[] = [{ kind: "registry", p
 export const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
 /** ingress-shim copies it to the Certificate: HTTP-01 challenges are then served on the Ingress's own class. */
 const ACME_SOLVER_CLASS_ANNOTATION = "acme.cert-manager.io/http01-ingress-ingressclassname";
+const TRAEFIK_ROUTER_PRIORITY_ANNOTATION = "traefik.ingress.kubernetes.io/router.priority";
 
 /** Secret (in cert-manager's namespace) holding the site CA that the `ca` ClusterIssuer signs with. */
 export const SITE_CA_SECRET = "site-ca";
@@ -85,7 +86,17 @@ export function issuerManifests(platform: PlatformConfig): Record<string, unknow
           privateKeySecretRef: { name: `${clusterIssuerName(platform)}-account` },
           ...(tls.caPem !== undefined ? { caBundle: Buffer.from(tls.caPem).toString("base64") } : {}),
           // Default class for applications; platform Ingresses name their own class (ingressTlsAnnotations).
-          solvers: [{ http01: { ingress: { ingressClassName: INGRESS_CLASS.public } } }],
+          // Above Traefik's HTTP -> HTTPS redirect, so the challenge is answered on port 80 (names.ts).
+          solvers: [
+            {
+              http01: {
+                ingress: {
+                  ingressClassName: INGRESS_CLASS.public,
+                  ingressTemplate: { metadata: { annotations: { [TRAEFIK_ROUTER_PRIORITY_ANNOTATION]: String(ACME_SOLVER_ROUTER_PRIORITY) } } },
+                },
+              },
+            },
+          ],
         },
       },
     },

@@ -10,6 +10,16 @@ export const CEPH_BLOCK_STORAGE_CLASS = "ceph-block";
 export const INGRESS_CLASS = { public: "public", admin: "admin" } as const;
 export type IngressClassName = keyof typeof INGRESS_CLASS;
 
+/**
+ * Priority of Traefik's HTTP -> HTTPS redirect router under the `acme` issuer, and of cert-manager's HTTP-01
+ * solver Ingress above it: the challenge is answered on port 80 and everything else redirected. Traefik gives
+ * an Ingress router its rule's length as priority (far below), and the redirect router MaxInt-1 by default,
+ * above any Ingress (user priorities stop at MaxInt-1000: traefik v3.7 pkg/server/router/router.go). Kept
+ * below 10^6: Helm reads values as float64 and the chart prints larger ones as 1e+06.
+ */
+export const HTTP_REDIRECT_PRIORITY = 100000;
+export const ACME_SOLVER_ROUTER_PRIORITY = HTTP_REDIRECT_PRIORITY + 1;
+
 export const NAMESPACE = {
   calico: "tigera-operator",
   certManager: "cert-manager",

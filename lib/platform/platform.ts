@@ -123,6 +123,7 @@ export class Platform extends Construct {
     this.podNetwork = new PodNetworkGate(this, "pod-network-ready", {
       connection: props.connection,
       dependsOn: [gate, this.calico.operator.release],
+      calicoVersion: CHARTS.tigeraOperator.version,
       // A Calico upgrade rolls calico-node: the releases that follow in the same apply wait for it again.
       triggers: { calico_version: CHARTS.tigeraOperator.version },
     });

@@ -5,6 +5,12 @@ import { adminApiEnvironment, adminApiWaitPreamble, shellWait } from "../cluster
 
 /** What the gate reads: the operator's summary of the Calico rollout (`kubectl get tigerastatus calico`). */
 export const CALICO_STATUS_PATH = "/apis/operator.tigera.io/v1/tigerastatuses/calico";
+/**
+ * The Installation the chart creates (`installation.enabled`, name `default`). Its `status.calicoVersion` is
+ * written by the operator only after a reconcile of its own release found every component Available
+ * (tigera/operator v1.42.3, pkg/controller/installation/core_controller.go), so it names the Calico that runs.
+ */
+export const CALICO_INSTALLATION_PATH = "/apis/operator.tigera.io/v1/installations/default";
 
 /**
  * Literal POSIX shell, run by Terraform's local-exec through /bin/sh (dash on Debian, busybox ash on
@@ -20,14 +26,24 @@ export const CALICO_STATUS_PATH = "/apis/operator.tigera.io/v1/tigerastatuses/ca
  * both `"type":"Available"` and `"status":"True"`. A 404 (the operator has not created the status yet),
  * a TLS or auth failure or a non-Available status all mean "wait"; the last reason goes into the one
  * GIVING UP line.
+ *
+ * First, though, the Installation must report CALICO_VERSION: right after a Calico bump the tigerastatus
+ * still says Available from before (the new operator has not yet rolled calico-node), and only the
+ * operator of the new release writes the new `status.calicoVersion`, once its components are Available.
  */
 export const POD_NETWORK_WAIT_SCRIPT = [
   ...adminApiWaitPreamble(CALICO_STATUS_PATH, 10),
+  `installation_url="$K8S_ENDPOINT${CALICO_INSTALLATION_PATH}"`,
+  'get() { curl -sSf --max-time 10 --cacert "$dir/ca.crt" --cert "$dir/client.crt" --key "$dir/client.key" "$1" 2> "$dir/err"; }',
   "while :; do",
-  '  if body=$(curl -sSf --max-time 10 --cacert "$dir/ca.crt" --cert "$dir/client.crt" --key "$dir/client.key" "$url" 2> "$dir/err"); then',
+  "  if ! installation=$(get \"$installation_url\"); then",
+  '    err="installation/default: $(cat "$dir/err")"',
+  "  elif running=$(printf '%s' \"$installation\" | tr '\\r\\n' '  ' | sed 's/\"[[:space:]]*:[[:space:]]*/\":/g' | grep -o '\"calicoVersion\":\"[^\"]*\"' | cut -d '\"' -f 4); [ \"$running\" != \"$CALICO_VERSION\" ]; then",
+  '    err="installation/default reports Calico \'$running\', not $CALICO_VERSION: the operator has not finished rolling out this release"',
+  '  elif body=$(get "$url"); then',
   "    conditions=$(printf '%s' \"$body\" | tr '\\r\\n' '  ' | tr '{}' '\\n\\n' | sed 's/\"[[:space:]]*:[[:space:]]*/\":/g' | grep '\"type\":\"')",
   "    if printf '%s\\n' \"$conditions\" | grep '\"type\":\"Available\"' | grep -q '\"status\":\"True\"'; then",
-  '      echo "pod network ready: tigerastatus/calico is Available"',
+  '      echo "pod network ready: tigerastatus/calico is Available (Calico $CALICO_VERSION)"',
   "      exit 0",
   "    fi",
   "    err=\"tigerastatus/calico is not Available: $(printf '%s' \"$conditions\" | tr '\\n' ' ')\"",
@@ -45,6 +61,11 @@ export interface PodNetworkGateProps {
   /** The Calico releases: waiting makes sense once the operator is installed. */
   readonly dependsOn: readonly ITerraformDependable[];
   /**
+   * The Calico release the operator must report running (Installation `status.calicoVersion`, e.g. "v3.32.1"):
+   * the tigera-operator chart's version, which is Calico's.
+   */
+  readonly calicoVersion: string;
+  /**
    * Values whose change re-runs the wait, e.g. the Calico chart version (an upgrade rolls calico-node).
    * @default {} (wait once, at creation)
    */
@@ -57,8 +78,9 @@ export interface PodNetworkGateProps {
 }
 
 /**
- * `terraform_data` that completes only when the pod network is up: the tigera-operator reports
- * `tigerastatus/calico` Available (calico-node running on the nodes, nodes Ready). The Calico release only
+ * `terraform_data` that completes only when the pod network is up: the tigera-operator reports the pinned
+ * Calico running (Installation `status.calicoVersion`) and `tigerastatus/calico` Available (calico-node
+ * running on the nodes, nodes Ready). The Calico release only
  * waits for the operator Deployment, so without this gate the next releases (Traefik, cert-manager...) would
  * start their atomic installs on NotReady nodes and roll back when a slow image pull outlasts their timeout.
  * Authenticates as Terraform's admin client certificate; verifies the API server with the cluster CA.
@@ -76,7 +98,7 @@ export class PodNetworkGate extends Construct {
       triggers: props.triggers,
       dependsOn: props.dependsOn,
       script: POD_NETWORK_WAIT_SCRIPT,
-      environment: adminApiEnvironment(connection, props.timeoutSeconds ?? 1200),
+      environment: { ...adminApiEnvironment(connection, props.timeoutSeconds ?? 1200), CALICO_VERSION: props.calicoVersion },
     });
   }
 }

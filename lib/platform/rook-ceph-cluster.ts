@@ -38,8 +38,8 @@ export interface RookCephClusterProps {
 }
 
 /**
- * The CephCluster: OSDs only on nodes of pools with a data disk (explicit node list, device filter derived
- * from the VM disk layout), mons and replication per environment, one RBD pool with the default
+ * The CephCluster: OSDs only on nodes of pools with a data disk (explicit node list, device path filter
+ * derived from the VM disk layout), mons and replication per environment, one RBD pool with the default
  * StorageClass `ceph-block`. CephFS and object store (on by default in the chart) are off: nothing uses them.
  */
 export class RookCephCluster extends Construct {
@@ -74,7 +74,8 @@ export class RookCephCluster extends Construct {
           storage: {
             useAllNodes: false,
             useAllDevices: false,
-            nodes: context.cephOsdNodes.map((n) => ({ name: n.name, deviceFilter: n.deviceFilter })),
+            // By path, not kernel name: `sdb` is whichever disk the kernel probed second (README, "Storage").
+            nodes: context.cephOsdNodes.map((n) => ({ name: n.name, devicePathFilter: n.devicePathFilter })),
           },
         },
         // Helm replaces lists whole: the pools are spelled out in full, StorageClass parameters included.

@@ -1,13 +1,14 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { parseIpv4 } from "../config/ipv4";
-import type { TraefikInstanceConfig } from "../config/platform";
+import { type PlatformConfig, type TraefikInstanceConfig, tlsConfig } from "../config/platform";
+import { PLATFORM_DEFAULTS } from "../config/defaults";
 import type { ImageField } from "./air-gap";
 import { DEFAULT_CERTIFICATE_SECRET, defaultCertificate } from "./cert-manager";
 import { CHARTS } from "./chart-versions";
 import { addonOverrides, type PlatformContext } from "./platform-context";
 import { HelmAddon } from "./helm-addon";
-import { INGRESS_CLASS, IngressClassName, NAMESPACE } from "./names";
+import { HTTP_REDIRECT_PRIORITY, INGRESS_CLASS, IngressClassName, NAMESPACE } from "./names";
 import { deepMerge } from "./values";
 
 /** Traefik's image fields are null in values.yaml; the chart defaults to docker.io + traefik in its templates. */
@@ -41,6 +42,20 @@ export function loadBalancerValues(instance: TraefikInstanceConfig): Record<stri
         }
       : {}),
   };
+}
+
+/**
+ * `web` redirects to `websecure` (the chart turns `to` into websecure's exposed port, `:443`, where the load
+ * balancer listens), permanently (301, or 308 for non-GET requests: method and body kept). Traefik's
+ * redirect router outranks every Ingress router; under `acme` it is lowered just enough for cert-manager's
+ * solver Ingress to answer HTTP-01 challenges on port 80 (names.ts), rather than relying on the ACME server
+ * following a redirect to HTTPS. Off with `redirectToHttps: false`, and by default when the UIs are http://.
+ */
+export function httpRedirectValues(instance: TraefikInstanceConfig, platform: PlatformConfig): Record<string, unknown> {
+  if (!(instance.redirectToHttps ?? (platform.urlScheme ?? PLATFORM_DEFAULTS.urlScheme) === "https")) return {};
+  const issuer = tlsConfig(platform).issuer;
+  const entryPoint = { to: "websecure", scheme: "https", permanent: true, ...(issuer === "acme" ? { priority: HTTP_REDIRECT_PRIORITY } : {}) };
+  return { ports: { web: { http: { redirections: { entryPoint } } } } };
 }
 
 export interface TraefikProps {
@@ -84,7 +99,7 @@ export class Traefik extends Construct {
         service: { spec: { type: "NodePort" } },
         podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
       },
-      environment: deepMerge(loadBalancerValues(instance), {
+      environment: deepMerge(loadBalancerValues(instance), httpRedirectValues(instance, context.platform), {
         deployment: { replicas: instance.replicas ?? context.rules.traefikReplicas },
         // Only the public class is the cluster default: an Ingress without a class is an application's.
         ingressClass: { enabled: true, isDefaultClass: ingressClass === "public", name: cls },

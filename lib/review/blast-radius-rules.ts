@@ -14,6 +14,8 @@ import type { PlannedChange } from "./planned-change";
 import { REGENERATED_SECRET_LABEL } from "../config/labels";
 import { ADMISSION_POLICIES_RELEASE, OBJECT_STORE_RELEASE } from "../platform/names";
 import { compareVersions } from "../config/version-skew";
+import { mergedHelmValues } from "./helm-values";
+import { sameJson } from "./same-json";
 import {
   asObject,
   changedValueKeys,
@@ -102,6 +104,13 @@ export const CEPH_STORAGE_LAYOUT_KEYS: readonly string[] = ["cephBlockPools", "c
  * one at a time for them. Every other part (storage, mons, data dir, cleanup policy, Ceph version) counts as layout.
  */
 export const CEPH_CLUSTER_SPEC_ROUTINE_KEYS: ReadonlySet<string> = new Set(["resources", "priorityClassNames"]);
+/**
+ * Per-node disk selection of `cephClusterSpec.storage.nodes[]`: it only picks disks for NEW OSDs. Rook's
+ * prepare job lists the OSDs already on a node whatever the filter (ceph-volume raw/lvm list:
+ * pkg/daemon/ceph/osd/volume.go at v1.20.6) and removing one is a manual procedure (Documentation/
+ * Storage-Configuration/Advanced/ceph-osd-mgmt.md), so a changed filter neither removes nor wipes a disk.
+ */
+export const CEPH_OSD_SELECTION_KEYS: readonly string[] = ["deviceFilter", "devicePathFilter"];
 
 /** A tenant namespace's limits: no data; changing or deleting one changes what the tenant may consume. */
 export const TENANT_LIMIT_TYPES: ReadonlySet<string> = new Set(["kubernetes_resource_quota", "kubernetes_resource_quota_v1", "kubernetes_limit_range", "kubernetes_limit_range_v1"]);
@@ -384,11 +393,39 @@ export const ROUTINE_OPERATIONS: readonly RoutineOperation[] = [
     matches: (c) => HELM_RELEASE_TYPES.has(c.type) && ["update", "replace", "delete"].includes(c.action) && [c.before, c.after].some((s) => asObject(s).name === ADMISSION_POLICIES_RELEASE),
   },
   {
+    id: "ceph-osd-device-selection",
+    why: "only how Rook picks each node's disk for new OSDs changed (e.g. deviceFilter `^sdb$` to a /dev/disk/by-path devicePathFilter): running OSDs stay, Rook removes or wipes none for a filter; same nodes, nothing else in rook-ceph-cluster changes (a filter that matches another empty disk would put a new OSD on it: read the values diff) (README, \"The platform\", Rook-Ceph)",
+    matches: isCephOsdSelectionChange,
+  },
+  {
     id: "join-token-rotation",
     why: "scheduled join-token rotation (time_rotating): a new kubeadm join token and its bootstrap-token Secret; joined nodes never use the token again, and running VMs ignore user-data, so no VM changes",
     matches: isJoinTokenRotation,
   },
 ];
+
+/**
+ * A rook-ceph-cluster update whose values differ in the disk selection keys of the storage nodes (same nodes,
+ * same order) and otherwise at most in what ceph-storage-layout already lets through (daemon resources), with
+ * the release itself (name, namespace, chart, version) unchanged.
+ */
+function isCephOsdSelectionChange(c: PlannedChange): boolean {
+  if (!HELM_RELEASE_TYPES.has(c.type) || c.action !== "update" || !chartNames(c.after).includes("rook-ceph-cluster")) return false;
+  const [before, after] = [asObject(c.before), asObject(c.after)];
+  if (["name", "namespace", "chart", "version", "repository"].some((k) => !sameJson(before[k], after[k]))) return false;
+  const [from, to] = [mergedHelmValues(c.before), mergedHelmValues(c.after)];
+  if (from === undefined || to === undefined) return false;
+  /** The values without the routine cephClusterSpec keys and, with `selection` false, without the nodes' selection keys. */
+  const strip = (values: Record<string, unknown>, selection: boolean): unknown => {
+    const spec = Object.fromEntries(Object.entries(asObject(values.cephClusterSpec)).filter(([k]) => !CEPH_CLUSTER_SPEC_ROUTINE_KEYS.has(k)));
+    const storage = asObject(spec.storage);
+    const nodes = Array.isArray(storage.nodes) && !selection
+      ? storage.nodes.map((n) => Object.fromEntries(Object.entries(asObject(n)).filter(([k]) => !CEPH_OSD_SELECTION_KEYS.includes(k))))
+      : storage.nodes;
+    return { ...values, cephClusterSpec: { ...spec, storage: { ...storage, nodes } } };
+  };
+  return !sameJson(strip(from, true), strip(to, true)) && sameJson(strip(from, false), strip(to, false));
+}
 
 /**
  * One piece of a join-token rotation: the time_rotating replaced (due, in a plan without refresh), a random

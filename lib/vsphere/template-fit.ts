@@ -66,4 +66,11 @@ export function checkPoolDisk(problems: Problems, spec: NodeTemplateSpec, pool: 
       `${pool.osDiskGiB} is smaller than the template's ${spec.diskGiB} GiB disk (${spec.name}); a clone's disk cannot shrink: use at least ${spec.diskGiB}`,
     );
   }
+  // Rook finds the data disk by its SCSI path (disk-layout.ts, guestDiskPathPattern); a SAS controller names it by SAS address.
+  if (pool.dataDiskGiB !== undefined && spec.scsiType === "lsilogic-sas") {
+    problems.add(
+      `${path}.dataDiskGiB`,
+      `${pool.dataDiskGiB} needs a SCSI controller whose disks udev names by unit (/dev/disk/by-path/...-scsi-0:0:<unit>:0), but the template "${spec.name}" has "lsilogic-sas" (${spec.source}); use a template with scsi_type "pvscsi" (the default) or "lsilogic" for this pool`,
+    );
+  }
 }
