@@ -103,6 +103,8 @@ describe("bill of materials of the three shipped stacks", () => {
     }
     const releases = appEnvironments(app, ["prod"])[0].node.findAll().filter((c) => c instanceof HelmAddon).length;
     expect(prod.charts.flatMap((c) => c.release.split(", ")).length).toBe(releases);
+    // Traefik's CRDs are a release of the raw chart (no images): the chart to mirror is raw's row.
+    expect(prod.charts.find((c) => c.release.split(", ").includes("traefik-crds"))).toMatchObject({ chart: CHARTS.raw.chart, version: CHARTS.raw.version });
     expect(prod.images.map((i) => i.image)).toEqual(expect.arrayContaining([`registry.k8s.io/kube-apiserver:v${prod.kubernetesVersion}`, KUBE_VIP_IMAGE, "quay.io/ceph/ceph:v20.2.4"]));
   });
 

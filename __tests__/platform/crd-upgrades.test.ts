@@ -1,7 +1,4 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { mirrorBase } from "../../lib/config/registry-mirror";
-import { CHARTS } from "../../lib/platform/chart-versions";
 import { KPS_CRD_UPGRADE_BUSYBOX_TAG } from "../../lib/platform/kube-prometheus-stack";
 import { valueAt } from "../../lib/platform/values";
 import { environment, MIRROR } from "./fixtures";
@@ -38,15 +35,4 @@ describe("kube-prometheus-stack upgrades its CRDs through the chart's upgrade jo
   });
 });
 
-/**
- * Traefik's CRDs stay in its chart's crds/ (the separate traefik-crds chart was deprecated in v38.0.2 and
- * removed upstream in v40.1.0): README documents upstream's server-side apply step for every bump, and this
- * keeps that step's version equal to the pin, so a bump cannot forget it.
- */
-describe("Traefik's documented CRD upgrade step follows the pinned chart", () => {
-  it("README's `helm show crds` names the pinned traefik version", () => {
-    const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
-    const step = /helm show crds \S+\/traefik --version (\S+) \| kubectl apply --server-side --force-conflicts -f -/.exec(readme);
-    expect(step?.[1]).toBe(CHARTS.traefik.version);
-  });
-});
+// Traefik: its CRDs are the `traefik-crds` release's, upgraded with the chart (traefik-crds.test.ts).

@@ -14,6 +14,8 @@ describe("install and destroy order", () => {
     ["traefik-public", "calico", "no pod network before the CNI"],
     ["cert-manager", "calico", "its webhook is a pod the API server calls"],
     ["cluster-issuer", "cert-manager", "the ClusterIssuer needs cert-manager's CRD and webhook; destroyed before them"],
+    ["traefik-public", "traefik-crds", "the chart's CRDs are skipped: its TLSStore needs traefik-crds' CRDs"],
+    ["traefik-admin", "traefik-crds", "the chart's CRDs are skipped: its TLSStore needs traefik-crds' CRDs"],
     ["traefik-public", "cluster-issuer", "the default Certificate needs the CRD and its issuer"],
     ["traefik-admin", "cluster-issuer", "the default Certificate needs the CRD and its issuer"],
     ["argo-cd", "cluster-issuer", "its Ingress names the ClusterIssuer; destroyed before it"],

@@ -135,8 +135,8 @@ describe("restricted namespaces: the charts' pods comply (vendored values + ours
   it("every restricted namespace's releases are covered above", () => {
     const restricted = PLATFORM_RELEASE_NAMESPACES.filter((ns) => NAMESPACE_POD_SECURITY[ns].level === ("restricted" as PodSecurityLevel));
     const releasesThere = Object.values(prod.releases).filter((r) => restricted.includes(r.namespace as PlatformReleaseNamespace)).map((r) => r.name);
-    // cluster-issuer, argocd-default-project and admission-policies (bedag raw) and argocd-apps render no pods.
-    expect(releasesThere.filter((r) => !PODS.some(([name]) => name === r)).sort()).toEqual(["admission-policies", "argocd-apps", "argocd-default-project", "cluster-issuer"]);
+    // cluster-issuer, argocd-default-project, admission-policies and traefik-crds (bedag raw) and argocd-apps render no pods.
+    expect(releasesThere.filter((r) => !PODS.some(([name]) => name === r)).sort()).toEqual(["admission-policies", "argocd-apps", "argocd-default-project", "cluster-issuer", "traefik-crds"]);
   });
 });
 

@@ -27,6 +27,7 @@ export const RELEASE_CHART_DIR: Record<string, string | null> = {
   calico: "tigera-operator",
   "cert-manager": "cert-manager",
   "cluster-issuer": "raw",
+  "traefik-crds": "raw",
   "traefik-public": "traefik",
   "traefik-admin": "traefik",
   "argo-cd": "argo-cd",

@@ -143,6 +143,27 @@ const ROWS: Row[] = [
     refused: [["pod-network-crds", 1]],
   },
   {
+    id: "traefik_crds",
+    says: "the traefik-crds release uninstalled (issue 18: every IngressRoute, Middleware and TLSStore goes with its CRDs)",
+    v1: { rel: release("platform/traefik-crds/helm/release", { name: "traefik-crds", chart: "oci://gitlab.example.internal:5050/platform/charts/raw", namespace: "traefik-public" }) },
+    v2: {},
+    refused: [["ingress-crds", 1]],
+  },
+  {
+    id: "traefik_crds_replaced",
+    says: "the traefik-crds release replaced (moved to another namespace)",
+    v1: { rel: { ...release("platform/traefik-crds/helm/release", { name: "traefik-crds", chart: "raw", namespace: "traefik-public" }), replaceOn: 1 } },
+    v2: { rel: { ...release("platform/traefik-crds/helm/release", { name: "traefik-crds", chart: "raw", namespace: "traefik-admin" }), replaceOn: 2 } },
+    refused: [["ingress-crds", 1]],
+  },
+  {
+    id: "traefik_crds_update",
+    says: "the traefik-crds release upgraded in place (a Traefik chart bump brings new CRDs): routine",
+    v1: { rel: release("platform/traefik-crds/helm/release", { name: "traefik-crds", chart: "raw", namespace: "traefik-public", values: ['{"resources": []}'] }) },
+    v2: { rel: release("platform/traefik-crds/helm/release", { name: "traefik-crds", chart: "raw", namespace: "traefik-public", values: ['{"resources": [{"kind": "CustomResourceDefinition"}]}'] }) },
+    refused: [],
+  },
+  {
     id: "ns_rook",
     says: "kubernetes_namespace of rook-ceph deleted (a type the rules did not know)",
     v1: {

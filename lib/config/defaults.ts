@@ -63,6 +63,11 @@ export interface TierRules {
   readonly argocdHa: boolean;
   /** Terraform refuses to destroy or replace the Calico CRD release (prevent_destroy) unless `platform.protectPodNetwork` says. */
   readonly protectPodNetwork: boolean;
+  /**
+   * Helm keeps the Traefik CRDs when the `traefik-crds` release is uninstalled or replaced (`helm.sh/resource-policy:
+   * keep`): deleting them deletes every IngressRoute, Middleware and TLSStore in the cluster.
+   */
+  readonly keepTraefikCrds: boolean;
   /** Where EnvironmentStack keeps state unless told: a local file, or GitLab's HTTP backend. */
   readonly stateBackend: "local" | "gitlab";
   /** Warn when there is no registry mirror (such an environment pulls from the internet). */
@@ -120,6 +125,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     traefikReplicas: 1,
     argocdHa: false,
     protectPodNetwork: false,
+    keepTraefikCrds: false,
     stateBackend: "local",
     expectsRegistryMirror: false,
     admissionMode: "Audit",
@@ -148,6 +154,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     traefikReplicas: 2,
     argocdHa: false,
     protectPodNetwork: true,
+    keepTraefikCrds: true,
     stateBackend: "gitlab",
     expectsRegistryMirror: true,
     admissionMode: "Audit",
@@ -169,6 +176,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     traefikReplicas: 2,
     argocdHa: true,
     protectPodNetwork: true,
+    keepTraefikCrds: true,
     stateBackend: "gitlab",
     expectsRegistryMirror: true,
     admissionMode: "Enforce",

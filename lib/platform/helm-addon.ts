@@ -47,6 +47,12 @@ export interface HelmAddonProps {
    * @default [] (the chart pulls no image, e.g. a CRD-only chart)
    */
   readonly images?: readonly ImageField[];
+  /**
+   * Values documents already serialized, after the merged ones (later documents win): bulk data such as CRDs,
+   * given as JSON (which is YAML) because serializing it as YAML would cost a large part of the synth.
+   * @default []
+   */
+  readonly serializedValues?: readonly string[];
   /** @default [] */
   readonly sensitive?: readonly SensitiveValue[];
   /**
@@ -103,7 +109,7 @@ export class HelmAddon extends Construct {
       chart: source.chart,
       version: props.chart.version,
       // lineWidth 0: never fold long strings (PEM bundles, PromQL) so the YAML round-trips exactly.
-      values: [stringify(this.values, { lineWidth: 0 })],
+      values: [stringify(this.values, { lineWidth: 0 }), ...(props.serializedValues ?? [])],
       setSensitive: setSensitive.length > 0 ? setSensitive : undefined,
       timeout: props.timeoutSeconds,
       // atomic: a failed install/upgrade is rolled back instead of leaving a half-applied release;

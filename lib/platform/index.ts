@@ -29,5 +29,6 @@ export * from "./pod-network-gate";
 export * from "./rook-ceph";
 export * from "./rook-ceph-cluster";
 export * from "./traefik";
+export * from "./traefik-crds";
 export * from "./velero";
 export { deepMerge } from "./values";

@@ -44,6 +44,12 @@ export const ADMISSION_POLICIES_RELEASE = "admission-policies";
  */
 export const OBJECT_STORE_RELEASE = "object-store";
 
+/**
+ * Helm release of Traefik's CRDs (TraefikCrds): the review gate refuses its removal (uninstalling it without the keep
+ * policy deletes every IngressRoute, Middleware and TLSStore), so the name lives here, free of provider bindings.
+ */
+export const TRAEFIK_CRDS_RELEASE = "traefik-crds";
+
 /** Namespaces the GitOps AppProject may never deploy to: the platform's own (Helm/Terraform own them). */
 export const PLATFORM_NAMESPACES = [
   "kube-system", "kube-public", "kube-node-lease", "tigera-operator", "calico-system", "calico-apiserver",

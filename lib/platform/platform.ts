@@ -19,6 +19,7 @@ import { PodNetworkGate } from "./pod-network-gate";
 import { RookCephCluster } from "./rook-ceph-cluster";
 import { RookCephOperator } from "./rook-ceph";
 import { Traefik } from "./traefik";
+import { TraefikCrds } from "./traefik-crds";
 import { PeopleAccess } from "./people-access";
 import { FluentBit } from "./fluent-bit";
 import { logPipelineAlertRules } from "./log-alert-rules";
@@ -63,6 +64,7 @@ export interface PlatformProps {
  *   rook-ceph-cluster → object-store (in-cluster S3, sandbox/dev) ─┐   kube-prometheus-stack → velero
  *                                                                   └────────────────────────────┘
  *
+ * traefik-crds (after the pod network gate) comes before both Traefik releases, which skip their chart's CRDs.
  * cert-manager comes before everything with an Ingress or a Certificate: Traefik's default certificate is a
  * Certificate, and every UI Ingress names the ClusterIssuer.
  *
@@ -85,6 +87,8 @@ export class Platform extends Construct {
   /** Passes once tigerastatus/calico is Available: every release after Calico waits for it. */
   readonly podNetwork: PodNetworkGate;
   readonly certManager: CertManager;
+  /** Traefik's CRDs, upgraded with the pinned traefik chart; both Traefik releases skip their own. */
+  readonly traefikCrds: TraefikCrds;
   readonly traefikPublic: Traefik;
   readonly traefikAdmin: Traefik;
   readonly rookCeph: RookCephOperator;
@@ -131,8 +135,10 @@ export class Platform extends Construct {
     this.certManager = new CertManager(this, "cert-manager", { context, platformCa: props.platformCa, dependsOn: [...network, ...home("cert-manager")] });
     // Certificates need cert-manager's CRDs and webhook and are issued by the ClusterIssuer; on destroy they go first.
     const tls = [this.certManager.addon.release, this.certManager.issuer.release];
-    this.traefikPublic = new Traefik(this, "traefik-public", { context, ingressClass: "public", dependsOn: [...network, ...tls, ...home("traefik-public")] });
-    this.traefikAdmin = new Traefik(this, "traefik-admin", { context, ingressClass: "admin", dependsOn: [...network, ...tls, ...home("traefik-admin")] });
+    this.traefikCrds = new TraefikCrds(this, "traefik-crds", { context, dependsOn: [...network, ...home("traefik-public")] });
+    const ingress = [...network, ...tls, this.traefikCrds.addon.release];
+    this.traefikPublic = new Traefik(this, "traefik-public", { context, ingressClass: "public", dependsOn: [...ingress, ...home("traefik-public")] });
+    this.traefikAdmin = new Traefik(this, "traefik-admin", { context, ingressClass: "admin", dependsOn: [...ingress, ...home("traefik-admin")] });
     const inCluster = props.objectStore.settings.kind === "in-cluster";
     this.rookCeph = new RookCephOperator(this, "rook-ceph", { context, dependsOn: [...network, ...home("rook-ceph")], bucketOwnerClaims: inCluster });
     this.rookCephCluster = new RookCephCluster(this, "rook-ceph-cluster", {

@@ -62,7 +62,10 @@ export interface TraefikProps {
   /** The environment as add-ons see it (platformContext). */
   readonly context: PlatformContext;
   readonly ingressClass: IngressClassName;
-  /** The readiness gate, the CNI, and cert-manager with the ClusterIssuer (the default certificate's CRD and issuer). */
+  /**
+   * The readiness gate, the CNI, cert-manager with the ClusterIssuer (the default certificate's CRD and issuer), and
+   * the `traefik-crds` release (TraefikCrds): this release skips the chart's CRDs.
+   */
   readonly dependsOn: readonly ITerraformDependable[];
 }
 
@@ -120,5 +123,7 @@ export class Traefik extends Construct {
       timeoutSeconds: 300,
       dependsOn: props.dependsOn,
     });
+    // The CRDs are the `traefik-crds` release's (Helm would install crds/ once and never upgrade them).
+    this.addon.release.skipCrds = true;
   }
 }

@@ -12,7 +12,7 @@
  */
 import type { PlannedChange } from "./planned-change";
 import { REGENERATED_SECRET_LABEL } from "../config/labels";
-import { ADMISSION_POLICIES_RELEASE, OBJECT_STORE_RELEASE } from "../platform/names";
+import { ADMISSION_POLICIES_RELEASE, OBJECT_STORE_RELEASE, TRAEFIK_CRDS_RELEASE } from "../platform/names";
 import { compareVersions } from "../config/version-skew";
 import { mergedHelmValues } from "./helm-values";
 import { sameJson } from "./same-json";
@@ -248,6 +248,16 @@ export const BLAST_RADIUS_RULES: readonly BlastRadiusRule[] = [
     hits: (c) => {
       const podNetwork = [...chartNames(c.before), ...chartNames(c.after)].some((n) => POD_NETWORK_CHARTS.has(n));
       return HELM_RELEASE_TYPES.has(c.type) && podNetwork && destroys(c) ? c.action : undefined;
+    },
+    tolerated: 0,
+  },
+  {
+    id: "ingress-crds",
+    why: "uninstalling or replacing the traefik-crds release deletes Traefik's CRDs (unless they carry Helm's keep policy, as on dev and prod) and with them every IngressRoute, Middleware and TLSStore; Traefik then serves none of them",
+    types: HELM_RELEASE_TYPES,
+    hits: (c) => {
+      const crds = [c.before, c.after].some((s) => asObject(s).name === TRAEFIK_CRDS_RELEASE);
+      return HELM_RELEASE_TYPES.has(c.type) && crds && destroys(c) ? c.action : undefined;
     },
     tolerated: 0,
   },

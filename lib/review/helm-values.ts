@@ -17,7 +17,8 @@ function parseDoc(doc: string): unknown {
   if (parsedDocs.has(doc)) return parsedDocs.get(doc);
   let parsed: unknown;
   try {
-    parsed = parse(doc);
+    // JSON is YAML, and bulk documents (the Traefik CRDs) are JSON: JSON.parse reads them a hundred times faster.
+    parsed = doc.trimStart().startsWith("{") ? parseJsonOrYaml(doc) : parse(doc);
   } catch {
     parsed = NOT_YAML;
   }
@@ -26,6 +27,15 @@ function parseDoc(doc: string): unknown {
   return parsed;
 }
 const NOT_YAML = Symbol("not YAML");
+
+/** A flow mapping that is not strict JSON (`{a: 1}`) is still YAML. */
+function parseJsonOrYaml(doc: string): unknown {
+  try {
+    return JSON.parse(doc);
+  } catch {
+    return parse(doc);
+  }
+}
 
 /** The merged values of a helm_release state, or undefined when it has none or they do not parse. */
 export function mergedHelmValues(state: unknown): Values | undefined {
