@@ -139,6 +139,20 @@ const ROWS: Row[] = [
     refused: [["pod-network-crds", 1]],
   },
   {
+    id: "snapshot_crds",
+    says: "the snapshot-controller release uninstalled: the VolumeSnapshot CRDs and every VolumeSnapshot go with it",
+    v1: { rel: release("platform/snapshot-controller/helm/release", { name: "snapshot-controller", chart: "oci://gitlab.example.internal:5050/platform/charts/snapshot-controller", namespace: "snapshot-controller" }) },
+    v2: {},
+    refused: [["volume-snapshot-crds", 1]],
+  },
+  {
+    id: "snapshot_crds_replaced",
+    says: "the snapshot-controller release replaced (a forced new release), its chart given as repo/name",
+    v1: { rel: { ...release("platform/snapshot-controller/helm/release", { name: "snapshot-controller", chart: "piraeus-charts/snapshot-controller", namespace: "snapshot-controller" }), replaceOn: 1 } },
+    v2: { rel: { ...release("platform/snapshot-controller/helm/release", { name: "snapshot-controller", chart: "piraeus-charts/snapshot-controller", namespace: "snapshot-controller" }), replaceOn: 2 } },
+    refused: [["volume-snapshot-crds", 1]],
+  },
+  {
     id: "ns_rook",
     says: "kubernetes_namespace of rook-ceph deleted (a type the rules did not know)",
     v1: {
@@ -376,6 +390,20 @@ const ROWS: Row[] = [
     says: "the Ceph daemons' requests changed (cephClusterSpec.resources): Rook restarts them one at a time, passes",
     v1: { rel: rookCluster(`cephClusterSpec:\n  storage:\n    useAllNodes: false\n  resources:\n    osd:\n      requests:\n        cpu: 1000m\n`) },
     v2: { rel: rookCluster(`cephClusterSpec:\n  storage:\n    useAllNodes: false\n  resources:\n    osd:\n      requests:\n        cpu: 500m\n`) },
+    refused: [],
+  },
+  {
+    id: "ceph_snapshot_class",
+    says: "the block pool's VolumeSnapshotClass added to rook-ceph-cluster (CSI snapshots for Velero): no pool changes, passes",
+    v1: { rel: rookCluster(pool(3)) },
+    v2: { rel: rookCluster(`${pool(3)}cephBlockPoolsVolumeSnapshotClass:\n  enabled: true\n  name: ceph-block\n  deletionPolicy: Delete\n`) },
+    refused: [],
+  },
+  {
+    id: "snapshot_crds_upgrade",
+    says: "the snapshot-controller chart bumped in place: Helm upgrades the CRDs with the release, passes",
+    v1: { rel: release("platform/snapshot-controller/helm/release", { name: "snapshot-controller", chart: "snapshot-controller", version: "5.2.0", namespace: "snapshot-controller" }) },
+    v2: { rel: release("platform/snapshot-controller/helm/release", { name: "snapshot-controller", chart: "snapshot-controller", version: "5.3.0", namespace: "snapshot-controller" }) },
     refused: [],
   },
   {

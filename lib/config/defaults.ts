@@ -63,6 +63,8 @@ export interface TierRules {
   readonly argocdHa: boolean;
   /** Terraform refuses to destroy or replace the Calico CRD release (prevent_destroy) unless `platform.protectPodNetwork` says. */
   readonly protectPodNetwork: boolean;
+  /** Terraform refuses to destroy or replace the VolumeSnapshot CRD release (prevent_destroy) unless `platform.protectVolumeSnapshots` says. */
+  readonly protectVolumeSnapshots: boolean;
   /** Where EnvironmentStack keeps state unless told: a local file, or GitLab's HTTP backend. */
   readonly stateBackend: "local" | "gitlab";
   /** Warn when there is no registry mirror (such an environment pulls from the internet). */
@@ -120,6 +122,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     traefikReplicas: 1,
     argocdHa: false,
     protectPodNetwork: false,
+    protectVolumeSnapshots: false,
     stateBackend: "local",
     expectsRegistryMirror: false,
     admissionMode: "Audit",
@@ -148,6 +151,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     traefikReplicas: 2,
     argocdHa: false,
     protectPodNetwork: true,
+    protectVolumeSnapshots: true,
     stateBackend: "gitlab",
     expectsRegistryMirror: true,
     admissionMode: "Audit",
@@ -169,6 +173,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     traefikReplicas: 2,
     argocdHa: true,
     protectPodNetwork: true,
+    protectVolumeSnapshots: true,
     stateBackend: "gitlab",
     expectsRegistryMirror: true,
     admissionMode: "Enforce",

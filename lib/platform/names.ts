@@ -20,6 +20,7 @@ export const NAMESPACE = {
   kyverno: "kyverno",
   logging: "logging",
   velero: "velero",
+  snapshotController: "snapshot-controller",
 } as const;
 
 /**
@@ -38,6 +39,7 @@ export const OBJECT_STORE_RELEASE = "object-store";
 export const PLATFORM_NAMESPACES = [
   "kube-system", "kube-public", "kube-node-lease", "tigera-operator", "calico-system", "calico-apiserver",
   "cert-manager", "traefik-public", "traefik-admin", "monitoring", "rook-ceph", "kyverno", "logging", "velero",
+  "snapshot-controller",
 ] as const;
 
 export type PlatformUi = "argocd" | "grafana" | "prometheus" | "alertmanager";
