@@ -41,7 +41,7 @@ export const PLATFORM_STATE_NAMESPACES: readonly string[] = [NAMESPACE.argocd, N
  */
 export const TENANT_VOLUME_DATA = { snapshotVolumes: true, snapshotMoveData: true, defaultVolumesToFsBackup: false } as const;
 
-/** Velero's Schedules for an environment: the tenants' (with pod volumes) and the platform's. */
+/** Velero's Schedules for an environment: the tenants' (with their volumes) and the platform's. */
 export function veleroSchedules(context: PlatformContext, tenantNamespaces: readonly string[]): Record<string, unknown> {
   const { backups } = context.rules;
   const ttl = `${backups.retentionDays * 24}h0m0s`;
