@@ -51,6 +51,15 @@ describe("bill of materials of the three shipped stacks", () => {
     }
   });
 
+  it("lists the snapshot controller's chart and images in every environment (Velero's CSI snapshots)", () => {
+    for (const bom of boms) {
+      expect(bom.images.map((i) => i.image)).toEqual(
+        expect.arrayContaining(["registry.k8s.io/sig-storage/snapshot-controller:v8.6.0", "registry.k8s.io/sig-storage/snapshot-conversion-webhook:v8.6.0"]),
+      );
+      expect(bom.charts).toContainEqual(expect.objectContaining({ release: "snapshot-controller", chart: "snapshot-controller", version: "5.2.0", repository: "https://piraeus.io/helm-charts/" }));
+    }
+  });
+
   it("holds kubeadm's images under the cluster's imageRepository, kube-vip and the containerd sandbox image", () => {
     for (const env of appEnvironments(app)) {
       const bom = boms.find((b) => b.environment === env.config.name)!;

@@ -14,6 +14,7 @@ import { KUBE_PROMETHEUS_STACK_IMAGES } from "../../lib/platform/kube-prometheus
 import { KYVERNO_IMAGES } from "../../lib/platform/kyverno";
 import { ROOK_CLUSTER_IMAGES } from "../../lib/platform/rook-ceph-cluster";
 import { ROOK_OPERATOR_IMAGES } from "../../lib/platform/rook-ceph";
+import { SNAPSHOT_CONTROLLER_IMAGES } from "../../lib/platform/snapshot-controller";
 import { TRAEFIK_IMAGES } from "../../lib/platform/traefik";
 import { valueAt } from "../../lib/platform/values";
 import { environments } from "../../stacks/app";
@@ -78,7 +79,7 @@ describe("CHART_IMAGES: the chart defaults of the bill of materials", () => {
   const declared: [ChartKey, readonly ImageField[]][] = [
     ["tigeraOperator", CALICO_IMAGES], ["certManager", CERT_MANAGER_IMAGES], ["traefik", TRAEFIK_IMAGES], ["argoCd", ARGO_CD_IMAGES],
     ["kubePrometheusStack", KUBE_PROMETHEUS_STACK_IMAGES], ["blackboxExporter", BLACKBOX_IMAGES], ["rookCeph", ROOK_OPERATOR_IMAGES],
-    ["rookCephCluster", ROOK_CLUSTER_IMAGES], ["kyverno", KYVERNO_IMAGES],
+    ["rookCephCluster", ROOK_CLUSTER_IMAGES], ["kyverno", KYVERNO_IMAGES], ["snapshotController", SNAPSHOT_CONTROLLER_IMAGES],
   ];
   it.each(declared)("every image field of %s has a row with the same upstream", (key, fields) => {
     const table = CHART_IMAGES[key]!.images;

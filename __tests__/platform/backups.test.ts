@@ -53,7 +53,7 @@ describe("Velero", () => {
     const secret = Object.values<any>(prod.json.resource.kubernetes_secret_v1).find((s) => s.metadata.name === VELERO_CREDENTIALS_SECRET);
     expect(secret.metadata.namespace).toBe("velero");
     expect(secret.data.cloud).toBe("[default]\naws_access_key_id=${var.object_store_access_key_id}\naws_secret_access_key=${var.object_store_secret_access_key}\n");
-    // No VolumeSnapshotLocation without CSI snapshots: an empty-provider VSL would fail validation in Velero.
+    // No VolumeSnapshotLocation: CSI snapshots need none, and an empty-provider VSL would fail validation in Velero.
     expect([v.snapshotsEnabled, v.configuration.volumeSnapshotLocation]).toEqual([false, []]);
   });
 
@@ -80,13 +80,13 @@ describe("Velero", () => {
     expect((upstreamValues("velero").kubectl as any).image.repository).toBe("registry.k8s.io/kubectl");
   });
 
-  it("backs up every tenant namespace (with pod volumes) and the platform's state, daily, kept per tier", () => {
+  it("backs up every tenant namespace (with its volumes) and the platform's state, daily, kept per tier", () => {
     for (const [tier, s] of [["sandbox", sandbox], ["prod", prod]] as const) {
       const schedules = (velero(s).values as any).schedules;
       const ttl = `${TIER_RULES[tier].backups.retentionDays * 24}h0m0s`;
       const tenantNamespaces = tier === "prod" ? ["shop", "billing-dev", "billing-recette"] : ["shop-dev", "shop-integration", "shop-recette", "shop-preproduction", "billing-dev", "billing-recette"];
       expect(schedules.tenants.template).toEqual(
-        expect.objectContaining({ ttl, includedNamespaces: tenantNamespaces, defaultVolumesToFsBackup: true, storageLocation: "default" }),
+        expect.objectContaining({ ttl, includedNamespaces: tenantNamespaces, snapshotVolumes: true, snapshotMoveData: true, storageLocation: "default" }),
       );
       expect(schedules.platform.template).toEqual(expect.objectContaining({ ttl, includedNamespaces: [...PLATFORM_STATE_NAMESPACES], includeClusterResources: true }));
       expect([schedules.tenants.schedule, schedules.platform.schedule]).toEqual(["0 2 * * *", "0 3 * * *"]);

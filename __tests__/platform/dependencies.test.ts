@@ -25,6 +25,9 @@ describe("install and destroy order", () => {
     ["argo-cd", "traefik-admin", "UI on the admin class"],
     ["kube-prometheus-stack", "rook-ceph-cluster", "monitoring volumes live on Ceph; destroyed before the storage"],
     ["prometheus-blackbox-exporter", "kube-prometheus-stack", "the Probe CRD comes with kube-prometheus-stack"],
+    ["rook-ceph-cluster", "snapshot-controller", "its VolumeSnapshotClass needs the VolumeSnapshot CRDs; destroyed before them"],
+    ["velero", "snapshot-controller", "CSI snapshots need the controller and CRDs"],
+    ["velero", "rook-ceph-cluster", "CSI snapshots need the VolumeSnapshotClass Velero picks by label"],
   ])("%s depends on %s (%s)", (dependent, dependency) => {
     expect(deps(dependent)).toContain(ref(dependency));
   });

@@ -67,6 +67,7 @@ describe("platform namespaces (Terraform, not helm --create-namespace)", () => {
       kyverno: "restricted",
       logging: "privileged",
       velero: "privileged",
+      "snapshot-controller": "restricted",
     });
     for (const ns of PLATFORM_RELEASE_NAMESPACES) expect(NAMESPACE_POD_SECURITY[ns].why.length).toBeGreaterThan(20);
   });
@@ -115,6 +116,7 @@ describe("restricted namespaces: the charts' pods comply (vendored values + ours
     ["kyverno", "kyverno", "reportsController.podSecurityContext", "reportsController.securityContext"],
     ["kyverno", "kyverno", "crds.migration.podSecurityContext", "crds.migration.securityContext"],
     ["kyverno", "kyverno", "webhooksCleanup.podSecurityContext", "webhooksCleanup.securityContext"],
+    ["snapshot-controller", "snapshot-controller", "controller.podSecurityContext", "controller.securityContext"],
   ];
   const at = (values: Record<string, any>, path: string | undefined): Ctx => path?.split(".").reduce<any>((o, k) => o?.[k], values);
 
@@ -147,11 +149,11 @@ describe("adopting the namespaces Helm created (platform.adoptExistingNamespaces
     expect(imports(prod.json)).toEqual([]);
   });
 
-  it("on: one import block per namespace Helm used to create (not kyverno, logging or velero, new with Terraform), by its name, into its kubernetes_namespace_v1", () => {
+  it("on: one import block per namespace Helm used to create (not kyverno, logging, velero or snapshot-controller, new with Terraform), by its name, into its kubernetes_namespace_v1", () => {
     const adopted = synthPlatform(environment("prod", { platform: { adoptExistingNamespaces: true } }));
     const found = byName(adopted.json);
     expect(imports(adopted.json).map((i) => [i.id, i.to]).sort()).toEqual(
-      PLATFORM_RELEASE_NAMESPACES.filter((ns) => !["kyverno", "logging", "velero"].includes(ns)).sort().map((ns) => [ns, `kubernetes_namespace_v1.${found.get(ns)!.address}`]),
+      PLATFORM_RELEASE_NAMESPACES.filter((ns) => !["kyverno", "logging", "velero", "snapshot-controller"].includes(ns)).sort().map((ns) => [ns, `kubernetes_namespace_v1.${found.get(ns)!.address}`]),
     );
     // Same resources either way: switching it off after the upgrade changes nothing else.
     expect(Object.keys(namespaces(adopted.json))).toEqual(Object.keys(namespaces(prod.json)));

@@ -24,9 +24,9 @@ describe("the Calico CRD release", () => {
     expect(lifecycleOf("sandbox", true)).toEqual({ prevent_destroy: true });
   });
 
-  it("is the only release Terraform protects this way (the others are guarded by the review gate)", () => {
+  it("is, with the VolumeSnapshot CRD release, the only release Terraform protects this way (the others are guarded by the review gate)", () => {
     const protectedReleases = Object.values(synthPlatform(environment("prod")).releases).filter((r) => (r.raw.lifecycle as any)?.prevent_destroy);
-    expect(protectedReleases.map((r) => r.name)).toEqual(["calico-crds"]);
+    expect(protectedReleases.map((r) => r.name).sort()).toEqual(["calico-crds", "snapshot-controller"]);
   });
 });
 

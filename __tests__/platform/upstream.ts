@@ -43,6 +43,7 @@ export const RELEASE_CHART_DIR: Record<string, string | null> = {
   "fluent-bit": "fluent-bit",
   "object-store": "raw", // in-cluster object store only (sandbox/dev without backups.objectStore)
   velero: "velero",
+  "snapshot-controller": "snapshot-controller",
 };
 
 /** Releases only an environment with the in-cluster object store has. */

@@ -28,7 +28,7 @@ describe("validatePlatform", () => {
 
   it.each<[string, unknown, string[]]>([
     ["missing platform", { ...prod, platform: undefined }, ['prod.platform: is required (domain, ingress, gitops, monitoring); see README "Platform"']],
-    ["typo", withPlatform(prod, { domian: "x" }), ["prod.platform.domian: unknown field (typo?); known fields here: domain, urlScheme, ingress, tls, gitops, monitoring, storage, argocdHa, protectPodNetwork, adoptExistingNamespaces, overrides"]],
+    ["typo", withPlatform(prod, { domian: "x" }), ["prod.platform.domian: unknown field (typo?); known fields here: domain, urlScheme, ingress, tls, gitops, monitoring, storage, argocdHa, protectPodNetwork, protectVolumeSnapshots, adoptExistingNamespaces, overrides"]],
     [
       "prod with 2 data nodes",
       { ...prod, workers: [{ ...prod.workers[0], count: 2, ips: prod.workers[0].ips.slice(0, 2) }, prod.workers[1]] },
@@ -133,6 +133,7 @@ describe("validatePlatform", () => {
       ],
     ],
     ["pod network protection not a boolean", withPlatform(prod, { protectPodNetwork: "no" as unknown as boolean }), ['prod.platform.protectPodNetwork: "no" must be true or false']],
+    ["snapshot CRD protection not a boolean", withPlatform(prod, { protectVolumeSnapshots: "no" as unknown as boolean }), ['prod.platform.protectVolumeSnapshots: "no" must be true or false']],
     [
       "namespace adoption not a boolean",
       withPlatform(prod, { adoptExistingNamespaces: "yes" as unknown as boolean }),

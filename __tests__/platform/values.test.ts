@@ -95,11 +95,15 @@ const ALLOW: Record<string, AllowList> = {
     "configuration.backupStorageLocation[].config": "provider-specific map (region, s3ForcePathStyle, s3Url listed in comments)",
     schedules: "map of Schedule specs keyed by name (example in comments); the template is Velero's BackupSpec, checked by backups.test",
   },
+  "snapshot-controller": {
+    "controller.securityContext": "the container's securityContext (Kubernetes API; values.yaml lists capabilities, readOnlyRootFilesystem, runAsNonRoot, runAsUser): our seccompProfile and allowPrivilegeEscalation for Pod Security restricted",
+  },
   "rook-ceph-cluster": {
     "cephClusterSpec.storage.nodes": "commented out in values.yaml; CephCluster spec.storage.nodes (name + devicePathFilter)",
     // Keys such as "csi.storage.k8s.io/fstype" contain dots, which a dotted path cannot address anyway.
     "cephBlockPools[].storageClass.parameters": "StorageClass parameters: free-form map of the RBD provisioner's parameters",
     "cephBlockPools[].spec": "CephBlockPool spec (Rook CRD): requireSafeReplicaSize is documented there, not in values.yaml",
+    "cephBlockPoolsVolumeSnapshotClass.labels": "free-form map of the VolumeSnapshotClass's labels (empty in values.yaml): Velero's velero.io/csi-volumesnapshot-class",
   },
 };
 

@@ -164,6 +164,20 @@ const ROWS: Row[] = [
     refused: [],
   },
   {
+    id: "snapshot_crds",
+    says: "the snapshot-controller release uninstalled: the VolumeSnapshot CRDs and every VolumeSnapshot go with it",
+    v1: { rel: release("platform/snapshot-controller/helm/release", { name: "snapshot-controller", chart: "oci://gitlab.example.internal:5050/platform/charts/snapshot-controller", namespace: "snapshot-controller" }) },
+    v2: {},
+    refused: [["volume-snapshot-crds", 1]],
+  },
+  {
+    id: "snapshot_crds_replaced",
+    says: "the snapshot-controller release replaced (a forced new release), its chart given as repo/name",
+    v1: { rel: { ...release("platform/snapshot-controller/helm/release", { name: "snapshot-controller", chart: "piraeus-charts/snapshot-controller", namespace: "snapshot-controller" }), replaceOn: 1 } },
+    v2: { rel: { ...release("platform/snapshot-controller/helm/release", { name: "snapshot-controller", chart: "piraeus-charts/snapshot-controller", namespace: "snapshot-controller" }), replaceOn: 2 } },
+    refused: [["volume-snapshot-crds", 1]],
+  },
+  {
     id: "ns_rook",
     says: "kubernetes_namespace of rook-ceph deleted (a type the rules did not know)",
     v1: {
@@ -432,6 +446,20 @@ const ROWS: Row[] = [
     v1: { rel: rookCluster(osdNodes({ deviceFilter: "^sdb$" }) + pool(3)) },
     v2: { rel: rookCluster(osdNodes({ devicePathFilter: "^/dev/disk/by-path/pci-[0-9a-f:.]+-scsi-0:0:1:0$" }) + pool(2)) },
     refused: [["ceph-storage-layout", 1]],
+  },
+  {
+    id: "ceph_snapshot_class",
+    says: "the block pool's VolumeSnapshotClass added to rook-ceph-cluster (CSI snapshots for Velero): no pool changes, passes",
+    v1: { rel: rookCluster(pool(3)) },
+    v2: { rel: rookCluster(`${pool(3)}cephBlockPoolsVolumeSnapshotClass:\n  enabled: true\n  name: ceph-block\n  deletionPolicy: Delete\n`) },
+    refused: [],
+  },
+  {
+    id: "snapshot_crds_upgrade",
+    says: "the snapshot-controller chart bumped in place: Helm upgrades the CRDs with the release, passes",
+    v1: { rel: release("platform/snapshot-controller/helm/release", { name: "snapshot-controller", chart: "snapshot-controller", version: "5.2.0", namespace: "snapshot-controller" }) },
+    v2: { rel: release("platform/snapshot-controller/helm/release", { name: "snapshot-controller", chart: "snapshot-controller", version: "5.3.0", namespace: "snapshot-controller" }) },
+    refused: [],
   },
   {
     id: "ceph_cleanup_policy",

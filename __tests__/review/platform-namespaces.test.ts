@@ -39,12 +39,12 @@ describe("the gate on the real stack's namespaces and NetworkPolicies", () => {
 
   it("each platform namespace deleted: refused, stateful ones by stateful-namespace, the rest by namespace-contents", () => {
     const namespaces = resources.filter((r) => r.type === "kubernetes_namespace_v1" && r.path.startsWith("platform/"));
-    expect(namespaces).toHaveLength(10);
+    expect(namespaces).toHaveLength(11);
     const result = judge("prod", namespaces.map((r) => change(r, "delete")), facts());
     const byRule = Object.fromEntries(result.violations.map((v) => [v.rule.id, v.hits.map((h) => h.how).sort()]));
     expect(byRule).toEqual({
       "stateful-namespace": ["delete namespace logging", "delete namespace monitoring", "delete namespace rook-ceph", "delete namespace velero"],
-      "namespace-contents": ["delete namespace argocd", "delete namespace cert-manager", "delete namespace kyverno", "delete namespace tigera-operator", "delete namespace traefik-admin", "delete namespace traefik-public"],
+      "namespace-contents": ["delete namespace argocd", "delete namespace cert-manager", "delete namespace kyverno", "delete namespace snapshot-controller", "delete namespace tigera-operator", "delete namespace traefik-admin", "delete namespace traefik-public"],
     });
   });
 

@@ -127,6 +127,15 @@ export const CHART_IMAGES: Partial<Record<ChartKey, ChartImages>> = {
     // The Ceph image the operator runs mons, mgrs, OSDs and RGW from.
     images: [{ path: "cephImage", image: "quay.io/ceph/ceph:v20.2.4" }],
   },
+  snapshotController: {
+    version: "5.2.0",
+    images: [
+      // Tags empty in values: the chart's appVersion (external-snapshotter v8.6.0).
+      { path: "controller.image", image: "registry.k8s.io/sig-storage/snapshot-controller:v8.6.0" },
+      // Off in our values (webhook.enabled false) but named there, so listed: the mirror holds what the values name.
+      { path: "webhook.image", image: "registry.k8s.io/sig-storage/snapshot-conversion-webhook:v8.6.0" },
+    ],
+  },
   velero: {
     version: "12.1.0",
     images: [

@@ -68,6 +68,8 @@ export interface TierRules {
    * keep`): deleting them deletes every IngressRoute, Middleware and TLSStore in the cluster.
    */
   readonly keepTraefikCrds: boolean;
+  /** Terraform refuses to destroy or replace the VolumeSnapshot CRD release (prevent_destroy) unless `platform.protectVolumeSnapshots` says. */
+  readonly protectVolumeSnapshots: boolean;
   /** Where EnvironmentStack keeps state unless told: a local file, or GitLab's HTTP backend. */
   readonly stateBackend: "local" | "gitlab";
   /** Warn when there is no registry mirror (such an environment pulls from the internet). */
@@ -126,6 +128,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     argocdHa: false,
     protectPodNetwork: false,
     keepTraefikCrds: false,
+    protectVolumeSnapshots: false,
     stateBackend: "local",
     expectsRegistryMirror: false,
     admissionMode: "Audit",
@@ -155,6 +158,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     argocdHa: false,
     protectPodNetwork: true,
     keepTraefikCrds: true,
+    protectVolumeSnapshots: true,
     stateBackend: "gitlab",
     expectsRegistryMirror: true,
     admissionMode: "Audit",
@@ -177,6 +181,7 @@ export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
     argocdHa: true,
     protectPodNetwork: true,
     keepTraefikCrds: true,
+    protectVolumeSnapshots: true,
     stateBackend: "gitlab",
     expectsRegistryMirror: true,
     admissionMode: "Enforce",

@@ -48,7 +48,7 @@ export const FIELDS = {
   taint: fieldsOf<Taint>({ key: true, value: true, effect: true }),
   registryMirror: fieldsOf<RegistryMirrorConfig>({ host: true, pathPrefix: true, chartRepository: true, caPem: true }),
   platform: fieldsOf<PlatformConfig>({
-    domain: true, urlScheme: true, ingress: true, tls: true, gitops: true, monitoring: true, storage: true, argocdHa: true, protectPodNetwork: true, adoptExistingNamespaces: true,
+    domain: true, urlScheme: true, ingress: true, tls: true, gitops: true, monitoring: true, storage: true, argocdHa: true, protectPodNetwork: true, protectVolumeSnapshots: true, adoptExistingNamespaces: true,
     overrides: true,
   }),
   ingress: fieldsOf<IngressConfig>({ public: true, admin: true }),

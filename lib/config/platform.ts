@@ -15,7 +15,7 @@ import { isTier } from "./tiers";
 export const ADDON_NAMES = [
   "calico-crds", "calico", "cert-manager", "cluster-issuer", "traefik-public", "traefik-admin", "argo-cd", "argocd-apps",
   "kube-prometheus-stack", "blackbox-exporter", "rook-ceph", "rook-ceph-cluster", "kyverno", "admission-policies", "loki", "fluent-bit",
-  "object-store", "velero",
+  "object-store", "velero", "snapshot-controller",
 ] as const;
 export type AddonName = (typeof ADDON_NAMES)[number];
 
@@ -247,6 +247,13 @@ export interface PlatformConfig {
    */
   readonly protectPodNetwork?: boolean;
   /**
+   * Terraform refuses to destroy or replace the snapshot-controller release (`prevent_destroy`): uninstalling it
+   * deletes the VolumeSnapshot CRDs (they are templates of the chart) and with them every VolumeSnapshot and
+   * VolumeSnapshotContent in the cluster. Set false in the one merge request that destroys the environment on purpose.
+   * @default true on dev and prod, false on sandbox (which must stay destroyable)
+   */
+  readonly protectVolumeSnapshots?: boolean;
+  /**
    * Adopt the platform namespaces an earlier version let Helm create: Terraform import blocks bring each one
    * into state (then labels them). Set it for the one upgrade apply of an environment deployed before
    * Terraform owned its namespaces; never on a new environment (importing a namespace that does not exist
@@ -296,7 +303,7 @@ export function validatePlatform(env: unknown, problems: Problems): void {
     problems.add(`${root}.domain`, `${show(domain)} is not a lower-case DNS name, e.g. "prod.k8s.example.internal"`);
   }
   readEnum(problems, p, "urlScheme", root, ["http", "https"] as const, false);
-  for (const flag of ["argocdHa", "protectPodNetwork", "adoptExistingNamespaces"] as const) {
+  for (const flag of ["argocdHa", "protectPodNetwork", "protectVolumeSnapshots", "adoptExistingNamespaces"] as const) {
     if (p[flag] !== undefined && typeof p[flag] !== "boolean") problems.add(`${root}.${flag}`, `${show(p[flag])} must be true or false`);
   }
   checkIngress(problems, p.ingress, `${root}.ingress`);

@@ -32,6 +32,11 @@ export const CHARTS = {
   loki: { chart: "loki", repository: "https://grafana.github.io/helm-charts", version: "7.3.0" },
   /** Log collector: a DaemonSet on every node (container logs and the kubelet/containerd journal). */
   fluentBit: { chart: "fluent-bit", repository: "https://fluent.github.io/helm-charts", version: "0.58.1" },
+  /**
+   * The VolumeSnapshot CRDs (snapshot.storage.k8s.io v1, groupsnapshot v1beta2) and the snapshot controller of
+   * kubernetes-csi/external-snapshotter v8.6.0 (the appVersion): Velero's CSI snapshots of Ceph volumes.
+   */
+  snapshotController: { chart: "snapshot-controller", repository: "https://piraeus.io/helm-charts/", version: "5.2.0" },
   /** Backups of tenant namespaces and platform state to the object store (Velero 1.18.1). */
   velero: { chart: "velero", repository: "https://vmware-tanzu.github.io/helm-charts", version: "12.1.0" },
 } as const satisfies Record<string, ChartPin>;

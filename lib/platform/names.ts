@@ -30,6 +30,7 @@ export const NAMESPACE = {
   kyverno: "kyverno",
   logging: "logging",
   velero: "velero",
+  snapshotController: "snapshot-controller",
 } as const;
 
 /**
@@ -54,6 +55,7 @@ export const TRAEFIK_CRDS_RELEASE = "traefik-crds";
 export const PLATFORM_NAMESPACES = [
   "kube-system", "kube-public", "kube-node-lease", "tigera-operator", "calico-system", "calico-apiserver",
   "cert-manager", "traefik-public", "traefik-admin", "monitoring", "rook-ceph", "kyverno", "logging", "velero",
+  "snapshot-controller",
 ] as const;
 
 export type PlatformUi = "argocd" | "grafana" | "prometheus" | "alertmanager";

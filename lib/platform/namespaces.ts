@@ -23,6 +23,7 @@ export const PLATFORM_RELEASE_NAMESPACES = [
   NAMESPACE.kyverno,
   NAMESPACE.logging,
   NAMESPACE.velero,
+  NAMESPACE.snapshotController,
 ] as const satisfies readonly string[];
 export type PlatformReleaseNamespace = (typeof PLATFORM_RELEASE_NAMESPACES)[number];
 
@@ -31,7 +32,7 @@ export type PlatformReleaseNamespace = (typeof PLATFORM_RELEASE_NAMESPACES)[numb
  * `platform.adoptExistingNamespaces`, since importing a namespace that does not exist fails the plan, and that
  * switch may stay on after the adoption apply.
  */
-export const NAMESPACES_NEVER_ADOPTED: readonly PlatformReleaseNamespace[] = [NAMESPACE.kyverno, NAMESPACE.logging, NAMESPACE.velero];
+export const NAMESPACES_NEVER_ADOPTED: readonly PlatformReleaseNamespace[] = [NAMESPACE.kyverno, NAMESPACE.logging, NAMESPACE.velero, NAMESPACE.snapshotController];
 
 export interface NamespacePodSecurity {
   /** The strictest level every pod of the namespace's charts (with our values) passes. */
@@ -77,6 +78,10 @@ export const NAMESPACE_POD_SECURITY: Readonly<Record<PlatformReleaseNamespace, N
   velero: {
     level: "privileged",
     why: "the node-agent DaemonSet (file-system backup of pod volumes) mounts the host's /var/lib/kubelet/pods and plugins (hostPath) and runs as root to read every pod's files",
+  },
+  "snapshot-controller": {
+    level: "restricted",
+    why: "the snapshot controller runs as 1000 with a read-only root filesystem and drops ALL (chart defaults); we add seccomp RuntimeDefault and no privilege escalation, which the chart leaves out",
   },
 };
 

@@ -289,6 +289,10 @@ function componentPolicies(namespace: PlatformReleaseNamespace, n: PolicyNetwork
         // The object store: an external endpoint, or the in-cluster one through the admin ingress's load balancer.
         { name: "to-object-store", egress: [{ peers: outside(n) }] },
       ];
+    case "snapshot-controller":
+      // The controller only watches and writes snapshot objects through the API server (the baseline allows it);
+      // the CSI snapshotter sidecar that talks to Ceph runs in rook-ceph. Its metrics are not scraped.
+      return [];
   }
 }
 

@@ -18,6 +18,7 @@ import { CHARTS } from "./chart-versions";
 import { PodNetworkGate } from "./pod-network-gate";
 import { RookCephCluster } from "./rook-ceph-cluster";
 import { RookCephOperator } from "./rook-ceph";
+import { SnapshotController } from "./snapshot-controller";
 import { Traefik } from "./traefik";
 import { TraefikCrds } from "./traefik-crds";
 import { PeopleAccess } from "./people-access";
@@ -56,6 +57,7 @@ export interface PlatformProps {
  * and reinstalls that release.
  *
  *   gate → calico (crds → operator) → pod network gate → rook-ceph → rook-ceph-cluster ─┐
+ *                                                   └→ snapshot-controller ─┘ (VolumeSnapshot CRDs before the class)
  *                                                   └→ cert-manager → cluster-issuer   │
  *                      ├→ traefik-public, traefik-admin               ├→ kube-prometheus-stack → blackbox-exporter
  *                      └→ argo-cd (after traefik-admin) → argocd-apps ┘
@@ -63,6 +65,7 @@ export interface PlatformProps {
  *                                                    kube-prometheus-stack → loki → fluent-bit (loki after the object store too)
  *   rook-ceph-cluster → object-store (in-cluster S3, sandbox/dev) ─┐   kube-prometheus-stack → velero
  *                                                                   └────────────────────────────┘
+ *   snapshot-controller, rook-ceph-cluster (VolumeSnapshotClass) → velero (CSI snapshots)
  *
  * traefik-crds (after the pod network gate) comes before both Traefik releases, which skip their chart's CRDs.
  * cert-manager comes before everything with an Ingress or a Certificate: Traefik's default certificate is a
@@ -93,6 +96,8 @@ export class Platform extends Construct {
   readonly traefikAdmin: Traefik;
   readonly rookCeph: RookCephOperator;
   readonly rookCephCluster: RookCephCluster;
+  /** The VolumeSnapshot CRDs and the snapshot controller (Velero's CSI snapshots of Ceph volumes). */
+  readonly snapshotController: SnapshotController;
   readonly argoCd: ArgoCd;
   readonly argocdApps: ArgocdApps;
   readonly monitoring: KubePrometheusStack;
@@ -141,9 +146,11 @@ export class Platform extends Construct {
     this.traefikAdmin = new Traefik(this, "traefik-admin", { context, ingressClass: "admin", dependsOn: [...ingress, ...home("traefik-admin")] });
     const inCluster = props.objectStore.settings.kind === "in-cluster";
     this.rookCeph = new RookCephOperator(this, "rook-ceph", { context, dependsOn: [...network, ...home("rook-ceph")], bucketOwnerClaims: inCluster });
+    this.snapshotController = new SnapshotController(this, "snapshot-controller", { context, dependsOn: [...network, ...home("snapshot-controller")] });
     this.rookCephCluster = new RookCephCluster(this, "rook-ceph-cluster", {
       context,
-      dependsOn: [...network, ...home("rook-ceph"), this.rookCeph.addon.release],
+      // The snapshot controller's CRDs first: the cluster chart renders the block pool's VolumeSnapshotClass.
+      dependsOn: [...network, ...home("rook-ceph"), this.rookCeph.addon.release, this.snapshotController.addon.release],
     });
     const adminIngress = this.traefikAdmin.addon.release;
     const { oidc } = securitySettings(props.config);
@@ -189,7 +196,15 @@ export class Platform extends Construct {
       tenantNamespaces: tenantSettings(props.config).flatMap((t) => t.stages.map((s) => s.namespace)),
       // In-cluster, s3.<domain> carries the platform issuer's certificate.
       caPem: inCluster ? this.certManager.trustedCaPem : props.objectStore.settings.caPem,
-      dependsOn: [...network, ...home("velero"), this.monitoring.addon.release, ...(this.objectStore ? [this.objectStore.addon.release] : [])],
+      dependsOn: [
+        ...network,
+        ...home("velero"),
+        this.monitoring.addon.release,
+        // CSI snapshots: the CRDs and controller, and the VolumeSnapshotClass (rook-ceph-cluster) Velero picks by label.
+        this.snapshotController.addon.release,
+        this.rookCephCluster.addon.release,
+        ...(this.objectStore ? [this.objectStore.addon.release] : []),
+      ],
     });
     if (context.logs) {
       // After kube-prometheus-stack (ServiceMonitor CRD) and the Ceph cluster (volumes; the in-cluster object store).

@@ -14,6 +14,38 @@ export const ROOK_CLUSTER_IMAGES: readonly ImageField[] = [
 export const ROOK_DATA_DIR = "/var/lib/rook";
 export const CEPH_BLOCK_POOL = "ceph-blockpool";
 
+/**
+ * The CSI driver the Rook operator registers for a kind of Ceph volume: `<operator namespace>.<kind>.csi.ceph.com`
+ * (the chart's default; we set no `csiDriverNamePrefix`). The block pool's StorageClass provisions with it, and its
+ * VolumeSnapshotClass must name the same driver or no snapshot is ever taken.
+ */
+export function cephCsiDriver(kind: "rbd" | "cephfs"): string {
+  return `${NAMESPACE.rook}.${kind}.csi.ceph.com`;
+}
+
+/** The VolumeSnapshotClass of the RBD pool (same name as its StorageClass, as upstream's chart names them). */
+export const CEPH_BLOCK_SNAPSHOT_CLASS = "ceph-block";
+/** The label Velero picks a driver's VolumeSnapshotClass by (one per driver). */
+export const VELERO_SNAPSHOT_CLASS_LABEL = "velero.io/csi-volumesnapshot-class";
+
+/**
+ * The RBD pool's VolumeSnapshotClass, through the chart's own template (driver and clusterID come from the same
+ * values as the StorageClass's provisioner and clusterID). A snapshot is an RBD snapshot in the source image's pool.
+ * `Delete`: a VolumeSnapshot's Ceph snapshot goes with it. Velero sets its own contents to Retain while it holds them
+ * and deletes them itself (after moving the data out, or when a backup expires); with `Retain` every snapshot a tenant
+ * deletes would stay in Ceph with nothing in Kubernetes showing it, and its parent image could never be removed.
+ */
+export const CEPH_BLOCK_SNAPSHOT_CLASS_VALUES = {
+  enabled: true,
+  name: CEPH_BLOCK_SNAPSHOT_CLASS,
+  // The class for RBD VolumeSnapshots that name none.
+  isDefault: true,
+  deletionPolicy: "Delete",
+  annotations: {},
+  labels: { [VELERO_SNAPSHOT_CLASS_LABEL]: "true" },
+  parameters: {},
+} as const;
+
 /** Sizing of the Ceph cluster for an environment: config, else the tier's defaults. */
 export function cephSizing(context: PlatformContext): { monCount: number; replication: number; multiplePerNode: boolean } {
   return {
@@ -33,14 +65,18 @@ export function cephConfigOverride(replication: number): string {
 export interface RookCephClusterProps {
   /** The environment as add-ons see it (platformContext). */
   readonly context: PlatformContext;
-  /** Must include the Rook operator: its CRDs first, and on destroy the CephCluster goes first. */
+  /**
+   * Must include the Rook operator (its CRDs first, and on destroy the CephCluster goes first) and the snapshot
+   * controller (the VolumeSnapshotClass needs its CRDs).
+   */
   readonly dependsOn: readonly ITerraformDependable[];
 }
 
 /**
  * The CephCluster: OSDs only on nodes of pools with a data disk (explicit node list, device path filter
  * derived from the VM disk layout), mons and replication per environment, one RBD pool with the default
- * StorageClass `ceph-block`. CephFS and object store (on by default in the chart) are off: nothing uses them.
+ * StorageClass `ceph-block` and its VolumeSnapshotClass `ceph-block` (Velero's). CephFS and object store (on by
+ * default in the chart) are off: nothing uses them.
  */
 export class RookCephCluster extends Construct {
   readonly addon: HelmAddon;
@@ -59,6 +95,8 @@ export class RookCephCluster extends Construct {
         toolbox: { enabled: false },
         cephFileSystems: [],
         cephObjectStores: [],
+        // No CephFS, so no CephFS snapshot class (cephFileSystemVolumeSnapshotClass stays off, the chart's default).
+        cephBlockPoolsVolumeSnapshotClass: CEPH_BLOCK_SNAPSHOT_CLASS_VALUES,
       },
       environment: {
         // Every pool Ceph creates on its own (.mgr, anything default-sized) gets the cluster's replication,

@@ -17,8 +17,9 @@ export const VELERO_IMAGES: readonly ImageField[] = [
 ];
 
 /**
- * The S3 plugin, an init container that copies itself into Velero's plugin directory. v1.14.x is the line built
- * against Velero 1.18 (the chart's 1.18.1); the chart has no field for it, so the mirror rewrite happens here.
+ * The S3 plugin, an init container that copies itself into Velero's plugin directory. v1.14.x is the line for
+ * Velero 1.18.x (the chart's 1.18.1): the compatibility table of the plugin's README on its release-1.14 branch.
+ * The chart has no field for it, so the mirror rewrite happens here.
  */
 export const VELERO_AWS_PLUGIN_IMAGE = "docker.io/velero/velero-plugin-for-aws:v1.14.2";
 
@@ -33,26 +34,34 @@ export const VELERO_STORAGE_LOCATION = "default";
  */
 export const PLATFORM_STATE_NAMESPACES: readonly string[] = [NAMESPACE.argocd, NAMESPACE.certManager, NAMESPACE.monitoring];
 
-/** Velero's Schedules for an environment: the tenants' (with pod volumes) and the platform's. */
+/**
+ * How the tenants' schedule backs up volume data, on every tier: a CSI snapshot (crash-consistent at one instant,
+ * also of PVCs no pod mounts) whose data is moved to the backup bucket. File-system backup stays available per pod
+ * (`backup.velero.io/backup-volumes` annotation) for volumes without a CSI driver.
+ */
+export const TENANT_VOLUME_DATA = { snapshotVolumes: true, snapshotMoveData: true, defaultVolumesToFsBackup: false } as const;
+
+/** Velero's Schedules for an environment: the tenants' (with their volumes) and the platform's. */
 export function veleroSchedules(context: PlatformContext, tenantNamespaces: readonly string[]): Record<string, unknown> {
   const { backups } = context.rules;
   const ttl = `${backups.retentionDays * 24}h0m0s`;
-  const template = { ttl, storageLocation: VELERO_STORAGE_LOCATION, snapshotVolumes: false };
+  const template = { ttl, storageLocation: VELERO_STORAGE_LOCATION };
   return {
     // An empty includedNamespaces means EVERY namespace to Velero: no tenants, no tenant schedule.
     ...(tenantNamespaces.length > 0 && {
       tenants: {
         schedule: backups.tenantsCron,
         useOwnerReferencesInBackup: false,
-        // Pod volumes (Ceph RBD) copied file by file by the node-agent (kopia) into the same bucket.
-        template: { ...template, includedNamespaces: [...tenantNamespaces], defaultVolumesToFsBackup: true },
+        // Each PVC (Ceph RBD) is snapshotted through CSI, then the data mover (node-agent, kopia) copies the snapshot
+        // into the same bucket and Velero deletes it: a snapshot left in Ceph would not survive the cluster.
+        template: { ...template, includedNamespaces: [...tenantNamespaces], ...TENANT_VOLUME_DATA },
       },
     }),
     platform: {
       schedule: backups.platformCron,
       useOwnerReferencesInBackup: false,
       // Cluster-scoped resources too (CRDs, ClusterRoles, PersistentVolumes): what a namespace restore refers to.
-      template: { ...template, includedNamespaces: [...PLATFORM_STATE_NAMESPACES], includeClusterResources: true, defaultVolumesToFsBackup: false },
+      template: { ...template, includedNamespaces: [...PLATFORM_STATE_NAMESPACES], includeClusterResources: true, snapshotVolumes: false, defaultVolumesToFsBackup: false },
     },
   };
 }
@@ -78,12 +87,23 @@ export function veleroValues(context: PlatformContext, store: ObjectStoreCredent
           default: true,
           accessMode: "ReadWrite",
           // Path-style: an on-prem store has no wildcard DNS for bucket.s3.<domain>.
-          config: { region: store.region, s3ForcePathStyle: "true", s3Url: store.endpoint },
+          config: {
+            region: store.region,
+            s3ForcePathStyle: "true",
+            s3Url: store.endpoint,
+            // Ceph RGW (the in-cluster store) refuses the plugin's default CRC32 checksums with XAmzContentSHA256Mismatch:
+            // the plugin README's known issues for v1.14.x (aws-sdk-go-v2) say to send none.
+            ...(store.kind === "in-cluster" && { checksumAlgorithm: "" }),
+          },
         },
       ],
-      // No VolumeSnapshotLocation: volume data goes through the node-agent (README "Backups with Velero").
+      // No VolumeSnapshotLocation: that is for provider snapshotter plugins (EBS...); CSI snapshots need none.
       volumeSnapshotLocation: [],
       uploaderType: "kopia",
+      // CSI snapshots (built into Velero since 1.14, still behind this flag in 1.18): the server and the node-agents.
+      features: "EnableCSI",
+      // A backup created by hand (`velero backup create`) moves its snapshot data out too, as the schedules do.
+      defaultSnapshotMoveData: true,
     },
     snapshotsEnabled: false,
     deployNodeAgent: true,
@@ -104,13 +124,16 @@ export interface VeleroProps {
    * @default the system trust store of the Velero image
    */
   readonly caPem?: string;
-  /** Namespace, its policies, the pod network, kube-prometheus-stack (ServiceMonitor CRD) and, in-cluster, the store. */
+  /**
+   * Namespace, its policies, the pod network, kube-prometheus-stack (ServiceMonitor CRD), the snapshot controller and
+   * the Ceph cluster (the VolumeSnapshot CRDs and class its CSI backups use) and, in-cluster, the store.
+   */
   readonly dependsOn: readonly ITerraformDependable[];
 }
 
 /**
  * Velero with one BackupStorageLocation on the environment's object store and two daily Schedules (tier
- * rules): every tenant namespace with its pod volumes, and the platform's state. The S3 keys reach it through a
+ * rules): every tenant namespace with its volumes (CSI snapshots, data moved to the bucket), and the platform's state. The S3 keys reach it through a
  * Secret Terraform writes from the sensitive tokens, never through values.
  */
 export class Velero extends Construct {

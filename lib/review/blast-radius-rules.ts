@@ -97,6 +97,11 @@ export const RBAC_BINDING_TYPES: ReadonlySet<string> = new Set([
 export const STATEFUL_CHARTS: ReadonlySet<string> = new Set(["rook-ceph", "rook-ceph-cluster", "kube-prometheus-stack", "loki", "velero"]);
 /** Charts whose uninstall deletes the pod network: the Calico CRDs (Helm deletes templated CRDs, and the CRs with them). */
 export const POD_NETWORK_CHARTS: ReadonlySet<string> = new Set(["crd.projectcalico.org.v1"]);
+/**
+ * Charts whose uninstall deletes the VolumeSnapshot CRDs (templates of the chart, no keep policy), and with them every
+ * VolumeSnapshot and VolumeSnapshotContent in the cluster: tenants' own snapshots and Velero's in-flight ones.
+ */
+export const VOLUME_SNAPSHOT_CRD_CHARTS: ReadonlySet<string> = new Set(["snapshot-controller"]);
 /** rook-ceph-cluster values that define pools, filesystems, object stores, their StorageClasses and the OSD disks. */
 export const CEPH_STORAGE_LAYOUT_KEYS: readonly string[] = ["cephBlockPools", "cephFileSystems", "cephObjectStores", "cephClusterSpec"];
 /**
@@ -258,6 +263,16 @@ export const BLAST_RADIUS_RULES: readonly BlastRadiusRule[] = [
     hits: (c) => {
       const crds = [c.before, c.after].some((s) => asObject(s).name === TRAEFIK_CRDS_RELEASE);
       return HELM_RELEASE_TYPES.has(c.type) && crds && destroys(c) ? c.action : undefined;
+    },
+    tolerated: 0,
+  },
+  {
+    id: "volume-snapshot-crds",
+    why: "uninstalling or replacing the snapshot-controller release deletes the VolumeSnapshot CRDs, and with them every VolumeSnapshot and VolumeSnapshotContent in the cluster (updates pass: Helm upgrades the CRDs in place)",
+    types: HELM_RELEASE_TYPES,
+    hits: (c) => {
+      const snapshotCrds = [...chartNames(c.before), ...chartNames(c.after)].some((n) => VOLUME_SNAPSHOT_CRD_CHARTS.has(n));
+      return HELM_RELEASE_TYPES.has(c.type) && snapshotCrds && destroys(c) ? c.action : undefined;
     },
     tolerated: 0,
   },
