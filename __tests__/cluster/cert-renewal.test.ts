@@ -1,9 +1,4 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parse } from "yaml";
-import { itWithTool } from "../tools";
 import { allNodes } from "../../lib/config/pool-nodes";
 import type { EnvironmentConfig } from "../../lib/config/types";
 import { renderCloudConfig } from "../../lib/cluster/cloud-config";
@@ -54,14 +49,7 @@ describe("certificate renewal in the cloud-config", () => {
     expect(script).toContain("kubeadm certs renew all");
     expect(script).not.toMatch(/<secret:/);
   });
-
-  itWithTool("shellcheck")("the script passes shellcheck", () => {
-    const path = join(mkdtempSync(join(tmpdir(), "cert-renewal-")), "k8s-cert-renewal");
-    writeFileSync(path, file(rendered(prodLike as EnvironmentConfig)[0].doc, CERT_RENEWAL_SCRIPT_PATH)!.content);
-    const r = spawnSync("shellcheck", ["-S", "info", path], { encoding: "utf8" });
-    expect(r.stdout).toBe("");
-    expect(r.status).toBe(0);
-  });
+  // shellcheck on the script: __tests__/behaviour/cluster/shellcheck.test.ts.
 });
 
 describe("the cluster CA's end as an output", () => {

@@ -1,89 +1,13 @@
 /**
  * The GitLab CI template adopters include, and this repo's pipeline that includes it, checked the
  * way GitLab would read them: YAML parsed, `include: local`, `extends` and `!reference` resolved,
- * then every job checked. The checker is tested on broken copies too, so these tests can fail.
+ * then every job checked. The checker is tested on broken copies too, so these tests can fail. The
+ * jobs' shell run by bash: __tests__/behaviour/review/gitlab-ci-jobs.test.ts.
  */
-import { spawnSync } from "child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { readFileSync } from "fs";
 import { join } from "path";
-import { parse, type Tags } from "yaml";
+import { isObj, jobsOf, loadPipeline, type Obj, ROOT, rulesOf, scripts, TEMPLATE } from "./gitlab-pipeline";
 
-const ROOT = join(__dirname, "..", "..");
-const TEMPLATE = ".gitlab/ci/cdktf-vsphere.gitlab-ci.yml";
-
-type Obj = Record<string, unknown>;
-/** Keys at the top level of .gitlab-ci.yml that are not jobs. */
-const GLOBAL_KEYS = new Set(["variables", "stages", "workflow", "default", "include", "image", "services", "cache", "before_script", "after_script"]);
-
-/** GitLab's `!reference [job, key]` tag, kept as a marker and resolved after parsing. */
-const referenceTag: Tags[number] = {
-  tag: "!reference",
-  collection: "seq",
-  resolve: (seq) => ({ $reference: (seq as unknown as { toJSON(): unknown }).toJSON() }),
-};
-
-function readYaml(rel: string): Obj {
-  return parse(readFileSync(join(ROOT, rel), "utf8"), { customTags: [referenceTag] }) as Obj;
-}
-
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** GitLab's merge for `extends` and includes: hashes merge deeply, everything else is replaced. */
-function deepMerge(base: Obj, over: Obj): Obj {
-  const out: Obj = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k] as Obj, v) : v;
-  return out;
-}
-
-/** Loads a pipeline file the way GitLab does: local includes first, the file's own keys on top. */
-function loadPipeline(rel: string): Obj {
-  const doc = readYaml(rel);
-  let merged: Obj = {};
-  for (const inc of (doc.include as Array<{ local?: string }> | undefined) ?? []) {
-    if (!inc.local) throw new Error(`only local includes are checked here: ${JSON.stringify(inc)}`);
-    merged = deepMerge(merged, loadPipeline(inc.local));
-  }
-  const { include: _include, ...own } = doc;
-  return deepMerge(merged, own);
-}
-
-function resolveJob(doc: Obj, name: string, seen: string[] = []): Obj {
-  if (seen.includes(name)) throw new Error(`extends cycle: ${[...seen, name].join(" -> ")}`);
-  const job = doc[name];
-  if (!isObj(job)) throw new Error(`extends refers to unknown job ${name}`);
-  const parents = job.extends === undefined ? [] : Array.isArray(job.extends) ? (job.extends as string[]) : [job.extends as string];
-  let out: Obj = {};
-  for (const p of parents) out = deepMerge(out, resolveJob(doc, p, [...seen, name]));
-  const { extends: _extends, ...own } = job;
-  return deepMerge(out, own);
-}
-
-function resolveReferences(doc: Obj, value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((v) => resolveReferences(doc, v));
-  if (!isObj(value)) return value;
-  if ("$reference" in value) {
-    const [job, ...keys] = value.$reference as string[];
-    let v: unknown = resolveJob(doc, job);
-    for (const k of keys) v = (v as Obj)[k];
-    return resolveReferences(doc, v);
-  }
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveReferences(doc, v)]));
-}
-
-/** Visible jobs with extends and !reference resolved. */
-function jobsOf(doc: Obj): Map<string, Obj> {
-  const jobs = new Map<string, Obj>();
-  for (const name of Object.keys(doc)) {
-    if (GLOBAL_KEYS.has(name) || name.startsWith(".")) continue;
-    jobs.set(name, resolveReferences(doc, resolveJob(doc, name)) as Obj);
-  }
-  return jobs;
-}
-
-/** GitLab flattens nested lists (from `!reference`) in scripts. */
-const scripts = (job: Obj): string[] => ["before_script", "script", "after_script"].flatMap((k) => ((job[k] as unknown[] | undefined) ?? []).flat(10) as string[]);
-const rulesOf = (job: Obj): Obj[] => (job.rules as Obj[] | undefined) ?? [];
 
 /** Every problem GitLab (or our review policy) would have with the pipeline; [] when fine. */
 function pipelineProblems(doc: Obj, rawText: string): string[] {
@@ -226,85 +150,5 @@ describe("GitLab CI template", () => {
   it("catches a public URL and a public image", () => {
     expect(broken(() => undefined, templateText + "\n# curl https://registry.terraform.io/x\n").join("\n")).toMatch(/public URL in the pipeline: https:\/\/registry\.terraform\.io/);
     expect(broken((d) => ((d.variables as Obj).CI_IMAGE = "hashicorp/terraform:1.11")).join("\n")).toMatch(/not in the internal registry/);
-  });
-});
-
-/**
- * The jobs' shell, run for real: bash executes a job's before_script + script (as the runner does,
- * in one shell) with GitLab's variables exported and a stub `terraform` that logs its arguments.
- */
-describe("GitLab CI template jobs, executed with a stub terraform", () => {
-  const template = loadPipeline(TEMPLATE);
-  const jobs = jobsOf(template);
-
-  /** `projectVars`: CI/CD variables from the settings, which take precedence over the YAML's. */
-  function run(jobName: string, env: Record<string, string>, withLockFile: boolean, projectVars: Record<string, string> = {}): { log: string[]; out: string; dir: string } {
-    const dir = mkdtempSync(join(tmpdir(), "ci-job-"));
-    for (const stack of ["dev", "prod"]) mkdirSync(join(dir, "cdktf.out", "stacks", stack), { recursive: true });
-    if (withLockFile) writeFileSync(join(dir, ".terraform.lock.hcl"), "# reviewed provider hashes\n");
-    mkdirSync(join(dir, "bin"));
-    writeFileSync(join(dir, "bin", "terraform"), '#!/bin/sh\necho "terraform $*" >> "$TF_LOG_FILE"\ncase "$*" in *"show -json"*) echo "{}";; *apply*) echo "lock address $TF_HTTP_LOCK_ADDRESS" >> "$TF_LOG_FILE";; esac\n', { mode: 0o755 });
-    const job = jobs.get(jobName)!;
-    // Job variables override global ones; GitLab expands references with the full set, in any order,
-    // so export them in passes until every chain (TF_HTTP_ADDRESS -> TF_STATE_PROJECT_ID -> CI_PROJECT_ID) resolves.
-    const vars = { ...(template.variables as Obj), ...(job.variables as Obj), ...projectVars };
-    const pass = Object.entries(vars).map(([k, v]) => `export ${k}="${String(v)}"`);
-    const exports = [...pass, ...pass, ...pass];
-    const script = [...exports, ...scripts({ before_script: job.before_script, script: job.script })].join("\n");
-    const r = spawnSync("bash", ["-eo", "pipefail", "-c", script], {
-      cwd: dir,
-      encoding: "utf8",
-      env: {
-        PATH: `${join(dir, "bin")}:${process.env.PATH}`,
-        TF_LOG_FILE: join(dir, "terraform.log"),
-        CI_PROJECT_DIR: dir,
-        CI_API_V4_URL: "https://gitlab.example.internal/api/v4",
-        CI_PROJECT_ID: "42",
-        CI_JOB_TOKEN: "job-token",
-        CI_REGISTRY: "registry.example.internal",
-        TF_PROVIDER_MIRROR_URL: "https://mirror.example.internal/providers/",
-        ...env,
-      },
-    });
-    if (r.status !== 0) throw new Error(`${jobName} failed: ${r.stderr}`);
-    return { log: readFileSync(join(dir, "terraform.log"), "utf8").trim().split("\n"), out: r.stdout, dir };
-  }
-  const MR = { CI_PIPELINE_SOURCE: "merge_request_event" };
-  const DEFAULT_BRANCH = { CI_PIPELINE_SOURCE: "push", CI_COMMIT_BRANCH: "main", CI_DEFAULT_BRANCH: "main" };
-
-  it("an MR plan runs with -lock=false; a default-branch plan locks", () => {
-    const mr = run("plan:dev", MR, true);
-    expect(mr.log).toContain("terraform -chdir=cdktf.out/stacks/dev plan -input=false -lock=false -out=plan.cache");
-    const main = run("plan:dev", DEFAULT_BRANCH, true);
-    expect(main.log).toContain("terraform -chdir=cdktf.out/stacks/dev plan -input=false -lock-timeout=120s -out=plan.cache");
-  });
-
-  it("init uses the committed lock file read-only, and says so when there is none", () => {
-    const locked = run("plan:prod", DEFAULT_BRANCH, true);
-    expect(locked.log[0]).toBe("terraform -chdir=cdktf.out/stacks/prod init -input=false -lockfile=readonly");
-    expect(readFileSync(join(locked.dir, "cdktf.out", "stacks", "prod", ".terraform.lock.hcl"), "utf8")).toContain("reviewed provider hashes");
-    const unlocked = run("plan:prod", DEFAULT_BRANCH, false);
-    expect(unlocked.log[0]).toBe("terraform -chdir=cdktf.out/stacks/prod init -input=false");
-    expect(unlocked.out).toMatch(/warning: no \.terraform\.lock\.hcl committed/);
-  });
-
-  it("validate initializes every stack without a backend and validates it", () => {
-    expect(run("cdktf:validate", MR, true).log).toEqual([
-      "terraform -chdir=cdktf.out/stacks/dev/ init -input=false -lockfile=readonly -backend=false",
-      "terraform -chdir=cdktf.out/stacks/dev/ validate -no-color",
-      "terraform -chdir=cdktf.out/stacks/prod/ init -input=false -lockfile=readonly -backend=false",
-      "terraform -chdir=cdktf.out/stacks/prod/ validate -no-color",
-    ]);
-  });
-
-  it("deploy applies the reviewed plan file, with the state lock addresses set", () => {
-    const d = run("deploy:prod", DEFAULT_BRANCH, true);
-    expect(d.log.slice(-2)).toEqual([
-      "terraform -chdir=cdktf.out/stacks/prod apply -input=false -lock-timeout=120s plan.cache",
-      "lock address https://gitlab.example.internal/api/v4/projects/42/terraform/state/prod/lock",
-    ]);
-    // A prod state project (a CI/CD variable scoped to "prod") moves every address with it.
-    const separate = run("deploy:prod", DEFAULT_BRANCH, true, { TF_STATE_PROJECT_ID: "77" });
-    expect(separate.log[separate.log.length - 1]).toBe("lock address https://gitlab.example.internal/api/v4/projects/77/terraform/state/prod/lock");
   });
 });

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -214,11 +213,6 @@ describe("the app", () => {
     expect(existsSync(outdir)).toBe(false);
   });
 
-  it("runs as the cdktf app command (tsx stacks/main.ts) and writes the three stacks", () => {
-    const cwd = mkdtempSync(join(tmpdir(), "cdktf-main-"));
-    execFileSync(join(root, "node_modules/.bin/tsx"), [join(root, "stacks/main.ts")], { cwd, stdio: "pipe" });
-    for (const env of ["sandbox", "dev", "prod"]) expect(existsSync(join(cwd, "cdktf.out/stacks", env, "cdk.tf.json"))).toBe(true);
-  });
 });
 
 describe("stacks/ as a consumer of the library", () => {

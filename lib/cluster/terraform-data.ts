@@ -11,7 +11,7 @@ import { ValidateTerraformVersion } from "cdktf/lib/validations/validate-terrafo
  * version of terraform"), although synthesizing needs no Terraform at all. The probe only checks
  * Terraform >= 1.4, which `terraform init` enforces anyway (terraform_data does not exist before 1.4).
  * constructs has no API to remove a validation, hence the one cast below, tested by
- * __tests__/environment/synth-without-terraform.test.ts.
+ * __tests__/behaviour/environment/synth-without-terraform.test.ts.
  */
 export function terraformData(scope: Construct, id: string, config: DataConfig): DataResource {
   const resource = new DataResource(scope, id, config);

@@ -24,7 +24,7 @@ export interface CiAccessProps {
  *
  * Not `replace_triggered_by = [time_rotating]` directly: a due time_rotating is removed from the state on refresh
  * and planned as a create, which replace_triggered_by ignores (it fires on update and replace only; real Terraform
- * shows it, __tests__/tenants/ci-token-plan.test.ts). A `terraform_data` keeper whose `triggers_replace` is the
+ * shows it, __tests__/behaviour/tenants/ci-token-plan.test.ts). A `terraform_data` keeper whose `triggers_replace` is the
  * rotation's id is replaced whenever a new rotation is created, and that replacement triggers the token's.
  */
 export class CiAccess extends Construct {

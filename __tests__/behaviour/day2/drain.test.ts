@@ -3,11 +3,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { drainNode } from "../../lib/day2/drain";
-import { endpointFromKubeconfig, KubeApi } from "../../lib/day2/kube-api";
-import { drainForScaleDown } from "../../lib/day2/scale-down-drain";
-import { describeWithTool } from "../tools";
-import { startFakeCluster, type RunningFakeCluster } from "./fake-cluster";
+import { drainNode } from "../../../lib/day2/drain";
+import { endpointFromKubeconfig, KubeApi } from "../../../lib/day2/kube-api";
+import { drainForScaleDown } from "../../../lib/day2/scale-down-drain";
+import { describeWithTool } from "../../tools";
+import { startFakeCluster, type RunningFakeCluster } from "../../day2/fake-cluster";
 
 const FAST = { timeoutMs: 2_000, pollMs: 20 };
 
@@ -59,7 +59,7 @@ describeWithTool("openssl", ["version"])("drain through the Eviction API (stubbe
     const kubeconfig = join(mkdtempSync(join(tmpdir(), "roll-cli-")), "kubeconfig");
     writeFileSync(kubeconfig, api.kubeconfig);
     const cli = (...args: string[]) =>
-      promisify(execFile)(join(__dirname, "../../node_modules/.bin/tsx"), [join(__dirname, "../../lib/day2/roll-cli.ts"), ...args]).then(
+      promisify(execFile)(join(__dirname, "../../../node_modules/.bin/tsx"), [join(__dirname, "../../../lib/day2/roll-cli.ts"), ...args]).then(
         (r) => ({ code: 0, ...r }),
         (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
       );

@@ -1,10 +1,10 @@
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
-import { challengeParameters, missingImages } from "../../lib/bom/verify";
-import type { BillOfMaterials } from "../../lib/bom/types";
-import { makeTestCa } from "../behaviour/test-ca";
-import { describeWithTool } from "../tools";
+import { challengeParameters, missingImages } from "../../../lib/bom/verify";
+import type { BillOfMaterials } from "../../../lib/bom/types";
+import { makeTestCa } from "../../behaviour/test-ca";
+import { describeWithTool } from "../../tools";
 
 // GitLab's container registry answers 401 with `WWW-Authenticate: Bearer realm=...,service=...,scope=...`; the
 // client fetches a token from the realm with its credentials, then retries with it. A stand-in that speaks

@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describeWithTool } from "../tools";
-import { environment } from "./fixtures";
-import { synthPlatform } from "./synth";
+import { describeWithTool } from "../../tools";
+import { environment } from "../../platform/fixtures";
+import { synthPlatform } from "../../platform/synth";
 
 /** Issue 18 item 7: uninstalling the Calico CRD release wipes the pod network. */
 describe("the Calico CRD release", () => {

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
  */
 describe("synth on a machine without Terraform", () => {
   it("writes the three stacks with only node on PATH", () => {
-    const root = resolve(__dirname, "../..");
+    const root = resolve(__dirname, "../../..");
     const bin = mkdtempSync(join(tmpdir(), "node-only-"));
     symlinkSync(process.execPath, join(bin, "node"));
     const cwd = mkdtempSync(join(tmpdir(), "synth-no-tf-"));

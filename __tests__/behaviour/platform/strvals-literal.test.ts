@@ -3,8 +3,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
-import { strvalsLiteral } from "../../lib/platform/helm-addon";
-import { describeWithTool } from "../tools";
+import { strvalsLiteral } from "../../../lib/platform/helm-addon";
+import { describeWithTool } from "../../tools";
 
 const TERRAFORM = "/usr/local/bin/terraform";
 const TRICKY = "p@ss,word\\with=commas,and\\\\backslashes";

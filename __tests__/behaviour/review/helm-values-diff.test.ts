@@ -4,11 +4,10 @@
  * Secrets (set_sensitive, anything the plan marks sensitive) are named, never shown.
  */
 import { rmSync } from "fs";
-import { describeWithTool } from "../tools";
-import { buildStackReport, type StackPlanReport } from "../../lib/review/plan-report";
-import { planMarkdown } from "../../lib/review/plan-markdown";
-import { lineDiff } from "../../lib/review/helm-values-diff";
-import { planStandIns, type StandIn, type StandInPlan } from "./stand-in-plan";
+import { describeWithTool } from "../../tools";
+import { buildStackReport, type StackPlanReport } from "../../../lib/review/plan-report";
+import { planMarkdown } from "../../../lib/review/plan-markdown";
+import { planStandIns, type StandIn, type StandInPlan } from "../../review/stand-in-plan";
 
 const OLD_SECRET = "grafana-Old-9d1c";
 const NEW_SECRET = "grafana-New-47aa";
@@ -97,16 +96,5 @@ describeWithTool("terraform", ["version"])("Helm values diff in the MR note", ()
     const bigMd = planMarkdown([buildStackReport({ stack: "prod", plan: big, synth: p.synth })], { overridden: false });
     expect(bigMd).toContain("<details><summary>1000 changes");
     expect(bigMd).toContain("<details><summary>Helm values: 1000 release(s)");
-  });
-});
-
-describe("lineDiff", () => {
-  it("keeps two lines of context and marks skipped runs", () => {
-    const before = ["a", "b", "c", "d", "e", "f", "g", "h"];
-    const after = ["a", "b", "c", "d", "E", "f", "g", "h"];
-    expect(lineDiff(before, after)).toEqual(["  …", "  c", "  d", "- e", "+ E", "  f", "  g", "  …"]);
-  });
-  it("refuses to diff huge texts rather than stall the pipeline", () => {
-    expect(lineDiff(Array(3000).fill("x"), ["y"])).toEqual(["… 3000 lines → 1 lines (too long to show here)"]);
   });
 });

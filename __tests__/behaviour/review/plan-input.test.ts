@@ -6,11 +6,11 @@
 import { spawnSync } from "child_process";
 import { mkdirSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
-import { describeWithTool } from "../tools";
-import { planStandIns, type StandIn, type StandInPlan } from "./stand-in-plan";
-import { asPlanJson } from "../../lib/review/plan-json";
+import { describeWithTool } from "../../tools";
+import { planStandIns, type StandIn, type StandInPlan } from "../../review/stand-in-plan";
+import { asPlanJson } from "../../../lib/review/plan-json";
 
-const ROOT = join(__dirname, "..", "..");
+const ROOT = join(__dirname, "..", "..", "..");
 const CLI = join(ROOT, "lib", "review", "plan-report-cli.ts");
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 

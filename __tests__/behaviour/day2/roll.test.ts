@@ -4,13 +4,13 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { endpointFromKubeconfig, KubeApi } from "../../lib/day2/kube-api";
-import { roll, rollSteps, type RollOptions } from "../../lib/day2/roll";
-import { loadRollState } from "../../lib/day2/roll-state";
-import { RollError } from "../../lib/day2/wait";
-import { describeWithTools } from "../tools";
-import { FakeCluster, startFakeCluster, type RunningFakeCluster } from "./fake-cluster";
-import { StandInStack, StandInTerraform } from "./stand-in-stack";
+import { endpointFromKubeconfig, KubeApi } from "../../../lib/day2/kube-api";
+import { roll, rollSteps, type RollOptions } from "../../../lib/day2/roll";
+import { loadRollState } from "../../../lib/day2/roll-state";
+import { RollError } from "../../../lib/day2/wait";
+import { describeWithTools } from "../../tools";
+import { FakeCluster, startFakeCluster, type RunningFakeCluster } from "../../day2/fake-cluster";
+import { StandInStack, StandInTerraform } from "../../day2/stand-in-stack";
 
 const FAST = { pollMs: 20 };
 

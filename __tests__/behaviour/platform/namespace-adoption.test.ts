@@ -8,10 +8,10 @@ import { execFileSync } from "child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { NAMESPACES_NEVER_ADOPTED, PLATFORM_RELEASE_NAMESPACES } from "../../lib/platform/namespaces";
-import { describeWithTool } from "../tools";
-import { environment } from "./fixtures";
-import { synthPlatform } from "./synth";
+import { NAMESPACES_NEVER_ADOPTED, PLATFORM_RELEASE_NAMESPACES } from "../../../lib/platform/namespaces";
+import { describeWithTool } from "../../tools";
+import { environment } from "../../platform/fixtures";
+import { synthPlatform } from "../../platform/synth";
 
 const TF_ENV = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" };
 

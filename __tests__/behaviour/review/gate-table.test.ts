@@ -5,13 +5,13 @@
  * runs once; each row is judged on its own slice of the real plan.
  */
 import { rmSync } from "fs";
-import { describeWithTool } from "../tools";
-import { buildStackReport } from "../../lib/review/plan-report";
-import { planMarkdown } from "../../lib/review/plan-markdown";
-import { KNOWN_TYPES } from "../../lib/review/blast-radius-rules";
-import { REGENERATED_SECRET_LABEL } from "../../lib/config/labels";
-import type { PlanJson } from "../../lib/review/plan-json";
-import { planStandIns, type StandIn, type StandInPlan } from "./stand-in-plan";
+import { describeWithTool } from "../../tools";
+import { buildStackReport } from "../../../lib/review/plan-report";
+import { planMarkdown } from "../../../lib/review/plan-markdown";
+import { KNOWN_TYPES } from "../../../lib/review/blast-radius-rules";
+import { REGENERATED_SECRET_LABEL } from "../../../lib/config/labels";
+import type { PlanJson } from "../../../lib/review/plan-json";
+import { planStandIns, type StandIn, type StandInPlan } from "../../review/stand-in-plan";
 
 const VM = "vsphere_virtual_machine";
 const osDisk = { label: "disk0", unit_number: 0, size: 80 };

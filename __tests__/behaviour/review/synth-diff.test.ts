@@ -7,15 +7,15 @@ import { execFileSync, spawnSync } from "child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { diffSynth } from "../../lib/review/synth-diff";
-import { synthDiffMarkdown } from "../../lib/review/synth-diff-markdown";
-import { loadSynthDir } from "../../lib/review/synth-sources";
+import { diffSynth } from "../../../lib/review/synth-diff";
+import { synthDiffMarkdown } from "../../../lib/review/synth-diff-markdown";
+import { loadSynthDir } from "../../../lib/review/synth-sources";
 
-const ROOT = join(__dirname, "..", "..");
+const ROOT = join(__dirname, "..", "..", "..");
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 const CLI = join(ROOT, "lib", "review", "synth-diff-cli.ts");
 
-const FIXTURE_APP = join(__dirname, "fixtures", "synth-app.cjs");
+const FIXTURE_APP = join(__dirname, "..", "..", "review", "fixtures", "synth-app.cjs");
 
 /** Synthesizes the fixture app (see fixtures/synth-app.cjs for what version 2 changes). */
 function synthApp(outdir: string, v: 1 | 2): void {

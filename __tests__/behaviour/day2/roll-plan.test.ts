@@ -1,8 +1,8 @@
 /** The roll's gate on REAL Terraform plans (stand-ins retyped): exactly the rolled VM, nothing else but what may go with it. */
-import { rollPlanProblems } from "../../lib/day2/roll-plan";
-import { REGENERATED_SECRET_LABEL } from "../../lib/config/labels";
-import { planStandIns, type StandIn } from "../review/stand-in-plan";
-import { describeWithTool } from "../tools";
+import { rollPlanProblems } from "../../../lib/day2/roll-plan";
+import { REGENERATED_SECRET_LABEL } from "../../../lib/config/labels";
+import { planStandIns, type StandIn } from "../../review/stand-in-plan";
+import { describeWithTool } from "../../tools";
 
 const vm = (pool: string, n: number, revision: number, disks = 1): StandIn => ({
   as: "vsphere_virtual_machine",

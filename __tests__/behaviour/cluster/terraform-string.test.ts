@@ -1,15 +1,15 @@
 import { execFileSync } from "node:child_process";
-import { describeWithTool } from "../tools";
+import { describeWithTool } from "../../tools";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { App, Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
-import { allNodes } from "../../lib/config/pool-nodes";
-import { renderCloudConfig } from "../../lib/cluster/cloud-config";
-import { encryptionKeyPlaceholder, placeholderFor, placeholderSecrets, SECRET_NAMES, type SecretName } from "../../lib/cluster/secrets";
-import { terraformString } from "../../lib/cluster/terraform-string";
-import { prodLike } from "./fixtures";
+import { allNodes } from "../../../lib/config/pool-nodes";
+import { renderCloudConfig } from "../../../lib/cluster/cloud-config";
+import { encryptionKeyPlaceholder, placeholderFor, placeholderSecrets, SECRET_NAMES, type SecretName } from "../../../lib/cluster/secrets";
+import { terraformString } from "../../../lib/cluster/terraform-string";
+import { prodLike } from "../../cluster/fixtures";
 
 const TERRAFORM = "/usr/local/bin/terraform";
 const TRICKY = 'literal ${HOME} %{ if x } $${y} %%{z} "quoted" \\ back\\slash \\n \'single\' ${{ }}\n<secret:bootstrap-token> end';

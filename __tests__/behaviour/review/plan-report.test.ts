@@ -5,18 +5,18 @@
  * One terraform run per scenario, in beforeAll.
  */
 import { execFileSync, spawnSync } from "child_process";
-import { itWithTool } from "../tools";
+import { itWithTool } from "../../tools";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { App, DataResource, LocalBackend, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import { buildStackReport } from "../../lib/review/plan-report";
-import { planMarkdown } from "../../lib/review/plan-markdown";
-import { synthResources } from "../../lib/review/synth-resources";
-import { asPlanJson, type PlanJson } from "../../lib/review/plan-json";
+import { buildStackReport } from "../../../lib/review/plan-report";
+import { planMarkdown } from "../../../lib/review/plan-markdown";
+import { synthResources } from "../../../lib/review/synth-resources";
+import { asPlanJson, type PlanJson } from "../../../lib/review/plan-json";
 
-const ROOT = join(__dirname, "..", "..");
+const ROOT = join(__dirname, "..", "..", "..");
 const CLI = join(ROOT, "lib", "review", "plan-report-cli.ts");
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 const TF_ENV = {

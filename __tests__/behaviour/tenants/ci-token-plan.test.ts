@@ -2,9 +2,9 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describeWithTool } from "../tools";
-import { prodCopy } from "../helpers/environments";
-import { resourcesByPath, synthEnvironments } from "../helpers/synth";
+import { describeWithTool } from "../../tools";
+import { prodCopy } from "../../helpers/environments";
+import { resourcesByPath, synthEnvironments } from "../../helpers/synth";
 
 const TERRAFORM = "/usr/local/bin/terraform";
 

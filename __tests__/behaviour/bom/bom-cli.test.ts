@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 
-const ROOT = join(__dirname, "..", "..");
+const ROOT = join(__dirname, "..", "..", "..");
 
 /** `npm run bom -- <args>`, as the README runs it (tsx, the repo's app). */
 function bom(...args: string[]) {
