@@ -4,13 +4,14 @@ import { ConfigMapV1Data } from "@cdktf/provider-kubernetes/lib/config-map-v1-da
 import { API_SERVER_PORT } from "../config/defaults";
 import { securitySettings } from "../config/security";
 import type { ValidatedEnvironment } from "../config/types";
-import { poolNodes } from "../config/pool-nodes";
+import { type PoolNode, poolNodes } from "../config/pool-nodes";
 import { NodePool } from "../vsphere/node-pool";
 import type { NodeTemplate } from "../vsphere/node-template";
 import type { VspherePlacement } from "../vsphere/placement";
 import { checkTemplateFit } from "../vsphere/template-fit";
 import { ClusterPki } from "./cluster-pki";
-import { type RenderOptions, renderCloudConfig } from "./cloud-config";
+import type { RenderOptions } from "./cloud-config";
+import { cloudConfigRenderer } from "./pool-cloud-config";
 import { JoinToken } from "./join-token";
 import { renderKubeconfig, renderOidcKubeconfig } from "./kubeconfig";
 import { ReadinessGate } from "./readiness-gate";
@@ -114,13 +115,13 @@ export class KubeadmCluster extends Construct {
     };
     // Rendered once per node with placeholders: the same text becomes the Terraform value (placeholders
     // swapped for references) and the reviewable file (renderedCloudConfigs).
-    const userData = (node: Parameters<typeof renderCloudConfig>[1]) => {
+    // (cloudConfigRenderer: a worker pool's YAML is rendered once, each node's values put in.)
+    const render = cloudConfigRenderer(config, placeholderSecrets(), (node) => {
       const { spec } = templateOf(node.pool);
-      const text = renderCloudConfig(config, node, placeholderSecrets(), {
-        containerdVersion: spec.containerdVersion,
-        kubernetesVersion: spec.kubernetesVersion,
-        ...props.render,
-      });
+      return { containerdVersion: spec.containerdVersion, kubernetesVersion: spec.kubernetesVersion, ...props.render };
+    });
+    const userData = (node: PoolNode) => {
+      const text = render(node);
       this.renderedCloudConfigs.set(`${node.name}.cloud-config.yaml`, text);
       return terraformString(text, values);
     };
