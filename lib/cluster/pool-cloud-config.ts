@@ -26,20 +26,35 @@ export function cloudConfigRenderer(
   env: EnvironmentConfig,
   secrets: ClusterSecrets,
   optionsOf: (node: PoolNode) => RenderOptions,
-): (node: PoolNode) => string {
+): CloudConfigRenderer {
   const templates = new Map<string, PoolTemplate | undefined>();
-  return (node) => {
-    if (node.role !== "worker") return renderCloudConfig(env, node, secrets, optionsOf(node));
+  const templateOf = (node: PoolNode): PoolTemplate | undefined => {
+    if (node.role !== "worker") return undefined;
     if (!templates.has(node.pool)) templates.set(node.pool, poolTemplate(env, node, secrets, optionsOf(node)));
-    const template = templates.get(node.pool);
-    if (!template) return renderCloudConfig(env, node, secrets, optionsOf(node));
-    return template.fill({ name: node.name, ip: node.ip, index: String(node.index), revision: String(revisionOf(env, node)) });
+    return templates.get(node.pool);
   };
+  const render = (node: PoolNode): string => {
+    const template = templateOf(node);
+    return template ? template.fill(nodeValues(env, node)) : renderCloudConfig(env, node, secrets, optionsOf(node));
+  };
+  return Object.assign(render, { templateOf });
 }
 
-type NodeValues = Record<"name" | "ip" | "index" | "revision", string>;
+/** Renders a node's cloud-config; `templateOf` gives its worker pool's template, if the pool has one. */
+export interface CloudConfigRenderer {
+  (node: PoolNode): string;
+  templateOf(node: PoolNode): PoolTemplate | undefined;
+}
 
-interface PoolTemplate {
+/** What differs between the workers of a pool, as the text shows it. */
+export type NodeValues = Record<"name" | "ip" | "index" | "revision", string>;
+
+export function nodeValues(env: EnvironmentConfig, node: PoolNode): NodeValues {
+  return { name: node.name, ip: node.ip, index: String(node.index), revision: String(revisionOf(env, node)) };
+}
+
+export interface PoolTemplate {
+  /** The pool's text with these values put in. */
   fill(values: NodeValues): string;
 }
 
