@@ -1,12 +1,20 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { App } from "cdktf";
 import { environmentApp, readNodeRevisionFile, withNodeRevisions, type EnvironmentConfig } from "../lib";
 import { dev } from "./dev";
 import { prod } from "./prod";
 import { sandbox } from "./sandbox";
 
+/** The nearest folder up with a package.json: the repo, whether this runs from stacks/ or precompiled from .synth-build/stacks (stacks/run.js). */
+function repoDirOf(dir: string): string {
+  return existsSync(join(dir, "package.json")) || dirname(dir) === dir ? dir : repoDirOf(dirname(dir));
+}
+const repoDir = repoDirOf(__dirname);
+
 /** Node revisions live in stacks/revisions/<env>.json, where `npm run roll` bumps them. */
 function withRevisionFile<T extends EnvironmentConfig>(env: T): T {
-  const file = `${__dirname}/revisions/${env.name}.json`;
+  const file = `${repoDir}/stacks/revisions/${env.name}.json`;
   return withNodeRevisions(env, readNodeRevisionFile(file), `stacks/revisions/${env.name}.json`);
 }
 
@@ -26,7 +34,7 @@ export interface SynthesizeOptions {
 export function buildApp(options: SynthesizeOptions = {}): App {
   return environmentApp(options.environments ?? Object.values(environments), {
     outdir: options.outdir,
-    baseDir: `${__dirname}/..`,
+    baseDir: repoDir,
   });
 }
 

@@ -110,10 +110,14 @@ describe("join token: kubeadm configs", () => {
 describe("join token: running VMs", () => {
   it("ignore user-data changes, so a rotation never updates (or reboots) a running VM", () => {
     expect(IGNORED_NODE_CHANGES).toContain("extra_config");
-    const vms = resourcesByPath(synthEnvironments([prod]).stacks.prod, "vsphere_virtual_machine");
+    const stack = synthEnvironments([prod]).stacks.prod;
+    const vms = resourcesByPath(stack, "vsphere_virtual_machine");
     for (const vm of Object.values<any>(vms)) {
       expect(vm.lifecycle.ignore_changes).toContain("extra_config");
-      expect(vm.extra_config["guestinfo.userdata"]).toContain("random_password.cluster_pki_bootstrap-token-secret_");
+      // A worker's user-data is its pool's local with its own values put in (lib/cluster/pool-cloud-config.ts).
+      const userData: string = vm.extra_config["guestinfo.userdata"];
+      const local = /local\.([\w-]+)/.exec(userData)?.[1];
+      expect(local ? stack.locals[local] : userData).toContain("random_password.cluster_pki_bootstrap-token-secret_");
     }
   });
 });

@@ -17,7 +17,12 @@ describe("KubeadmCluster synth", () => {
     expect(Object.values(vms).map((vm) => vm.name).sort()).toEqual(allNodes(prodLike).map((n) => n.name).sort());
     expect(prod.cluster.controlPlane.node.id).toBe("control-plane");
     expect(prod.cluster.workerPools.map((p) => p.node.id)).toEqual(["workers-storage", "workers-general"]);
-    for (const vm of Object.values(vms)) expect(vm.extra_config["guestinfo.userdata"]).toMatch(/^\$\{base64gzip\(join\("", \[base64decode\("/);
+    // Control-plane nodes: their own text; workers: their pool's local with their values put in (pool-cloud-config.ts).
+    for (const vm of Object.values(vms)) {
+      const userData = vm.extra_config["guestinfo.userdata"];
+      if (vm.name.includes("control-plane")) expect(userData).toMatch(/^\$\{base64gzip\(join\("", \[base64decode\("/);
+      else expect(userData).toMatch(/^\$\{base64gzip\(replace\(.*local\.[\w-]+, "<node:name>", /);
+    }
   });
 
   test("no private key, token or certificate key in cdk.tf.json: only references to the tls/random resources", () => {

@@ -4,6 +4,7 @@ import type { ValidatedEnvironment } from "../config/types";
 import { validateEnvironment } from "../config/validate";
 import { crossEnvironmentWarnings } from "../config/warnings";
 import { EnvironmentStack, type EnvironmentStackProps } from "./environment-stack";
+import { withoutTokenStackTraces } from "./token-stack-traces";
 
 export interface EnvironmentAppOptions {
   /** @default "cdktf.out" */
@@ -28,13 +29,23 @@ export interface EnvironmentAppOptions {
  */
 export function environmentApp(environments: readonly unknown[], options: EnvironmentAppOptions = {}): App {
   const configs = validateAll(environments);
-  // Stack traces in metadata cost ~40% of synth time and only point into the library's own code.
-  const app = new App({ outdir: options.outdir ?? "cdktf.out", stackTraces: false });
-  const stacks = configs.map((config) => new EnvironmentStack(app, { config, state: options.state?.(config), baseDir: options.baseDir }));
+  // Stack traces in metadata cost ~40% of synth time and only point into the library's own code; those
+  // of tokens another 14% (token-stack-traces.ts): off while the stacks are built and synthesized.
+  const app = new EnvironmentApp({ outdir: options.outdir ?? "cdktf.out", stackTraces: false });
+  const stacks = withoutTokenStackTraces(() =>
+    configs.map((config) => new EnvironmentStack(app, { config, state: options.state?.(config), baseDir: options.baseDir })),
+  );
   for (const { environment, message } of crossEnvironmentWarnings(configs)) {
     Annotations.of(stacks[configs.findIndex((c) => c.name === environment)]).addWarning(message);
   }
   return app;
+}
+
+/** An App whose synth resolves tokens without recording a stack trace for each new one. */
+class EnvironmentApp extends App {
+  override synth(): void {
+    withoutTokenStackTraces(() => super.synth());
+  }
 }
 
 function validateAll(environments: readonly unknown[]): ValidatedEnvironment[] {

@@ -74,7 +74,9 @@ describeWithTool(TERRAFORM, ["version"])("a join-token rotation, planned by real
     expect(secret.depends_on).toEqual([`terraform_data.${gate["//"].metadata.uniqueId}`]);
     expect(gate.depends_on).toEqual(expect.arrayContaining([`vsphere_virtual_machine.${cp["//"].metadata.uniqueId}`, `vsphere_virtual_machine.${worker["//"].metadata.uniqueId}`]));
     expect(cp.lifecycle.ignore_changes).toContain("extra_config");
-    expect(worker.extra_config["guestinfo.userdata"]).toContain("random_string.cluster_pki_bootstrap-token-id_");
+    // A worker's user-data is its pool's local with its own values put in (lib/cluster/pool-cloud-config.ts).
+    const local = /local\.([\w-]+)/.exec(worker.extra_config["guestinfo.userdata"])?.[1] ?? "";
+    expect(prod.locals[local]).toContain("random_string.cluster_pki_bootstrap-token-id_");
   });
 
   it("a due rotation replaces the token and its Secret; no running VM changes, and the gate stays", () => {
