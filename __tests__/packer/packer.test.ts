@@ -8,13 +8,13 @@
  * The Packer/shellcheck tool checks themselves live in packer/check.sh (CI); `packer validate` of the
  * version limits in __tests__/behaviour/packer/packer-validate.test.ts.
  */
+import { listFiles, PACKER_DIR } from "./packer-files";
 import * as fs from "fs";
 import * as path from "path";
 import { DEFAULT_VSPHERE_VERSION, MIN_HARDWARE_VERSION, VSPHERE_VERSION_LIMITS, VSPHERE_VERSIONS } from "../../lib/config/vsphere-versions";
 import { parsePackerManifest } from "../../lib/vsphere/node-template-spec";
 import { CONTAINERD_VERSION } from "../../lib/cluster/versions";
 
-const PACKER_DIR = path.join(__dirname, "..", "..", "packer");
 const read = (rel: string): string => fs.readFileSync(path.join(PACKER_DIR, rel), "utf8");
 
 /** The custom_data keys NodeTemplate reads; Packer's custom_data is map(string). */
@@ -46,17 +46,6 @@ interface Manifest {
   readonly last_run_uuid: string;
 }
 
-/** Every file under packer/, relative paths, sorted. */
-function listFiles(dir: string, base = ""): string[] {
-  return fs
-    .readdirSync(path.join(dir, base), { withFileTypes: true })
-    .flatMap((entry) => {
-      const rel = path.posix.join(base, entry.name);
-      if (entry.isDirectory()) return entry.name === "packer_cache" ? [] : listFiles(dir, rel);
-      return [rel];
-    })
-    .sort();
-}
 
 /**
  * Top-level blocks of an HCL file, e.g. { type: "variable", labels: ["disk_gib"], body }.

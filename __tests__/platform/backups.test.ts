@@ -1,10 +1,11 @@
 import Ajv from "ajv";
+import { closedCrdSchema } from "../helpers/crd-schema";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { TIER_RULES } from "../../lib/config/defaults";
 import type { EnvironmentConfig } from "../../lib/config/types";
 import { parseAllDocuments } from "yaml";
-import { deepMerge, isPlainObject } from "../../lib/platform/values";
+import { deepMerge } from "../../lib/platform/values";
 import { NAMESPACE_POD_SECURITY } from "../../lib/platform/namespaces";
 import { platformNetworkPolicies, POD_LABELS, POLICY_PORTS } from "../../lib/platform/network-policies";
 import { CEPH_OBJECT_STORE, OBJECT_STORE_USER, OBJECT_STORE_USER_KEYS_SECRET } from "../../lib/platform/object-store";
@@ -185,18 +186,10 @@ describe("network policies for backups", () => {
 describe("the object store's custom resources against Rook v1.20.6's CRDs", () => {
   const text = readFileSync(join(CHARTS_DIR, "rook-ceph", "crds", "resources.yaml"), "utf8").split("\n").filter((l) => !l.includes("{{")).join("\n");
   const crds = parseAllDocuments(text).map((d) => d.toJS()).filter((d) => d?.kind === "CustomResourceDefinition");
-  const close = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(close);
-    if (!isPlainObject(node)) return node;
-    // `nullable` is OpenAPI's, not JSON Schema's (Ajv refuses it beside no `type`): null is never what we send.
-    const out: Record<string, unknown> = Object.fromEntries(Object.entries(node).filter(([k]) => k !== "nullable").map(([k, v]) => [k, close(v)]));
-    if (isPlainObject(node.properties) && node.additionalProperties === undefined && !node["x-kubernetes-preserve-unknown-fields"]) out.additionalProperties = false;
-    return out;
-  };
   /** The served version's schema of `spec` (apiVersion, kind, metadata are the API server's, not every CRD lists them). */
   const specValidator = (crd: any, version?: string) => {
     const served = crd.spec.versions.find((v: any) => v.served && (version === undefined || v.name === version));
-    return new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(close(served.schema.openAPIV3Schema.properties.spec) as object);
+    return new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(closedCrdSchema(served.schema.openAPIV3Schema.properties.spec, { dropNullable: true }) as object);
   };
   const resources = (sandbox.releases["object-store"].values as any).resources as any[];
   const custom = resources.filter((r) => r.apiVersion !== "storage.k8s.io/v1" && r.apiVersion !== "networking.k8s.io/v1");

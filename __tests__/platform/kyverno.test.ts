@@ -10,7 +10,7 @@ import { TENANT_PRIORITY_CLASS } from "../../lib/config/tenants";
 import { NAMESPACE, PLATFORM_NAMESPACES } from "../../lib/platform/names";
 import { PLATFORM_RELEASE_NAMESPACES } from "../../lib/platform/namespaces";
 import { POD_LABELS } from "../../lib/platform/network-policies";
-import { isPlainObject } from "../../lib/platform/values";
+import { closedCrdSchema } from "../helpers/crd-schema";
 import { problemsOf } from "../helpers/problems";
 import { environment, MIRROR } from "./fixtures";
 import { synthPlatform, type SynthResult } from "./synth";
@@ -26,14 +26,7 @@ function clusterPolicyValidator(): (obj: Record<string, any>) => string[] {
   const text = readFileSync(join(CHARTS_DIR, "kyverno", "crds", "kyverno.io_clusterpolicies.yaml"), "utf8");
   const crd = parse(text.split("\n").filter((line) => !line.includes("{{")).join("\n"));
   const version = crd.spec.versions.find((v: any) => v.served && v.storage);
-  const close = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(close);
-    if (!isPlainObject(node)) return node;
-    const out: Record<string, unknown> = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, close(v)]));
-    if (isPlainObject(node.properties) && node.additionalProperties === undefined && !node["x-kubernetes-preserve-unknown-fields"]) out.additionalProperties = false;
-    return out;
-  };
-  const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(close(version.schema.openAPIV3Schema) as object);
+  const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(closedCrdSchema(version.schema.openAPIV3Schema) as object);
   return (obj) => {
     const problems: string[] = [];
     if (obj.apiVersion !== `${crd.spec.group}/${version.name}`) problems.push(`apiVersion ${obj.apiVersion}, CRD stores ${crd.spec.group}/${version.name}`);

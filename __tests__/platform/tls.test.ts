@@ -1,4 +1,5 @@
 import Ajv from "ajv";
+import { closedCrdSchema } from "../helpers/crd-schema";
 import Ajv2020 from "ajv/dist/2020";
 import { readFileSync } from "fs";
 import { join } from "path";
@@ -11,7 +12,7 @@ import { validateEnvironment } from "../../lib/config/validate";
 import { CertManager, CLUSTER_ISSUER_ANNOTATION, SITE_CA_SECRET } from "../../lib/platform/cert-manager";
 import { PlatformCa } from "../../lib/platform/platform-ca";
 import { platformContext } from "../../lib/platform/platform-context";
-import { deepMerge, isPlainObject, valueAt } from "../../lib/platform/values";
+import { deepMerge, valueAt } from "../../lib/platform/values";
 import { ACME_CA, acmeTls as acme, environment, MIRROR, platformConfig, withLoadBalancer as lb } from "./fixtures";
 import { sensitiveSource, synthPlatform } from "./synth";
 import { CHARTS_DIR, upstreamValues } from "./upstream";
@@ -36,16 +37,7 @@ const traefikSchema = new Ajv2020({ strict: false, allErrors: true }).compile(
 function crdValidator(file: string): (obj: Record<string, any>) => string[] {
   const crd = parse(readFileSync(join(CHARTS_DIR, "cert-manager", "crds", file), "utf8"));
   const version = crd.spec.versions.find((v: any) => v.served && v.storage);
-  const close = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(close);
-    if (!isPlainObject(node)) return node;
-    const out: Record<string, unknown> = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, close(v)]));
-    if (isPlainObject(node.properties) && node.additionalProperties === undefined && !node["x-kubernetes-preserve-unknown-fields"]) {
-      out.additionalProperties = false;
-    }
-    return out;
-  };
-  const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(close(version.schema.openAPIV3Schema) as object);
+  const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(closedCrdSchema(version.schema.openAPIV3Schema) as object);
   return (obj) => {
     const problems: string[] = [];
     if (obj.apiVersion !== `${crd.spec.group}/${version.name}`) problems.push(`apiVersion ${obj.apiVersion}, CRD serves ${crd.spec.group}/${version.name}`);

@@ -7,7 +7,7 @@ import { NAMESPACE } from "../../lib/platform/names";
 import { NAMESPACE_POD_SECURITY } from "../../lib/platform/namespaces";
 import { CEPH_BLOCK_POOL, CEPH_BLOCK_SNAPSHOT_CLASS, cephCsiDriver, VELERO_SNAPSHOT_CLASS_LABEL } from "../../lib/platform/rook-ceph-cluster";
 import { VELERO_AWS_PLUGIN_IMAGE } from "../../lib/platform/velero";
-import { isPlainObject } from "../../lib/platform/values";
+import { closedCrdSchema } from "../helpers/crd-schema";
 import { environment, MIRROR } from "./fixtures";
 import { synthPlatform } from "./synth";
 import { CHARTS_DIR, upstreamValues } from "./upstream";
@@ -130,14 +130,7 @@ describe("the Ceph RBD VolumeSnapshotClass", () => {
   it("is a valid VolumeSnapshotClass of external-snapshotter v8.6.0's CRD (closed schema: a misspelt field fails)", () => {
     const crd = parse(readFileSync(join(CHARTS_DIR, "snapshot-controller", "crds", "snapshot.storage.k8s.io_volumesnapshotclasses.yaml"), "utf8"));
     const v1 = crd.spec.versions.find((v: any) => v.name === "v1" && v.served);
-    const close = (node: unknown): unknown => {
-      if (Array.isArray(node)) return node.map(close);
-      if (!isPlainObject(node)) return node;
-      const out: Record<string, unknown> = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, close(v)]));
-      if (isPlainObject(node.properties) && node.additionalProperties === undefined && !node["x-kubernetes-preserve-unknown-fields"]) out.additionalProperties = false;
-      return out;
-    };
-    const schema = close(v1.schema.openAPIV3Schema) as any;
+    const schema = closedCrdSchema(v1.schema.openAPIV3Schema) as any;
     schema.properties.metadata = { type: "object" }; // the API server's, not the CRD's
     const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
     expect(validate(rendered)).toBe(true);

@@ -3,6 +3,7 @@
  * (vsphere_version, vm_hardware_version, guest_os_type) accept the table's combinations and reject the
  * rest naming variable, value and fix. The file contracts: __tests__/packer/packer.test.ts.
  */
+import { listFiles, PACKER_DIR } from "../../packer/packer-files";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -10,18 +11,7 @@ import * as path from "path";
 import { VSPHERE_VERSION_LIMITS, VSPHERE_VERSIONS } from "../../../lib/config/vsphere-versions";
 import { itWithTool } from "../../tools";
 
-const PACKER_DIR = path.join(__dirname, "..", "..", "..", "packer");
 
-function listFiles(dir: string, base = ""): string[] {
-  return fs
-    .readdirSync(path.join(dir, base), { withFileTypes: true })
-    .flatMap((entry) => {
-      const rel = path.posix.join(base, entry.name);
-      if (entry.isDirectory()) return entry.name === "packer_cache" ? [] : listFiles(dir, rel);
-      return [rel];
-    })
-    .sort();
-}
 
 describe("packer validate: vSphere version limits (vsphere_version, vm_hardware_version, guest_os_type)", () => {
   let work = "";
