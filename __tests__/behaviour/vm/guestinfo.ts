@@ -9,7 +9,9 @@ import { join } from "node:path";
  * evaluated by the REAL Terraform CLI exactly as written in cdk.tf.json, with every reference to a
  * tls/random resource (which need provider downloads) replaced by a variable holding a throwaway value
  * of the same kind: real PEM keys and certificates made with openssl, random strings of the synthesized
- * length. Nothing here re-implements the rendering: the expression is the synthesized one.
+ * length. The locals it reads (a worker pool's user-data) come along, and the stack variables it reads get
+ * throwaway values too (the site CA: a real certificate). Nothing here re-implements the rendering: the
+ * expression is the synthesized one.
  */
 
 export const TERRAFORM = "/usr/local/bin/terraform";
@@ -25,6 +27,9 @@ export interface Throwaway {
 
 interface Synth {
   resource: Record<string, Record<string, Record<string, unknown>>>;
+  /** Each worker pool's user-data is a local its workers' extra_config reads (lib/cluster/pool-cloud-config.ts). */
+  locals?: Record<string, string>;
+  variable?: Record<string, unknown>;
 }
 
 const REF = /\b(tls_private_key|tls_self_signed_cert|tls_locally_signed_cert|tls_cert_request|random_string|random_password|random_bytes)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\b/g;
@@ -124,6 +129,33 @@ export function throwawayValues(synth: Synth, expressions: string[]): Throwaway 
 }
 
 /**
+ * Throwaway values for the stack's own variables the expressions read. Only the site CA certificate
+ * (`tls_site_ca_cert_pem`, written to control-plane nodes for the in-cluster object store) is expected: it
+ * gets a real self-signed CA certificate, added to `throwaway.certificates`. Any other variable fails here.
+ */
+function stackVariableValues(synth: Synth, expressions: string[], throwaway: Throwaway): Record<string, string> {
+  const names = [...new Set(expressions.flatMap((e) => [...e.matchAll(/\bvar\.([A-Za-z0-9_-]+)/g)].map((m) => m[1])))];
+  const values: Record<string, string> = {};
+  for (const name of names) {
+    if (!synth.variable?.[name]) throw new Error(`var.${name} is not declared in the synth`);
+    if (name !== "tls_site_ca_cert_pem") throw new Error(`no throwaway value for var.${name}: teach __tests__/behaviour/vm/guestinfo.ts`);
+    const work = mkdtempSync(join(tmpdir(), "vm-site-ca-"));
+    try {
+      const key = join(work, "ca.key");
+      const cert = join(work, "ca.crt");
+      openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-subj", "/CN=throwaway site CA",
+        "-days", "2", "-out", cert, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+      values[name] = readFileSync(cert, "utf8");
+      throwaway.certificates.push({ certPem: values[name], keyPem: readFileSync(key, "utf8") });
+      throwaway.secrets.push(readFileSync(key, "utf8"));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  return values;
+}
+
+/**
  * Evaluates a VM's extra_config (guestinfo.*) with the real Terraform CLI: a throwaway root module
  * whose `terraform_data` input is the synthesized map with resource references turned into variables.
  * Returns the evaluated map and the throwaway values (so a test can look for leaked secrets).
@@ -131,20 +163,32 @@ export function throwawayValues(synth: Synth, expressions: string[]): Throwaway 
 export function evaluateExtraConfig(vm: Record<string, unknown>, synth: Synth): { guestinfo: Record<string, string>; throwaway: Throwaway } {
   const extra = vm.extra_config as Record<string, string>;
   if (!extra) throw new Error("the VM has no extra_config");
-  if (Object.values(extra).some((e) => /\bvar\.|\blocal\./.test(e))) throw new Error("extra_config references variables/locals: give them throwaway values here");
-  const throwaway = throwawayValues(synth, Object.values(extra));
-  const rewritten = Object.fromEntries(Object.entries(extra).map(([k, e]) => [k, e.replace(REF, (_m, t: string, n: string, a: string) => `var.${varName(t, n, a)}`)]));
+  const localNames = [...new Set(Object.values(extra).flatMap((e) => [...e.matchAll(/\blocal\.([A-Za-z0-9_-]+)/g)].map((m) => m[1])))];
+  const locals = Object.fromEntries(localNames.map((n) => {
+    const value = synth.locals?.[n];
+    if (value === undefined) throw new Error(`local.${n} is not in the synth`);
+    return [n, value];
+  }));
+  if (Object.values(locals).some((e) => /\blocal\./.test(e))) throw new Error("a local reads another local: teach __tests__/behaviour/vm/guestinfo.ts");
+  const expressions = [...Object.values(extra), ...Object.values(locals)];
+  const throwaway = throwawayValues(synth, expressions);
+  const stackVariables = stackVariableValues(synth, expressions, throwaway);
+  const rewrite = (e: string) => e.replace(REF, (_m, t: string, n: string, a: string) => `var.${varName(t, n, a)}`);
+  const rewritten = Object.fromEntries(Object.entries(extra).map(([k, e]) => [k, rewrite(e)]));
+  const rewrittenLocals = Object.fromEntries(Object.entries(locals).map(([k, e]) => [k, rewrite(e)]));
+  const variables = { ...throwaway.values, ...stackVariables };
   const dir = mkdtempSync(join(tmpdir(), "vm-guestinfo-tf-"));
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "main.tf.json"), JSON.stringify({
       terraform: { backend: { local: { path: join(dir, "terraform.tfstate") } } },
-      variable: Object.fromEntries(Object.keys(throwaway.values).map((v) => [v, { type: "string", sensitive: true }])),
+      variable: Object.fromEntries(Object.keys(variables).map((v) => [v, { type: "string", sensitive: true }])),
+      ...(localNames.length > 0 ? { locals: rewrittenLocals } : {}),
       resource: { terraform_data: { guestinfo: { input: rewritten } } },
       output: { guestinfo: { value: "${terraform_data.guestinfo.output}", sensitive: true } },
     }, null, 1));
     const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1",
-      ...Object.fromEntries(Object.entries(throwaway.values).map(([k, v]) => [`TF_VAR_${k}`, v])) };
+      ...Object.fromEntries(Object.entries(variables).map(([k, v]) => [`TF_VAR_${k}`, v])) };
     const tf = (...args: string[]) => execFileSync(TERRAFORM, [`-chdir=${dir}`, ...args], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     tf("init", "-input=false", "-no-color");
     tf("apply", "-auto-approve", "-input=false", "-no-color");
