@@ -6,23 +6,13 @@ import { DataVsphereDatastore } from "@cdktf/provider-vsphere/lib/data-vsphere-d
 import { DataVsphereNetwork } from "@cdktf/provider-vsphere/lib/data-vsphere-network";
 import { DataVsphereVirtualMachine } from "@cdktf/provider-vsphere/lib/data-vsphere-virtual-machine";
 import { VirtualMachine } from "@cdktf/provider-vsphere/lib/virtual-machine";
+import type { EnvironmentConfig } from "../lib";
 
-/** The slice of an environment the baseline reads (plain data: stacks/<env>.ts as written). */
-interface RawEnvironment {
-  readonly name: string;
-  readonly vsphere: { readonly datacenter: string; readonly computeCluster: string; readonly datastore: string; readonly network: string; readonly folder: string };
+/** The slice of an environment the baseline reads (plain data: stacks/<env>.ts as written; types only). */
+type RawEnvironment = Pick<EnvironmentConfig, "name" | "vsphere" | "controlPlane" | "workers"> & {
+  /** The shipped stacks name their template (no Packer manifest). */
   readonly template: { readonly name: string };
-  readonly controlPlane: RawPool;
-  readonly workers: readonly RawPool[];
-}
-interface RawPool {
-  readonly name: string;
-  readonly count: number;
-  readonly cpus: number;
-  readonly memoryMiB: number;
-  readonly osDiskGiB: number;
-  readonly dataDiskGiB?: number;
-}
+};
 
 /**
  * `npm run bench`'s yardstick: the same VMs (count, CPUs, memory, OS and data disks, one NIC, cloned from

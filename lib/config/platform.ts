@@ -1,5 +1,5 @@
 import { DNS_LABEL, DNS_SUBDOMAIN, Input, isObject, readArray, readEnum, readInteger, readObject, readString, readStringList } from "./fields";
-import { TIER_RULES } from "./defaults";
+import { PLATFORM_DEFAULTS, TIER_RULES } from "./defaults";
 import { FIELDS } from "./field-lists";
 import { parseCidr, parseIpv4 } from "./ipv4";
 import { checkOverridesForSecrets } from "./override-secrets";
@@ -274,6 +274,11 @@ export const DEFAULT_TLS: TlsConfig = { issuer: "ca" };
 
 export function tlsConfig(platform: { readonly tls?: TlsConfig }): TlsConfig {
   return platform.tls ?? DEFAULT_TLS;
+}
+
+/** The scheme of the platform's UI URLs (`platform.urlScheme`, default https). */
+export function urlScheme(platform: { readonly urlScheme?: "http" | "https" }): "http" | "https" {
+  return platform.urlScheme ?? PLATFORM_DEFAULTS.urlScheme;
 }
 
 export const NODE_PORT_MIN = 30000;

@@ -1,7 +1,6 @@
 import { Fn, ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
-import { PLATFORM_DEFAULTS } from "../config/defaults";
-import type { PlatformConfig } from "../config/platform";
+import { type PlatformConfig, urlScheme } from "../config/platform";
 import type { ImageField } from "./air-gap";
 import { API_SERVER_PROBE_JOB, PROBE_JOB } from "./alert-rules";
 import { API_SERVER_PORT } from "../config/defaults";
@@ -40,7 +39,7 @@ const PROBE_CREDENTIAL_DIR = "/etc/blackbox/admin-ui";
 export const PROBE_PASSWORD_FILE = `${PROBE_CREDENTIAL_DIR}/password`;
 
 function uiUrl(platform: PlatformConfig, app: PlatformUi): string {
-  return `${platform.urlScheme ?? PLATFORM_DEFAULTS.urlScheme}://${uiHost(app, platform.domain)}/`;
+  return `${urlScheme(platform)}://${uiHost(app, platform.domain)}/`;
 }
 
 /** Every URL the platform exposes through ingress (platform UIs on the admin class, plus extras). */

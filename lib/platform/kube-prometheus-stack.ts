@@ -1,7 +1,7 @@
 import { Password } from "@cdktf/provider-random/lib/password";
 import { ITerraformDependable, TerraformOutput, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import type { AlertReceiverConfig, MonitoringConfig, PlatformConfig } from "../config/platform";
+import { type AlertReceiverConfig, type MonitoringConfig, type PlatformConfig, urlScheme } from "../config/platform";
 import { PLATFORM_DEFAULTS } from "../config/defaults";
 import type { ImageField } from "./air-gap";
 import { platformAlertRules, type RuleGroup } from "./alert-rules";
@@ -109,7 +109,7 @@ function volumeClaim(sizeGiB: number): Record<string, unknown> {
  * Alertmanager's source links and silences).
  */
 export function uiTlsValues(platform: PlatformConfig): Record<string, unknown> {
-  const scheme = platform.urlScheme ?? PLATFORM_DEFAULTS.urlScheme;
+  const scheme = urlScheme(platform);
   const tls = (app: "prometheus" | "alertmanager" | "grafana") => ({
     annotations: ingressTlsAnnotations(platform, "admin"),
     tls: [{ secretName: uiTlsSecret(app), hosts: [uiHost(app, platform.domain)] }],
@@ -239,7 +239,7 @@ export class KubePrometheusStack extends Construct {
       paths: ["/"],
       annotations: adminUiAuthAnnotations(),
     });
-    const scheme = context.platform.urlScheme ?? PLATFORM_DEFAULTS.urlScheme;
+    const scheme = urlScheme(context.platform);
     const sso = grafanaSso(props, `${scheme}://${uiHost("grafana", domain)}/`);
     sensitive.push(...sso.sensitive);
 

@@ -1,8 +1,7 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { parseIpv4 } from "../config/ipv4";
-import { type PlatformConfig, type TraefikInstanceConfig, tlsConfig } from "../config/platform";
-import { PLATFORM_DEFAULTS } from "../config/defaults";
+import { type PlatformConfig, type TraefikInstanceConfig, tlsConfig, urlScheme } from "../config/platform";
 import type { ImageField } from "./air-gap";
 import { DEFAULT_CERTIFICATE_SECRET, defaultCertificate } from "./cert-manager";
 import { CHARTS } from "./chart-versions";
@@ -52,7 +51,7 @@ export function loadBalancerValues(instance: TraefikInstanceConfig): Record<stri
  * following a redirect to HTTPS. Off with `redirectToHttps: false`, and by default when the UIs are http://.
  */
 export function httpRedirectValues(instance: TraefikInstanceConfig, platform: PlatformConfig): Record<string, unknown> {
-  if (!(instance.redirectToHttps ?? (platform.urlScheme ?? PLATFORM_DEFAULTS.urlScheme) === "https")) return {};
+  if (!(instance.redirectToHttps ?? urlScheme(platform) === "https")) return {};
   const issuer = tlsConfig(platform).issuer;
   const entryPoint = { to: "websecure", scheme: "https", permanent: true, ...(issuer === "acme" ? { priority: HTTP_REDIRECT_PRIORITY } : {}) };
   return { ports: { web: { http: { redirections: { entryPoint } } } } };
