@@ -63,6 +63,7 @@ export function synthPlatform(env: EnvironmentConfig): SynthResult {
   const json = JSON.parse(Testing.synth(stack)) as Record<string, any>;
   const releases: Record<string, SynthRelease> = {};
   for (const [address, r] of Object.entries<Record<string, any>>(json.resource?.helm_release ?? {})) {
+    let values: Record<string, unknown> | undefined;
     releases[r.name] = {
       address,
       name: r.name,
@@ -71,7 +72,10 @@ export function synthPlatform(env: EnvironmentConfig): SynthResult {
       repository: r.repository,
       version: r.version,
       valuesYaml: r.values[0],
-      values: parse(r.values[0]) ?? {},
+      // Parsed when a test reads it: most tests read a few releases of the thirty.
+      get values() {
+        return (values ??= parse(r.values[0]) ?? {});
+      },
       setSensitive: r.set_sensitive ?? [],
       dependsOn: r.depends_on ?? [],
       raw: r,
