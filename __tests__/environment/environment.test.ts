@@ -1,7 +1,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { App, LocalBackend, TerraformStack } from "cdktf";
+import { App, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { StringResource } from "@cdktf/provider-random/lib/string-resource";
+import { VirtualMachine } from "@cdktf/provider-vsphere/lib/virtual-machine";
 import { ConfigError } from "../../lib/config/problems";
 import type { EnvironmentConfig } from "../../lib/config/types";
 import { validateEnvironment } from "../../lib/config/validate";
@@ -107,5 +110,34 @@ describe("environmentApp", () => {
     delete online.registryMirror;
     const warnings = synthWarnings(environmentApp([online], { outdir: outdir(), baseDir: root }));
     expect(warnings).toEqual([expect.stringContaining("dev.registryMirror is not set")]);
+  });
+});
+
+describe("references between stacks (EnvironmentStack.prepareStack)", () => {
+  const app = new App({ outdir: outdir(), stackTraces: false });
+  const shared = new TerraformStack(app, "shared");
+  new LocalBackend(shared, { path: "shared.tfstate" });
+  new RandomProvider(shared, "random");
+  const suffix = new StringResource(shared, "suffix", { length: 4 });
+  const other = new EnvironmentStack(app, { config: validateEnvironment(sandboxCopy()), baseDir: root });
+  const otherVm = other.node.findAll().find((c): c is VirtualMachine => c instanceof VirtualMachine)!;
+  const lab = new EnvironmentStack(app, { config: validateEnvironment({ ...sandboxCopy(), name: "lab" }), baseDir: root });
+  new TerraformOutput(lab, "from-shared", { value: suffix.result });
+  new TerraformOutput(lab, "from-sandbox", { value: otherVm.id });
+  const labVms = lab.node.findAll().filter((c): c is VirtualMachine => c instanceof VirtualMachine);
+  const rendered = labVms.map((vm) => jest.spyOn(vm, "toTerraform"));
+  app.synth();
+  const synth = JSON.parse(readFileSync(join(app.outdir, "stacks", "lab", "cdk.tf.json"), "utf8"));
+
+  it("what a consumer adds beside the environment still reads other stacks through remote state, another environment's too", () => {
+    expect(Object.keys(synth.data.terraform_remote_state).sort()).toEqual(["cross-stack-reference-input-sandbox", "cross-stack-reference-input-shared"]);
+    expect(synth.output["from-shared"].value).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-shared\.outputs\./);
+    // Not lab's own VM of the same address: the reason cdktf's pass must see the consumer's elements.
+    expect(synth.output["from-sandbox"].value).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-sandbox\.outputs\./);
+  });
+
+  it("the environment's own elements skip cdktf's preparing pass: each is turned into Terraform once, at synth", () => {
+    expect(labVms.length).toBeGreaterThan(0);
+    for (const spy of rendered) expect(spy).toHaveBeenCalledTimes(1);
   });
 });

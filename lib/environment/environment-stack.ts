@@ -1,5 +1,5 @@
-import type { Construct } from "constructs";
-import { LocalBackend, TerraformStack } from "cdktf";
+import type { Construct, IConstruct } from "constructs";
+import { DefaultTokenResolver, LocalBackend, StringConcat, TerraformElement, TerraformStack, Tokenization } from "cdktf";
 import { TIER_RULES } from "../config/defaults";
 import { ConfigError } from "../config/problems";
 import type { ValidatedEnvironment } from "../config/types";
@@ -51,4 +51,29 @@ export class EnvironmentStack extends TerraformStack {
     vsphereProviderFromVariables(this);
     this.environment = new KubernetesEnvironment(this, "Default", { config, baseDir: props.baseDir });
   }
+
+  /**
+   * Before synth, cdktf resolves every element of the stack once more (TerraformStack.prepareStack) only to find
+   * values of another stack and wire remote state for them: a third of synth time. The environment's own
+   * elements are built from its validated config, which holds no Terraform reference (validation refuses "${"
+   * in any string, interpolation.ts), so they reference nothing outside this stack and skip that pass. What a
+   * consumer adds to the stack beside the environment still gets it; a value of another stack written into
+   * one of the environment's resources with addOverride does not (cdktf would have wired it).
+   */
+  override prepareStack(): void {
+    this.ensureBackendExists();
+    for (const element of terraformElements(this, this.environment)) {
+      Tokenization.resolve(element.toTerraform(), { scope: this, preparing: true, resolver: PREPARING_RESOLVER });
+    }
+  }
+}
+
+const PREPARING_RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+/** The Terraform elements below `scope`, not those of `except` or of a nested stack (cdktf's own walk). */
+function terraformElements(scope: IConstruct, except: IConstruct): TerraformElement[] {
+  return scope.node.children.flatMap((child) => {
+    if (child === except || TerraformStack.isStack(child)) return [];
+    return [...(TerraformElement.isTerraformElement(child) ? [child] : []), ...terraformElements(child, except)];
+  });
 }
