@@ -40,6 +40,28 @@ describe("install and destroy order", () => {
     expect(releases["rook-ceph"].raw.timeout).toBeGreaterThan(300);
   });
   it("construct ids (Terraform addresses) are stable", () => {
-    expect(Object.values(releases).map((r) => r.raw["//"] ? (r.raw["//"] as any).metadata.path : r.address).sort()).toMatchSnapshot();
+    // environment/deployed-addresses.json holds every address of the shipped stacks; these are the releases'.
+    expect(Object.values(releases).map((r) => r.raw["//"] ? (r.raw["//"] as any).metadata.path : r.address).sort()).toEqual([
+      "platform_argo-cd_helm_release_84C2C982",
+      "platform_argocd-apps_default-project_release_7D04DCB4",
+      "platform_argocd-apps_helm_release_D0A7FC1F",
+      "platform_blackbox-exporter_helm_release_2121C3FA",
+      "platform_calico_crds_release_8D09C9DA",
+      "platform_calico_operator_release_A9AEDC3D",
+      "platform_cert-manager_helm_release_AB4CCFB5",
+      "platform_cert-manager_issuer_release_9D80D7B0",
+      "platform_fluent-bit_helm_release_820DDA9E",
+      "platform_kube-prometheus-stack_helm_release_8F79B5F6",
+      "platform_kyverno_helm_release_EBD75F75",
+      "platform_kyverno_policies_release_D1A3AF1D",
+      "platform_loki_helm_release_D3D7634C",
+      "platform_rook-ceph-cluster_helm_release_2E80012E",
+      "platform_rook-ceph_helm_release_C07B3E15",
+      "platform_snapshot-controller_helm_release_30ECE302",
+      "platform_traefik-admin_helm_release_95873A87",
+      "platform_traefik-crds_helm_release_A9AC8340",
+      "platform_traefik-public_helm_release_9BA4B12A",
+      "platform_velero_helm_release_39DC4BD0",
+    ]);
   });
 });

@@ -1,0 +1,4 @@
+// Share 3 of the unit test files (shares.ts).
+import { runShare } from "./shares";
+
+runShare(3);
