@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { App } from "cdktf";
@@ -13,15 +13,33 @@ export interface SynthResult {
   readonly app: App;
 }
 
-/** Synthesizes environments with the real app builder into a fresh temp dir. */
+const synthesized = new Map<string, { outdir: string; app: App }>();
+
+/**
+ * Synthesizes environments with the real app builder into a temp dir. The same input (and template
+ * manifest files) is synthesized once per jest suite; each call parses its own copy of the stacks.
+ */
 export function synthEnvironments(environments?: readonly unknown[]): SynthResult {
-  const outdir = mkdtempSync(join(tmpdir(), "cdktf-test-"));
-  const app = synthesize({ outdir, environments });
-  const stacks: Record<string, any> = {};
-  for (const name of readdirSync(join(outdir, "stacks"))) {
-    stacks[name] = JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8"));
+  const key = JSON.stringify([environments ?? "shipped", ...manifestsOf(environments)]);
+  let done = synthesized.get(key);
+  if (!done) {
+    const outdir = mkdtempSync(join(tmpdir(), "cdktf-test-"));
+    done = { outdir, app: synthesize({ outdir, environments }) };
+    synthesized.set(key, done);
   }
-  return { outdir, stacks, app };
+  const stacks: Record<string, any> = {};
+  for (const name of readdirSync(join(done.outdir, "stacks"))) {
+    stacks[name] = JSON.parse(readFileSync(join(done.outdir, "stacks", name, "cdk.tf.json"), "utf8"));
+  }
+  return { ...done, stacks };
+}
+
+/** The Packer manifests the environments read at synth (their text: a test may rewrite one). */
+function manifestsOf(environments?: readonly unknown[]): string[] {
+  return (environments ?? []).flatMap((env: any) => {
+    const path = env?.template?.manifest;
+    return typeof path === "string" && existsSync(path) ? [readFileSync(path, "utf8")] : [];
+  });
 }
 
 /** Resources of one type, keyed by their construct path below the stack (as reviewers see it). */
