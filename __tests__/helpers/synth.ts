@@ -16,11 +16,12 @@ export interface SynthResult {
 const synthesized = new Map<string, { outdir: string; app: App }>();
 
 /**
- * Synthesizes environments with the real app builder into a temp dir. The same input (and template
- * manifest files) is synthesized once per jest suite; each call parses its own copy of the stacks.
+ * Synthesizes environments with the real app builder into a temp dir. The same input (with the same
+ * template manifest files and process environment, e.g. TF_VAR_* a secrets test sets) is synthesized
+ * once per jest suite; each call parses its own copy of the stacks.
  */
 export function synthEnvironments(environments?: readonly unknown[]): SynthResult {
-  const key = JSON.stringify([environments ?? "shipped", ...manifestsOf(environments)]);
+  const key = JSON.stringify([environments ?? "shipped", manifestsOf(environments), process.env]);
   let done = synthesized.get(key);
   if (!done) {
     const outdir = mkdtempSync(join(tmpdir(), "cdktf-test-"));
