@@ -30,15 +30,18 @@ function random(seed: number): () => number {
   };
 }
 
-function generate(next: () => number, depth: number): unknown {
+/** Some collections are used again (yaml writes anchors and aliases for them). */
+function generate(next: () => number, depth: number, made: object[] = []): unknown {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
   const r = next();
+  if (made.length > 0 && r < 0.04) return pick(made);
   if (depth <= 0 || r < 0.45) return pick(SCALARS);
+  const made1 = <T extends object>(o: T) => (made.push(o), o);
   const size = Math.floor(next() * 4);
-  if (r < 0.72) return Array.from({ length: size }, () => (next() < 0.05 ? undefined : generate(next, depth - 1)));
+  if (r < 0.72) return made1(Array.from({ length: size }, () => (next() < 0.05 ? undefined : generate(next, depth - 1, made))));
   const map: Record<string, unknown> = {};
-  for (let i = 0; i < size; i++) map[String(pick(SCALARS))] = next() < 0.05 ? undefined : generate(next, depth - 1);
-  return map;
+  for (let i = 0; i < size; i++) map[String(pick(SCALARS))] = next() < 0.05 ? undefined : generate(next, depth - 1, made);
+  return made1(map);
 }
 
 describe("toYaml", () => {
@@ -47,7 +50,8 @@ describe("toYaml", () => {
     const mismatches: string[] = [];
     const delegatedBefore = yamlTextStats.delegated;
     for (let i = 0; i < 5000; i++) {
-      const doc = next() < 0.5 ? { root: generate(next, 4) } : [generate(next, 4), generate(next, 3)];
+      const made: object[] = [];
+      const doc = next() < 0.5 ? { root: generate(next, 4, made) } : [generate(next, 4, made), generate(next, 3, made)];
       if (toYaml(doc) !== yamlOf(doc)) mismatches.push(JSON.stringify(doc));
     }
     expect(mismatches.slice(0, 3)).toEqual([]);
@@ -64,10 +68,25 @@ describe("toYaml", () => {
     for (const doc of cases) expect(toYaml(doc)).toBe(yamlOf(doc));
   });
 
-  it("hands yaml what it writes by other rules: repeated objects (anchors), class instances, Map, Date, toJSON, scalars", () => {
-    const shared = ["get", "list"];
+  it("writes an object met twice as yaml does, anchor on the first (numbered by second meeting), aliases after", () => {
+    const verbs = ["get", "list"];
+    const empty = {};
+    const inner = { x: 1 };
+    const outer = { inner, y: [inner] };
+    const circular: Record<string, unknown> = { name: "loop" };
+    circular.self = circular;
     const cases: unknown[] = [
-      { a: shared, b: shared }, { when: new Date(0) }, { m: new Map([["k", 1]]) }, { j: { toJSON: () => "x" } }, { b: Buffer.from("hi") },
+      { a: verbs, b: verbs, c: [verbs, verbs] }, { e: empty, f: [empty, { g: empty }] }, [outer, inner, outer], { b: [inner, outer], a: outer },
+      { c: circular }, circular, [verbs, [verbs]],
+    ];
+    const before = yamlTextStats.delegated;
+    for (const doc of cases) expect(toYaml(doc)).toBe(yamlOf(doc));
+    expect(yamlTextStats.delegated).toBe(before);
+  });
+
+  it("hands yaml what it writes by other rules: class instances, Map, Date, toJSON, scalars", () => {
+    const cases: unknown[] = [
+      { when: new Date(0) }, { m: new Map([["k", 1]]) }, { j: { toJSON: () => "x" } }, { b: Buffer.from("hi") },
       { n: 10n }, "top-level string", 42, null, new (class Thing { x = 1 })(),
     ];
     const before = yamlTextStats.delegated;

@@ -3,9 +3,9 @@
  * (2.9.1) and several times faster: yaml first builds a Document node for every value, which was ~14% of a
  * cold synth. The rules below are yaml's own (stringify/stringifyString.js, stringifyPair.js,
  * stringifyCollection.js, schema/core) for what our data holds: block maps and sequences, plain, quoted
- * and literal-block strings, finite numbers, booleans, null. Whatever this writer cannot prove identical
- * (control characters, a multi-line key, an object seen twice (yaml writes an anchor), class instances...)
- * is written by yaml itself, the whole document, and yaml is loaded only then.
+ * and literal-block strings, finite numbers, booleans, null, anchors for an object met twice. Whatever this
+ * writer cannot prove identical (control characters, a multi-line key, class instances, Map, Date...) is
+ * written by yaml itself, the whole document, and yaml is loaded only then.
  */
 
 /** How many documents went to yaml itself (tests and measurements read it). */
@@ -15,6 +15,8 @@ let yaml: typeof import("yaml") | undefined;
 
 /** Thrown (no Error: no stack trace to capture) when a value needs yaml itself. */
 const NEEDS_YAML = Symbol("needs yaml");
+/** Thrown when an object is met twice: written again with anchors (rare, so the common case does not pay for them). */
+const REPEATED = Symbol("repeated object");
 
 /**
  * `stringify(value, { lineWidth: 0 })`. lineWidth 0: yaml never folds a long line, so long strings (PEM, URLs,
@@ -23,9 +25,15 @@ const NEEDS_YAML = Symbol("needs yaml");
 export function toYaml(value: unknown): string {
   if (value !== null && typeof value === "object" && isPlain(value)) {
     try {
-      const text = collection(value, "", new Set(), true) + "\n";
+      let text: string;
+      try {
+        text = collection(value, "", { seen: new Set() }, true);
+      } catch (e) {
+        if (e !== REPEATED) throw e;
+        text = collection(value, "", { seen: new Set(), anchors: anchorsOf(value) }, true);
+      }
       yamlTextStats.written++;
-      return text;
+      return text + "\n";
     } catch (e) {
       if (e !== NEEDS_YAML) throw e;
     }
@@ -33,6 +41,32 @@ export function toYaml(value: unknown): string {
   yamlTextStats.delegated++;
   yaml ??= require("yaml") as typeof import("yaml");
   return yaml.stringify(value, { lineWidth: 0 });
+}
+
+interface Written {
+  /** Objects already written: yaml writes an object met again as an alias (`*a1`) of the first (`&a1`). */
+  readonly seen: Set<object>;
+  readonly anchors?: Map<object, string>;
+}
+
+/**
+ * yaml's anchor names: a1, a2... in the order its depth-first walk meets each object the second time
+ * (not the first), which is the order this walk reproduces.
+ */
+function anchorsOf(root: object): Map<object, string> {
+  const seen = new Set<object>();
+  const anchors = new Map<object, string>();
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v !== "object") return;
+    if (seen.has(v)) {
+      if (!anchors.has(v)) anchors.set(v, `a${anchors.size + 1}`);
+      return;
+    }
+    seen.add(v);
+    for (const item of Array.isArray(v) ? v : Object.values(v)) visit(item);
+  };
+  visit(root);
+  return anchors;
 }
 
 /** Plain objects and arrays only: yaml writes others (Map, Date, toJSON...) by other rules. */
@@ -43,27 +77,41 @@ function isPlain(v: object): boolean {
 }
 
 /** A block map or sequence whose continuation lines start with `indent` ({} and [] when empty). */
-function collection(v: object, indent: string, seen: Set<object>, top: boolean): string {
-  if (seen.has(v)) throw NEEDS_YAML; // yaml writes a repeated object as an anchor and aliases
-  seen.add(v);
+function collection(v: object, indent: string, w: Written, top: boolean): string {
+  if (w.seen.has(v)) {
+    const anchor = w.anchors?.get(v);
+    if (anchor === undefined) throw REPEATED;
+    return `*${anchor}`;
+  }
+  w.seen.add(v);
+  const anchor = w.anchors?.get(v);
+  const body = Array.isArray(v) ? sequence(v, indent, w) : map(v as Record<string, unknown>, indent, w, top);
+  if (anchor === undefined) return body;
+  return body === "{}" || body === "[]" ? `&${anchor} ${body}` : `&${anchor}\n${indent}${body}`;
+}
+
+function sequence(v: readonly unknown[], indent: string, w: Written): string {
+  let out = "";
+  // A missing item (undefined, a hole) is written as null, as yaml does.
+  for (let i = 0; i < v.length; i++) out += (i ? `\n${indent}- ` : "- ") + node(v[i] ?? null, indent + "  ", w);
+  return out || "[]";
+}
+
+function map(v: Record<string, unknown>, indent: string, w: Written, top: boolean): string {
   const inner = indent + "  ";
   let out = "";
-  if (Array.isArray(v)) {
-    // A missing item (undefined, a hole) is written as null, as yaml does.
-    for (let i = 0; i < v.length; i++) out += (i ? `\n${indent}- ` : "- ") + node(v[i] ?? null, inner, seen);
-    return out || "[]";
-  }
   for (const key of Object.keys(v)) {
-    const item = (v as Record<string, unknown>)[key];
+    const item = v[key];
     if (item === undefined) continue; // yaml drops a key whose value is undefined
-    const text = node(item, inner, seen);
-    const block = typeof item === "object" && item !== null && text !== "{}" && text !== "[]";
+    const text = node(item, inner, w);
+    // A non-empty collection starts on the next line; {}, [], scalars, `&a1 ...` and `*a1` after the colon.
+    const block = typeof item === "object" && item !== null && !"{[&*".includes(text[0]);
     out += (out ? `\n${indent}` : "") + keyText(key, top) + (block ? `:\n${inner}` : ": ") + text;
   }
   return out || "{}";
 }
 
-function node(v: unknown, indent: string, seen: Set<object>): string {
+function node(v: unknown, indent: string, w: Written): string {
   switch (typeof v) {
     case "string":
       return v.includes("\n") ? literalBlock(v, indent) : scalarText(v, false);
@@ -74,7 +122,7 @@ function node(v: unknown, indent: string, seen: Set<object>): string {
       break;
     case "object":
       if (v === null) return "null";
-      if (isPlain(v)) return collection(v, indent, seen, false);
+      if (isPlain(v)) return collection(v, indent, w, false);
   }
   throw NEEDS_YAML;
 }
