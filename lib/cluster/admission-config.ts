@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { toYaml } from "../config/yaml-text";
 import type { SecuritySettings } from "../config/security";
 
 export const ADMISSION_CONFIG_PATH = "/etc/kubernetes/apiserver/admission-config.yaml";
@@ -43,5 +43,5 @@ export function admissionConfig(podSecurity: SecuritySettings["podSecurity"]): R
 }
 
 export function admissionConfigYaml(podSecurity: SecuritySettings["podSecurity"]): string {
-  return stringify(admissionConfig(podSecurity), { lineWidth: 0 });
+  return toYaml(admissionConfig(podSecurity));
 }

@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { toYaml } from "../config/yaml-text";
 
 /**
  * The API server's audit Policy (audit.k8s.io/v1). Rules are evaluated in order and the first match
@@ -56,5 +56,5 @@ export function auditPolicy(): Record<string, unknown> {
 }
 
 export function auditPolicyYaml(): string {
-  return stringify(auditPolicy(), { lineWidth: 0 });
+  return toYaml(auditPolicy());
 }

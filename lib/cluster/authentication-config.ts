@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { toYaml } from "../config/yaml-text";
 import { GITLAB_CI_PREFIX, OIDC_PREFIX, type SecuritySettings, STRUCTURED_AUTHENTICATION_MIN_MINOR } from "../config/security";
 import { parseKubeVersion } from "./versions";
 
@@ -76,7 +76,7 @@ export function authenticationConfig(version: string, oidc: SecuritySettings["oi
 }
 
 export function authenticationConfigYaml(version: string, oidc: SecuritySettings["oidc"], gitlab?: SecuritySettings["gitlabCi"]): string {
-  return stringify(authenticationConfig(version, oidc, gitlab), { lineWidth: 0 });
+  return toYaml(authenticationConfig(version, oidc, gitlab));
 }
 
 /** The same OIDC trust as flags, for versions without structured authentication (< 1.32). */

@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { toYaml } from "../config/yaml-text";
 import { DEFAULT_NODE_INTERFACE } from "../config/defaults";
 import type { EnvironmentConfig, NodePoolConfig } from "../config/types";
 import type { PoolNode } from "../config/pool-nodes";
@@ -218,7 +218,7 @@ export function renderCloudConfig(env: EnvironmentConfig, node: PoolNode, secret
   };
   if (mirror?.caPem) doc.ca_certs = { trusted: [mirror.caPem] };
   if (env.sshAuthorizedKeys && env.sshAuthorizedKeys.length > 0) doc.ssh_authorized_keys = [...env.sshAuthorizedKeys];
-  return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
+  return `#cloud-config\n${toYaml(doc)}`;
 }
 
 function envFile(values: Readonly<Record<string, string>>): string {

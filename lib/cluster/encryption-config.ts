@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { toYaml } from "../config/yaml-text";
 
 export const ENCRYPTION_CONFIG_PATH = "/etc/kubernetes/apiserver/encryption-config.yaml";
 
@@ -43,5 +43,5 @@ export function encryptionConfig(keys: readonly EncryptionKey[], identityFirst =
 }
 
 export function encryptionConfigYaml(keys: readonly EncryptionKey[], identityFirst = false): string {
-  return stringify(encryptionConfig(keys, identityFirst), { lineWidth: 0 });
+  return toYaml(encryptionConfig(keys, identityFirst));
 }

@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { toYaml } from "../config/yaml-text";
 
 /** Host kubeconfig of kube-vip: its own credential, allowed only its Lease (see kubeVipRbac). */
 export const KUBE_VIP_KUBECONFIG = "/etc/kubernetes/kube-vip.conf";
@@ -73,7 +73,7 @@ export function kubeVipManifest(o: KubeVipOptions): string {
       volumes: [{ name: "kubeconfig", hostPath: { path: o.kubeconfig, type: "File" } }],
     },
   };
-  return stringify(pod, { lineWidth: 0 });
+  return toYaml(pod);
 }
 
 /**
@@ -97,5 +97,5 @@ export function kubeVipRbac(): string {
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: KUBE_VIP_USER },
     subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: KUBE_VIP_USER }],
   };
-  return [role, binding].map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
+  return [role, binding].map((o) => toYaml(o)).join("---\n");
 }

@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { toYaml } from "../config/yaml-text";
 import { API_SERVER_PORT } from "../config/defaults";
 import type { EnvironmentConfig, NodePoolConfig, Taint } from "../config/types";
 import type { PoolNode } from "../config/pool-nodes";
@@ -105,7 +105,7 @@ export function clusterConfiguration(env: EnvironmentConfig): Record<string, unk
 
 /** The ClusterConfiguration as kubeadm-config's `ClusterConfiguration` value (one YAML document). */
 export function clusterConfigurationYaml(env: EnvironmentConfig): string {
-  return stringify(clusterConfiguration(env), { lineWidth: 0 });
+  return toYaml(clusterConfiguration(env));
 }
 
 /**
@@ -175,5 +175,5 @@ export function kubeadmJoinConfig(
 }
 
 function docs(objects: readonly object[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
+  return objects.map((o) => toYaml(o)).join("---\n");
 }

@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { toYaml } from "../config/yaml-text";
 
 export interface KubeconfigInput {
   /** Environment name: the cluster, user and context are all named after it. */
@@ -15,7 +15,7 @@ export interface KubeconfigInput {
  * of sandbox, dev and prod merge into one KUBECONFIG and `kubectl config use-context prod` works.
  */
 export function renderKubeconfig(k: KubeconfigInput): string {
-  return stringify(
+  return toYaml(
     {
       apiVersion: "v1",
       kind: "Config",
@@ -25,7 +25,6 @@ export function renderKubeconfig(k: KubeconfigInput): string {
       "current-context": k.name,
       preferences: {},
     },
-    { lineWidth: 0 },
   );
 }
 
@@ -62,7 +61,7 @@ export function renderOidcKubeconfig(k: OidcKubeconfigInput): string {
     ...KUBELOGIN_EXTRA_SCOPES.map((scope) => `--oidc-extra-scope=${scope}`),
     ...(k.issuerCaPem !== undefined ? [`--certificate-authority-data=${Buffer.from(k.issuerCaPem).toString("base64")}`] : []),
   ];
-  return stringify(
+  return toYaml(
     {
       apiVersion: "v1",
       kind: "Config",
@@ -86,6 +85,5 @@ export function renderOidcKubeconfig(k: OidcKubeconfigInput): string {
       "current-context": k.name,
       preferences: {},
     },
-    { lineWidth: 0 },
   );
 }

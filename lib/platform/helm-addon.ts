@@ -1,7 +1,7 @@
 import { Release, ReleaseSetSensitive } from "@cdktf/provider-helm/lib/release";
 import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { stringify } from "yaml";
+import { toYaml } from "../config/yaml-text";
 import type { RegistryMirrorConfig } from "../config/types";
 import { chartSource, ImageField, imageMirrorValues } from "./air-gap";
 import type { ChartPin } from "./chart-versions";
@@ -108,8 +108,8 @@ export class HelmAddon extends Construct {
       repository: source.repository,
       chart: source.chart,
       version: props.chart.version,
-      // lineWidth 0: never fold long strings (PEM bundles, PromQL) so the YAML round-trips exactly.
-      values: [stringify(this.values, { lineWidth: 0 }), ...(props.serializedValues ?? [])],
+      // toYaml is yaml's lineWidth 0: never fold long strings (PEM bundles, PromQL) so the YAML round-trips exactly.
+      values: [toYaml(this.values), ...(props.serializedValues ?? [])],
       setSensitive: setSensitive.length > 0 ? setSensitive : undefined,
       timeout: props.timeoutSeconds,
       // atomic: a failed install/upgrade is rolled back instead of leaving a half-applied release;

@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { toYaml } from "../config/yaml-text";
 import type { SecuritySettings } from "../config/security";
 
 /**
@@ -94,7 +94,7 @@ export function grafanaOidcCaConfigMap(caPem: string, namespace: string): Record
 
 /** Argo CD's argocd-cm `oidc.config` (YAML text); the secret is a reference into argocd-secret. */
 export function argoCdOidcConfig(oidc: OidcSettings & { webClientId: string }): string {
-  return stringify(
+  return toYaml(
     {
       name: "SSO",
       issuer: oidc.issuerUrl,
@@ -104,7 +104,6 @@ export function argoCdOidcConfig(oidc: OidcSettings & { webClientId: string }): 
       requestedIDTokenClaims: { [oidc.groupsClaim]: { essential: true } },
       ...(oidc.caPem !== undefined ? { rootCA: oidc.caPem } : {}),
     },
-    { lineWidth: 0 },
   );
 }
 

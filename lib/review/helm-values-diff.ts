@@ -4,7 +4,7 @@
  * secrets (those go through `set_sensitive`): set_sensitive entries and anything the plan marks
  * sensitive are named, never shown. Long lists and multi-line strings are diffed line by line.
  */
-import { stringify } from "yaml";
+import { toYaml } from "../config/yaml-text";
 import type { PlannedChange } from "./planned-change";
 import { mergedHelmValues, isObject } from "./helm-values";
 import { sameJson } from "./same-json";
@@ -70,7 +70,7 @@ function text(v: unknown): string[] {
   if (v === undefined) return [];
   // Lists of scalars are the common long value (targets, hosts): one `- item` per line, no YAML writer needed.
   if (Array.isArray(v) && v.every((x) => typeof x !== "object" || x === null)) return v.map((x) => `- ${inline(x)}`);
-  const s = typeof v === "string" ? v : stringify(v, { lineWidth: 0 });
+  const s = typeof v === "string" ? v : toYaml(v);
   return s.replace(/\n$/, "").split("\n");
 }
 

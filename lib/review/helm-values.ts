@@ -2,8 +2,6 @@
  * A helm_release's values as Helm sees them: every `values` document parsed and deep-merged in
  * order (later documents win; maps merge, lists and scalars are replaced), as `helm install -f a -f b`.
  */
-import { parse } from "yaml";
-
 type Values = Record<string, unknown>;
 
 /**
@@ -27,6 +25,13 @@ function parseDoc(doc: string): unknown {
   return parsed;
 }
 const NOT_YAML = Symbol("not YAML");
+
+/** yaml is loaded on the first parse: synth loads this module (through lib/index) but never reads values back. */
+let yaml: typeof import("yaml") | undefined;
+function parse(doc: string): unknown {
+  yaml ??= require("yaml") as typeof import("yaml");
+  return yaml.parse(doc);
+}
 
 /** A flow mapping that is not strict JSON (`{a: 1}`) is still YAML. */
 function parseJsonOrYaml(doc: string): unknown {

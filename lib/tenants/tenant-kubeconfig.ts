@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { toYaml } from "../config/yaml-text";
 import { tenantNamespace } from "../config/tenants";
 
 export interface TenantKubeconfigInput {
@@ -26,7 +26,7 @@ export function tenantContextName(environment: string, tenant: string, stage: st
 export function renderTenantKubeconfig(k: TenantKubeconfigInput): string {
   const stages = Object.keys(k.tokens);
   const name = (stage: string) => tenantContextName(k.environment, k.tenant, stage);
-  return stringify(
+  return toYaml(
     {
       apiVersion: "v1",
       kind: "Config",
@@ -35,7 +35,6 @@ export function renderTenantKubeconfig(k: TenantKubeconfigInput): string {
       contexts: stages.map((stage) => ({ name: name(stage), context: { cluster: k.environment, user: name(stage), namespace: tenantNamespace(k.tenant, stage) } })),
       preferences: {},
     },
-    { lineWidth: 0 },
   );
 }
 
