@@ -1,4 +1,0 @@
-// Share 4 of the unit test files (shares.ts).
-import { runShare } from "./shares";
-
-runShare(4);
