@@ -18,6 +18,7 @@ import { dev } from "../../stacks/dev";
 import { sandbox } from "../../stacks/sandbox";
 import { copyOf, sandboxCopy } from "../helpers/environments";
 import { synthEnvironments } from "../helpers/synth";
+import { synthesize } from "../../stacks/app";
 import deployed from "./deployed-addresses.json";
 
 const root = resolve(__dirname, "../..");
@@ -139,5 +140,25 @@ describe("references between stacks (EnvironmentStack.prepareStack)", () => {
   it("the environment's own elements skip cdktf's preparing pass: each is turned into Terraform once, at synth", () => {
     expect(labVms.length).toBeGreaterThan(0);
     for (const spy of rendered) expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it("the shipped stacks synthesize byte for byte as with cdktf's own pass", () => {
+    const skipping = synthEnvironments().outdir;
+    const full = outdir();
+    const cdktfPass = jest.spyOn(EnvironmentStack.prototype, "prepareStack").mockImplementation(function (this: EnvironmentStack) {
+      TerraformStack.prototype.prepareStack.call(this);
+    });
+    let passes: number;
+    try {
+      synthesize({ outdir: full });
+    } finally {
+      passes = cdktfPass.mock.calls.length;
+      cdktfPass.mockRestore();
+    }
+    expect(passes).toBe(3);
+    for (const env of ["sandbox", "dev", "prod"]) {
+      const file = join("stacks", env, "cdk.tf.json");
+      expect([env, readFileSync(join(full, file), "utf8") === readFileSync(join(skipping, file), "utf8")]).toEqual([env, true]);
+    }
   });
 });
