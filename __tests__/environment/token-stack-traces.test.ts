@@ -21,12 +21,16 @@ describe("token stack traces", () => {
     expect(withoutTokenStackTraces(creationStackOf)).toEqual([]);
   });
 
-  it("errors keep their stack traces, thrown or captured into", () => {
+  it("errors keep their stack traces, thrown or captured into, and so does a plain object other code captures into", () => {
     withoutTokenStackTraces(() => {
       expect(new Error("thrown").stack).toMatch(/\n\s+at .*token-stack-traces\.test/);
       const captured = new Error("captured");
       Error.captureStackTrace(captured);
       expect(captured.stack).toMatch(/^Error: captured\n\s+at /);
+      // depd (in koa, s3rver) finds its caller this way and reads the frames.
+      const plain: { stack?: string } = {};
+      Error.captureStackTrace(plain);
+      expect(plain.stack).toMatch(/\n\s+at .*token-stack-traces\.test/);
     });
   });
 
