@@ -116,14 +116,14 @@ describe("environmentApp", () => {
 
 describe("references between stacks (EnvironmentStack.prepareStack)", () => {
   const app = new App({ outdir: outdir(), stackTraces: false });
-  const shared = new TerraformStack(app, "shared");
-  new LocalBackend(shared, { path: "shared.tfstate" });
-  new RandomProvider(shared, "random");
-  const suffix = new StringResource(shared, "suffix", { length: 4 });
+  const common = new TerraformStack(app, "common");
+  new LocalBackend(common, { path: "common.tfstate" });
+  new RandomProvider(common, "random");
+  const suffix = new StringResource(common, "suffix", { length: 4 });
   const other = new EnvironmentStack(app, { config: validateEnvironment(sandboxCopy()), baseDir: root });
   const otherVm = other.node.findAll().find((c): c is VirtualMachine => c instanceof VirtualMachine)!;
   const lab = new EnvironmentStack(app, { config: validateEnvironment({ ...sandboxCopy(), name: "lab" }), baseDir: root });
-  new TerraformOutput(lab, "from-shared", { value: suffix.result });
+  new TerraformOutput(lab, "from-common", { value: suffix.result });
   new TerraformOutput(lab, "from-sandbox", { value: otherVm.id });
   const labVms = lab.node.findAll().filter((c): c is VirtualMachine => c instanceof VirtualMachine);
   const rendered = labVms.map((vm) => jest.spyOn(vm, "toTerraform"));
@@ -131,8 +131,8 @@ describe("references between stacks (EnvironmentStack.prepareStack)", () => {
   const synth = JSON.parse(readFileSync(join(app.outdir, "stacks", "lab", "cdk.tf.json"), "utf8"));
 
   it("what a consumer adds beside the environment still reads other stacks through remote state, another environment's too", () => {
-    expect(Object.keys(synth.data.terraform_remote_state).sort()).toEqual(["cross-stack-reference-input-sandbox", "cross-stack-reference-input-shared"]);
-    expect(synth.output["from-shared"].value).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-shared\.outputs\./);
+    expect(Object.keys(synth.data.terraform_remote_state).sort()).toEqual(["cross-stack-reference-input-common", "cross-stack-reference-input-sandbox"]);
+    expect(synth.output["from-common"].value).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-common\.outputs\./);
     // Not lab's own VM of the same address: the reason cdktf's pass must see the consumer's elements.
     expect(synth.output["from-sandbox"].value).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-sandbox\.outputs\./);
   });
