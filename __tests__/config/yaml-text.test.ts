@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { parse, stringify } from "yaml";
 import { NON_STRING_TESTS, toYaml, yamlTextStats } from "../../lib/config/yaml-text";
 import { synthesize } from "../../stacks/app";
+import { seededRandom } from "../helpers/seeded-random";
 
 const yamlOf = (v: unknown) => stringify(v, { lineWidth: 0 });
 
@@ -21,16 +22,6 @@ const STRINGS = [
 const NUMBERS = [0, -1, 1.5, 1e21, 1e-7, 2 ** 53, -0, 0.1 + 0.2, NaN, Infinity, -Infinity];
 const SCALARS: unknown[] = [...STRINGS, ...NUMBERS, true, false, null];
 
-/** Mulberry32: a small seeded generator, so the corpus is the same on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Some collections are used again (yaml writes anchors and aliases for them). */
 function generate(next: () => number, depth: number, made: object[] = []): unknown {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
@@ -47,7 +38,7 @@ function generate(next: () => number, depth: number, made: object[] = []): unkno
 
 describe("toYaml", () => {
   it("writes exactly yaml's stringify(v, { lineWidth: 0 }) for 2,000 generated documents", () => {
-    const next = random(17);
+    const next = seededRandom(17);
     const mismatches: string[] = [];
     const delegatedBefore = yamlTextStats.delegated;
     for (let i = 0; i < 2000; i++) {

@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { App, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { App, Fn, type IStackSynthesizer, LocalBackend, TerraformLocal, TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { StringResource } from "@cdktf/provider-random/lib/string-resource";
 import { VirtualMachine } from "@cdktf/provider-vsphere/lib/virtual-machine";
@@ -10,6 +11,7 @@ import type { EnvironmentConfig } from "../../lib/config/types";
 import { validateEnvironment } from "../../lib/config/validate";
 import { environmentApp, synthWarnings } from "../../lib/environment/environment-app";
 import { EnvironmentStack } from "../../lib/environment/environment-stack";
+import { stableJson, StableJsonSynthesizer } from "../../lib/environment/stable-json";
 import { KubernetesEnvironment } from "../../lib/environment/kubernetes-environment";
 import { vsphereProviderFromVariables } from "../../lib/environment/vsphere-provider";
 import { renderedCloudConfigs } from "../../lib/cluster/rendered-files";
@@ -114,7 +116,7 @@ describe("environmentApp", () => {
   });
 });
 
-describe("references between stacks (EnvironmentStack.prepareStack)", () => {
+describe("EnvironmentStack's shortcuts through cdktf's synth (prepareStack, toTerraform, the cdk.tf.json writer)", () => {
   const app = new App({ outdir: outdir(), stackTraces: false });
   const common = new TerraformStack(app, "common");
   new LocalBackend(common, { path: "common.tfstate" });
@@ -126,6 +128,10 @@ describe("references between stacks (EnvironmentStack.prepareStack)", () => {
   new TerraformOutput(lab, "from-common", { value: suffix.result });
   new TerraformOutput(lab, "from-sandbox", { value: otherVm.id });
   const labVms = lab.node.findAll().filter((c): c is VirtualMachine => c instanceof VirtualMachine);
+  // What else a consumer may add: a local, an output in a scope of its own, an override of an environment element.
+  const note = new TerraformLocal(lab, "note", `lab-${labVms[0].name}`);
+  new TerraformOutput(new Construct(lab, "reports"), "note", { value: note.asString });
+  labVms[0].addOverride("annotation", note.asString);
   const rendered = labVms.map((vm) => jest.spyOn(vm, "toTerraform"));
   app.synth();
   const synth = JSON.parse(readFileSync(join(app.outdir, "stacks", "lab", "cdk.tf.json"), "utf8"));
@@ -142,23 +148,53 @@ describe("references between stacks (EnvironmentStack.prepareStack)", () => {
     for (const spy of rendered) expect(spy).toHaveBeenCalledTimes(1);
   });
 
-  it("the shipped stacks synthesize byte for byte as with cdktf's own pass", () => {
-    const skipping = synthEnvironments().outdir;
+  it("toTerraform gives cdktf's document, with what the consumer added (outputs in scopes, locals, element overrides)", () => {
+    const notes = Object.keys(synth.output).filter((id) => synth.output[id].value === "${local.note}");
+    expect(notes).toHaveLength(1);
+    expect(synth["//"].outputs.lab.reports.note).toBe(notes[0]);
+    expect(synth.resource.vsphere_virtual_machine[Object.keys(synth.resource.vsphere_virtual_machine)[0]].annotation).toBe("${local.note}");
+    expect(stableJson(lab.toTerraform())).toBe(stableJson(TerraformStack.prototype.toTerraform.call(lab)));
+  });
+
+  it("a stack with overrides of its own is left to cdktf's toTerraform, which resolves them", () => {
+    const stack = new EnvironmentStack(new App({ outdir: outdir(), stackTraces: false }), { config: validateEnvironment(sandboxCopy()), baseDir: root });
+    stack.addOverride("terraform.required_version", Fn.lower(">= 1.5"));
+    const cdktfPass = jest.spyOn(TerraformStack.prototype, "toTerraform");
+    try {
+      const tf = stack.toTerraform();
+      expect(cdktfPass).toHaveBeenCalledTimes(1);
+      expect(tf.terraform.required_version).toBe('${lower(">= 1.5")}');
+      expect(tf["//"].metadata.overrides).toEqual({ stack: ["terraform"] });
+    } finally {
+      cdktfPass.mockRestore();
+    }
+  });
+
+  it("the shipped stacks synthesize byte for byte as with cdktf's own passes and writer", () => {
+    const ours = synthEnvironments().outdir;
     const full = outdir();
-    const cdktfPass = jest.spyOn(EnvironmentStack.prototype, "prepareStack").mockImplementation(function (this: EnvironmentStack) {
-      TerraformStack.prototype.prepareStack.call(this);
-    });
-    let passes: number;
+    const spies = [
+      jest.spyOn(EnvironmentStack.prototype, "prepareStack").mockImplementation(function (this: EnvironmentStack) {
+        TerraformStack.prototype.prepareStack.call(this);
+      }),
+      jest.spyOn(EnvironmentStack.prototype, "toTerraform").mockImplementation(function (this: EnvironmentStack) {
+        return TerraformStack.prototype.toTerraform.call(this);
+      }),
+      jest.spyOn(StableJsonSynthesizer.prototype, "synthesize").mockImplementation(function (this: StableJsonSynthesizer, session) {
+        (this as unknown as { cdktf: IStackSynthesizer }).cdktf.synthesize(session);
+      }),
+    ];
+    let calls: number[];
     try {
       synthesize({ outdir: full });
     } finally {
-      passes = cdktfPass.mock.calls.length;
-      cdktfPass.mockRestore();
+      calls = spies.map((spy) => spy.mock.calls.length);
+      for (const spy of spies) spy.mockRestore();
     }
-    expect(passes).toBe(3);
+    expect(calls).toEqual([3, 3, 3]);
     for (const env of ["sandbox", "dev", "prod"]) {
       const file = join("stacks", env, "cdk.tf.json");
-      expect([env, readFileSync(join(full, file), "utf8") === readFileSync(join(skipping, file), "utf8")]).toEqual([env, true]);
+      expect([env, readFileSync(join(full, file), "utf8") === readFileSync(join(ours, file), "utf8")]).toEqual([env, true]);
     }
   });
 });

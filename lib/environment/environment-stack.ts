@@ -1,10 +1,13 @@
 import type { Construct, IConstruct } from "constructs";
-import { DefaultTokenResolver, LocalBackend, StringConcat, TerraformElement, TerraformStack, Tokenization } from "cdktf";
+import { DefaultTokenResolver, LocalBackend, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from "cdktf";
+import { deepMerge } from "cdktf/lib/util";
 import { TIER_RULES } from "../config/defaults";
 import { ConfigError } from "../config/problems";
 import type { ValidatedEnvironment } from "../config/types";
 import { GitlabHttpBackend } from "./gitlab-http-backend";
 import { KubernetesEnvironment } from "./kubernetes-environment";
+import { resolvePlain } from "./plain-resolve";
+import { StableJsonSynthesizer } from "./stable-json";
 import { vsphereProviderFromVariables } from "./vsphere-provider";
 
 export interface EnvironmentStackProps {
@@ -49,6 +52,7 @@ export class EnvironmentStack extends TerraformStack {
       new GitlabHttpBackend(this);
     }
     vsphereProviderFromVariables(this);
+    if (!hclOutput()) this.synthesizer = new StableJsonSynthesizer(this, this.synthesizer);
     this.environment = new KubernetesEnvironment(this, "Default", { config, baseDir: props.baseDir });
   }
 
@@ -66,12 +70,47 @@ export class EnvironmentStack extends TerraformStack {
       Tokenization.resolve(element.toTerraform(), { scope: this, preparing: true, resolver: PREPARING_RESOLVER });
     }
   }
+
+  /** Stack-level overrides (`addOverride` on the stack itself): toTerraform leaves those stacks to cdktf. */
+  private overridden = false;
+
+  override addOverride(path: string, value: unknown): void {
+    this.overridden = true;
+    super.addOverride(path, value);
+  }
+
+  /**
+   * The stack's Terraform JSON as TerraformStack.toTerraform builds it (metadata, the outputs map, every element's
+   * fragment merged in element order), with `resolvePlain` in place of cdktf's resolve, whose context for every
+   * value cost a fifth of a cold synth. cdktf then resolves the merged document once more, for the stack's own
+   * overrides; what is merged here is resolved already (resolving it again changes nothing), and a stack with
+   * overrides of its own is left to cdktf.
+   */
+  override toTerraform(): any {
+    if (this.overridden) return super.toTerraform();
+    const elements = terraformElements(this);
+    const metadata = { version: this.node.tryGetContext("cdktfVersion"), stackName: this.node.id, backend: "local", cloud: undefined };
+    for (const element of elements) deepMerge(metadata, resolvePlain(this, element.toMetadata()));
+    const outputs: Record<string, any> = {};
+    for (const output of elements.filter(TerraformOutput.isTerraformOutput)) {
+      const path = output.node.path.split("/");
+      const parent = path.slice(0, -1).reduce((at, part) => (at[part] ??= {}), outputs);
+      parent[path[path.length - 1]] = output.friendlyUniqueId;
+    }
+    const tf = { "//": resolvePlain(this, { metadata, outputs }) };
+    for (const element of elements) deepMerge(tf, resolvePlain(this, element.toTerraform()));
+    return tf;
+  }
 }
 
 const PREPARING_RESOLVER = new DefaultTokenResolver(new StringConcat());
+/** cdktf's own switch, read as cdktf reads it, for HCL instead of JSON: that output is left to cdktf. */
+function hclOutput(): boolean {
+  return process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1";
+}
 
-/** The Terraform elements below `scope`, not those of `except` or of a nested stack (cdktf's own walk). */
-function terraformElements(scope: IConstruct, except: IConstruct): TerraformElement[] {
+/** The Terraform elements below `scope` in cdktf's order (parents first), not those of `except` or of a nested stack. */
+function terraformElements(scope: IConstruct, except?: IConstruct): TerraformElement[] {
   return scope.node.children.flatMap((child) => {
     if (child === except || TerraformStack.isStack(child)) return [];
     return [...(TerraformElement.isTerraformElement(child) ? [child] : []), ...terraformElements(child, except)];
