@@ -132,6 +132,8 @@ describe("EnvironmentStack's shortcuts through cdktf's synth (prepareStack, toTe
   const note = new TerraformLocal(lab, "note", `lab-${labVms[0].name}`);
   new TerraformOutput(new Construct(lab, "reports"), "note", { value: note.asString });
   labVms[0].addOverride("annotation", note.asString);
+  // Not sensible Terraform, but cdktf's merge of the fragments turns a Date into {}: toTerraform must too.
+  new TerraformLocal(lab, "since", new Date(0));
   const rendered = labVms.map((vm) => jest.spyOn(vm, "toTerraform"));
   app.synth();
   const synth = JSON.parse(readFileSync(join(app.outdir, "stacks", "lab", "cdk.tf.json"), "utf8"));

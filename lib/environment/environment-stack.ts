@@ -1,6 +1,5 @@
 import type { Construct, IConstruct } from "constructs";
 import { DefaultTokenResolver, LocalBackend, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from "cdktf";
-import { deepMerge } from "cdktf/lib/util";
 import { TIER_RULES } from "../config/defaults";
 import { ConfigError } from "../config/problems";
 import type { ValidatedEnvironment } from "../config/types";
@@ -90,7 +89,7 @@ export class EnvironmentStack extends TerraformStack {
     if (this.overridden) return super.toTerraform();
     const elements = terraformElements(this);
     const metadata = { version: this.node.tryGetContext("cdktfVersion"), stackName: this.node.id, backend: "local", cloud: undefined };
-    for (const element of elements) deepMerge(metadata, resolvePlain(this, element.toMetadata()));
+    for (const element of elements) mergeFragment(metadata, resolvePlain(this, element.toMetadata()));
     const outputs: Record<string, any> = {};
     for (const output of elements.filter(TerraformOutput.isTerraformOutput)) {
       const path = output.node.path.split("/");
@@ -98,12 +97,34 @@ export class EnvironmentStack extends TerraformStack {
       parent[path[path.length - 1]] = output.friendlyUniqueId;
     }
     const tf = { "//": resolvePlain(this, { metadata, outputs }) };
-    for (const element of elements) deepMerge(tf, resolvePlain(this, element.toTerraform()));
+    for (const element of elements) mergeFragment(tf, resolvePlain(this, element.toTerraform()));
     return tf;
   }
 }
 
 const PREPARING_RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+/**
+ * Merges a fragment as cdktf's deepMerge does (maps key by key, arrays concatenated, undefined deletes, anything
+ * else replaces; an object of a class becomes a map of its own keys, so a Date becomes {}), except that a plain
+ * map the target lacks is taken as it is instead of copied: what resolvePlain returns is new and no one else's.
+ */
+function mergeFragment(target: Record<string, any>, fragment: unknown): void {
+  for (const [key, value] of Object.entries(fragment as Record<string, unknown>)) {
+    const current = target[key];
+    if (isMap(value)) {
+      if (current !== null && typeof current === "object") mergeFragment(current, value);
+      else if (Object.getPrototypeOf(value) === Object.prototype) target[key] = value;
+      else mergeFragment((target[key] = {}), value);
+    } else if (Array.isArray(value) && Array.isArray(current)) target[key] = [...current, ...value];
+    else if (value === undefined) delete target[key];
+    else target[key] = value;
+  }
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
 /** cdktf's own switch, read as cdktf reads it, for HCL instead of JSON: that output is left to cdktf. */
 function hclOutput(): boolean {
   return process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1";
