@@ -32,6 +32,8 @@ export interface EnvironmentStackProps {
 export class EnvironmentStack extends TerraformStack {
   readonly config: ValidatedEnvironment;
   readonly environment: KubernetesEnvironment;
+  /** Whether the stack itself has overrides (`addOverride` on the stack): toTerraform then leaves it to cdktf. */
+  private overridden = false;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     const { config } = props;
@@ -69,9 +71,6 @@ export class EnvironmentStack extends TerraformStack {
       Tokenization.resolve(element.toTerraform(), { scope: this, preparing: true, resolver: PREPARING_RESOLVER });
     }
   }
-
-  /** Stack-level overrides (`addOverride` on the stack itself): toTerraform leaves those stacks to cdktf. */
-  private overridden = false;
 
   override addOverride(path: string, value: unknown): void {
     this.overridden = true;
@@ -125,6 +124,7 @@ function mergeFragment(target: Record<string, any>, fragment: unknown): void {
 function isMap(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
+
 /** cdktf's own switch, read as cdktf reads it, for HCL instead of JSON: that output is left to cdktf. */
 function hclOutput(): boolean {
   return process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1";

@@ -15,7 +15,8 @@ export function deepMerge(...layers: readonly (HelmValues | undefined)[]): Recor
   const out: Record<string, unknown> = {};
   for (const layer of layers) {
     if (!layer) continue;
-    for (const [key, value] of Object.entries(layer)) {
+    for (const key of Object.keys(layer)) {
+      const value = layer[key];
       if (value === undefined) continue;
       const current = out[key];
       out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : clone(value);
