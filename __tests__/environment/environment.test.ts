@@ -172,6 +172,22 @@ describe("EnvironmentStack's shortcuts through cdktf's synth (prepareStack, toTe
     }
   });
 
+  it("HCL output (cdktf's SYNTH_HCL_OUTPUT) is left to cdktf's own synthesizer", () => {
+    const saved = process.env.SYNTH_HCL_OUTPUT;
+    process.env.SYNTH_HCL_OUTPUT = "true";
+    try {
+      const app = new App({ outdir: outdir(), stackTraces: false });
+      const stack = new EnvironmentStack(app, { config: validateEnvironment(sandboxCopy()), baseDir: root });
+      expect(stack.synthesizer).not.toBeInstanceOf(StableJsonSynthesizer);
+      app.synth();
+      expect(readFileSync(join(app.outdir, "stacks", "sandbox", "cdk.tf"), "utf8")).toMatch(/^resource "vsphere_virtual_machine" /m);
+    } finally {
+      if (saved === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+      else process.env.SYNTH_HCL_OUTPUT = saved;
+    }
+    expect(new EnvironmentStack(new App({ outdir: outdir(), stackTraces: false }), { config: validateEnvironment(sandboxCopy()), baseDir: root }).synthesizer).toBeInstanceOf(StableJsonSynthesizer);
+  });
+
   it("the shipped stacks synthesize byte for byte as with cdktf's own passes and writer", () => {
     const ours = synthEnvironments().outdir;
     const full = outdir();
