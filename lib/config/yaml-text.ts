@@ -154,16 +154,10 @@ function scalarText(s: string, topLevelKey: boolean): string {
   return s.includes('"') && !s.includes("'") ? `'${s}'` : JSON.stringify(s);
 }
 
-/** Nested keys as written, by key: the same few hundred keys recur in every document. */
-const KEY_TEXTS = new Map<string, string>();
-
 function keyText(key: string, top: boolean): string {
-  const known = top ? undefined : KEY_TEXTS.get(key);
-  if (known !== undefined) return known;
   if (key.includes("\n")) throw NEEDS_YAML; // a multi-line key is double-quoted with escapes
   const text = scalarText(key, top);
   if (text.length > 1024) throw NEEDS_YAML; // yaml makes a key this long explicit (`? key`)
-  if (!top) KEY_TEXTS.set(key, text);
   return text;
 }
 

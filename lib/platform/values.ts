@@ -15,8 +15,7 @@ export function deepMerge(...layers: readonly (HelmValues | undefined)[]): Recor
   const out: Record<string, unknown> = {};
   for (const layer of layers) {
     if (!layer) continue;
-    for (const key of Object.keys(layer)) {
-      const value = layer[key];
+    for (const [key, value] of Object.entries(layer)) {
       if (value === undefined) continue;
       const current = out[key];
       out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : clone(value);
