@@ -16,7 +16,8 @@ export function stableJson(value: unknown): string | undefined {
 /**
  * `stableJson` as UTF-8 bytes, written straight into a buffer: json-stable-stringify joins an array for every
  * object and checks it against the list of its ancestors, and a string built piece by piece must still be
- * flattened to be written; together a tenth of a cold synth, a third of that this way.
+ * flattened to be written. The three default stacks, cold: ~0.18 s with json-stable-stringify and the write,
+ * ~0.09 s this way.
  */
 export function stableJsonBytes(value: unknown): Buffer | undefined {
   const out = new ByteWriter();
@@ -83,8 +84,9 @@ class ByteWriter {
 
 /**
  * cdktf's synthesizer for a stack (aspects, validations, annotations, the manifest), with cdk.tf.json written
- * by `stableJsonBytes`. cdktf's writes the file last, from `stack.toTerraform()`: during its run the stack returns an
- * empty document for it to write, and the real one is written over it afterwards. HCL output is left to cdktf.
+ * by `stableJsonBytes`. cdktf's writes the file last, from `stack.toTerraform()`: during its run the stack
+ * returns an empty document for it to write, and the real one is written over it afterwards. HCL output is
+ * left to cdktf (EnvironmentStack does not install this synthesizer then).
  */
 export class StableJsonSynthesizer implements IStackSynthesizer {
   constructor(
