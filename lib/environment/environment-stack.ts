@@ -3,6 +3,7 @@ import { DefaultTokenResolver, LocalBackend, StringConcat, TerraformElement, Ter
 import { TIER_RULES } from "../config/defaults";
 import { ConfigError } from "../config/problems";
 import type { ValidatedEnvironment } from "../config/types";
+import { isPlainObject } from "../platform/values";
 import { GitlabHttpBackend } from "./gitlab-http-backend";
 import { KubernetesEnvironment } from "./kubernetes-environment";
 import { resolvePlain } from "./plain-resolve";
@@ -111,7 +112,7 @@ const PREPARING_RESOLVER = new DefaultTokenResolver(new StringConcat());
 function mergeFragment(target: Record<string, any>, fragment: unknown): void {
   for (const [key, value] of Object.entries(fragment as Record<string, unknown>)) {
     const current = target[key];
-    if (isMap(value)) {
+    if (isPlainObject(value)) {
       if (current !== null && typeof current === "object") mergeFragment(current, value);
       else if (Object.getPrototypeOf(value) === Object.prototype) target[key] = value;
       else mergeFragment((target[key] = {}), value);
@@ -119,10 +120,6 @@ function mergeFragment(target: Record<string, any>, fragment: unknown): void {
     else if (value === undefined) delete target[key];
     else target[key] = value;
   }
-}
-
-function isMap(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** cdktf's own switch, read as cdktf reads it, for HCL instead of JSON: that output is left to cdktf. */

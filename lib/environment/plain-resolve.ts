@@ -42,7 +42,7 @@ function walk(scope: IConstruct, value: unknown, depth: number): unknown {
         }
         return out;
       }
-    } else if (isPlainObject(value)) {
+    } else if (isPlainData(value)) {
       const out: Record<string, unknown> = {};
       let plain = true;
       for (const key of Object.keys(value)) {
@@ -61,7 +61,7 @@ function walk(scope: IConstruct, value: unknown, depth: number): unknown {
 }
 
 /** An object literal (or Object.create(null)) that is no token. */
-function isPlainObject(value: object): value is Record<string, unknown> {
+function isPlainData(value: object): value is Record<string, unknown> {
   const proto = Object.getPrototypeOf(value);
   return (proto === Object.prototype || proto === null) && typeof (value as { resolve?: unknown }).resolve !== "function";
 }
