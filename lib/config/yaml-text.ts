@@ -13,6 +13,11 @@ export const yamlTextStats = { written: 0, delegated: 0 };
 
 let yaml: typeof import("yaml") | undefined;
 
+/** The `yaml` package, loaded on first use: a synth of the shipped stacks never needs it. */
+export function yamlPackage(): typeof import("yaml") {
+  return (yaml ??= require("yaml") as typeof import("yaml"));
+}
+
 /** Thrown (no Error: no stack trace to capture) when a value needs yaml itself. */
 const NEEDS_YAML = Symbol("needs yaml");
 /** Thrown when an object is met twice: written again with anchors (rare, so the common case does not pay for them). */
@@ -39,8 +44,7 @@ export function toYaml(value: unknown): string {
     }
   }
   yamlTextStats.delegated++;
-  yaml ??= require("yaml") as typeof import("yaml");
-  return yaml.stringify(value, { lineWidth: 0 });
+  return yamlPackage().stringify(value, { lineWidth: 0 });
 }
 
 interface Written {

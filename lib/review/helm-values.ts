@@ -2,6 +2,8 @@
  * A helm_release's values as Helm sees them: every `values` document parsed and deep-merged in
  * order (later documents win; maps merge, lists and scalars are replaced), as `helm install -f a -f b`.
  */
+import { yamlPackage } from "../config/yaml-text";
+
 type Values = Record<string, unknown>;
 
 /**
@@ -27,10 +29,8 @@ function parseDoc(doc: string): unknown {
 const NOT_YAML = Symbol("not YAML");
 
 /** yaml is loaded on the first parse: synth loads this module (through lib/index) but never reads values back. */
-let yaml: typeof import("yaml") | undefined;
 function parse(doc: string): unknown {
-  yaml ??= require("yaml") as typeof import("yaml");
-  return yaml.parse(doc);
+  return yamlPackage().parse(doc);
 }
 
 /** A flow mapping that is not strict JSON (`{a: 1}`) is still YAML. */
