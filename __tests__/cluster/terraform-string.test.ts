@@ -1,5 +1,5 @@
 import { DefaultTokenResolver, Fn, StringConcat, TerraformLocal, TerraformStack, TerraformVariable, Testing, Tokenization } from "cdktf";
-import { terraformString } from "../../lib/cluster/terraform-string";
+import { base64gzip, terraformString } from "../../lib/cluster/terraform-string";
 
 const stack = new TerraformStack(Testing.app(), "s");
 const key = new TerraformVariable(stack, "key", { type: "string", sensitive: true }).stringValue;
@@ -45,5 +45,29 @@ describe("terraformString", () => {
 
   it("text without values is one base64decode", () => {
     expect(resolve(terraformString("x ${y}", {}))).toBe(`\${base64decode("${Buffer.from("x ${y}").toString("base64")}")}`);
+  });
+});
+
+describe("base64gzip", () => {
+  const values = { "<key>": key, "<cert>": Fn.base64encode(cert) };
+
+  it("of terraformString's token: one token, resolving to cdktf's base64gzip of cdktf's join, alone and wherever it is used", () => {
+    const ours = base64gzip(terraformString(TEXT, values));
+    expect(Tokenization.reverseString(ours).tokens).toHaveLength(1);
+    const theirs = Fn.base64gzip(cdktfJoin(TEXT, values));
+    for (const use of [(t: string) => t, (t: string) => Fn.replace(t, "=", ""), (t: string) => [t, "x"], (t: string) => ({ data: t })]) {
+      expect(resolve(use(ours))).toStrictEqual(resolve(use(theirs)));
+    }
+    expect(resolve(ours)).toMatch(/^\$\{base64gzip\(join\("", \[base64decode\("/);
+  });
+
+  it.each<[string, () => string]>([
+    ["a plain string", () => "text"],
+    ["a reference", () => key],
+    ["cdktf's join (a value that is not a single token)", () => terraformString(TEXT, { "<key>": `pre-${key}`, "<cert>": "plain" })],
+    ["a function of terraformString's token", () => Fn.replace(terraformString(TEXT, values), "<node>", "n1")],
+    ["its own result", () => base64gzip(terraformString(TEXT, values))],
+  ])("of %s: cdktf's Fn.base64gzip", (_, value) => {
+    expect(resolve(base64gzip(value()))).toBe(resolve(Fn.base64gzip(value())));
   });
 });

@@ -6,7 +6,7 @@ import { Fn, type IResolvable, type IResolveContext, Token, Tokenization } from 
  * Terraform (`join("", [base64decode("..."), <value>, ...])`): whatever the text holds (`${`, `%{`,
  * quotes, backslashes, newlines in shell scripts), Terraform never parses it as a template, and cdktf's
  * function-argument checks (which reject unescaped quotes) never see it. The result is a single
- * token, safe to pass to `Fn.base64gzip` or any attribute.
+ * token, safe to pass to `base64gzip` (below), any `Fn` or any attribute.
  */
 export function terraformString(text: string, values: Readonly<Record<string, string>>): string {
   const names = Object.keys(values);
@@ -25,6 +25,19 @@ export function terraformString(text: string, values: Readonly<Record<string, st
   return Fn.join("", parts.map((p) => ("base64" in p ? Fn.base64decode(p.base64) : p.value)));
 }
 
+/**
+ * `Fn.base64gzip(value)`, the same text; for a value of terraformString's, one token that writes the call too.
+ * cdktf reads a resolved string again at every level of a function call, and splits it wherever its number
+ * pattern matches, which base64 does every couple of kilobytes: the call of its own would read a control-plane
+ * node's 100 KB of user-data twice more (~2 ms each cold).
+ */
+export function base64gzip(value: string): string {
+  const fragments = Tokenization.reverseString(value);
+  const token = fragments.length === 1 ? fragments.firstToken : undefined;
+  if (token instanceof JoinOfParts && token.call === undefined) return Token.asString(new JoinOfParts(token.parts, "base64gzip"));
+  return Fn.base64gzip(value);
+}
+
 type Part = { readonly base64: string } | { readonly value: string };
 
 /**
@@ -38,7 +51,11 @@ type Part = { readonly base64: string } | { readonly value: string };
 class JoinOfParts implements IResolvable {
   readonly creationStack: string[] = [];
 
-  constructor(private readonly parts: readonly Part[]) {}
+  constructor(
+    readonly parts: readonly Part[],
+    /** A function wrapped around the join (`base64gzip`). */
+    readonly call?: string,
+  ) {}
 
   resolve(context: IResolveContext): string {
     // What cdktf's FunctionCall does with the context (it leaves suppressBraces set, as here).
@@ -50,7 +67,8 @@ class JoinOfParts implements IResolvable {
     const items = this.parts.map((p) => ("base64" in p ? `base64decode("${p.base64}")` : context.resolve(p.value)));
     context.ignoreEscapes = ignoreEscapes;
     context.warnEscapes = warnEscapes;
-    const expression = `join("", [${items.join(", ")}])`;
+    const join = `join("", [${items.join(", ")}])`;
+    const expression = this.call === undefined ? join : `${this.call}(${join})`;
     return braces ? `\${${expression}}` : expression;
   }
 

@@ -1,12 +1,13 @@
 import { gzipSync } from "node:zlib";
 import { Construct } from "constructs";
-import { Fn, TerraformOutput } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import { VirtualMachine, type VirtualMachineDisk } from "@cdktf/provider-vsphere/lib/virtual-machine";
 import { ComputeClusterVmAntiAffinityRule } from "@cdktf/provider-vsphere/lib/compute-cluster-vm-anti-affinity-rule";
 import type { NodeNetworkConfig, ValidatedPool } from "../config/types";
 import { type NodeRole, type PoolNode, poolNodes } from "../config/pool-nodes";
 import { Problems } from "../config/problems";
 import { VSPHERE_VERSION_LIMITS } from "../config/vsphere-versions";
+import { base64gzip } from "../cluster/terraform-string";
 import { DATA_DISK_UNIT, OS_DISK_UNIT } from "./disk-layout";
 import { nodeMetadata } from "./node-metadata";
 import type { NodeTemplate } from "./node-template";
@@ -114,7 +115,7 @@ export class NodePool extends Construct {
           "guestinfo.metadata.encoding": "gzip+base64",
           ...(userData === undefined
             ? {}
-            : { "guestinfo.userdata": Fn.base64gzip(userData), "guestinfo.userdata.encoding": "gzip+base64" }),
+            : { "guestinfo.userdata": base64gzip(userData), "guestinfo.userdata.encoding": "gzip+base64" }),
         },
         // The provider replaces the VM whenever this value changes: bumping a node's revision in
         // config rebuilds that node, and only that node, from the current template.
