@@ -13,15 +13,19 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  */
 export function deepMerge(...layers: readonly (HelmValues | undefined)[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const layer of layers) {
-    if (!layer) continue;
-    for (const [key, value] of Object.entries(layer)) {
-      if (value === undefined) continue;
-      const current = out[key];
-      out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : clone(value);
-    }
-  }
+  for (const layer of layers) if (layer) mergeInto(out, layer);
   return out;
+}
+
+/** Merges `layer` into `out`, whose maps are all copies of its own (so changed in place, not copied again). */
+function mergeInto(out: Record<string, unknown>, layer: Record<string, unknown>): void {
+  for (const key of Object.keys(layer)) {
+    const value = layer[key];
+    if (value === undefined) continue;
+    const current = out[key];
+    if (isPlainObject(current) && isPlainObject(value)) mergeInto(current, value);
+    else out[key] = clone(value);
+  }
 }
 
 function clone(value: unknown): unknown {
