@@ -28,8 +28,8 @@ export function terraformString(text: string, values: Readonly<Record<string, st
 /**
  * `Fn.base64gzip(value)`, the same text; for a value of terraformString's, one token that writes the call too.
  * cdktf reads a resolved string again at every level of a function call, and splits it wherever its number
- * pattern matches, which base64 does every couple of kilobytes: the call of its own would read a control-plane
- * node's 100 KB of user-data twice more (~2 ms each cold).
+ * pattern matches, which base64 does every couple of kilobytes: the call of its own read a control-plane
+ * node's 100 KB of user-data twice more, a few milliseconds per node in a cold synth.
  */
 export function base64gzip(value: string): string {
   const fragments = Tokenization.reverseString(value);
